@@ -1,0 +1,58 @@
+// Bundles the lab, its services and its peers with esbuild. Bundles start several times faster
+// than loose modules (werift alone costs ~380 ms to import unbundled), which matters for peers.
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const stamp = join(dist, '.inputs');
+
+export const ENTRY_POINTS = {
+  cli: 'lab/cli.ts',
+};
+
+/** Modules too heavy or native to bundle; loaded only by the commands that need them. */
+const EXTERNAL = ['playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2'];
+
+function newestInput() {
+  let newest = 0;
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/\.(ts|mjs|js|json|html|css)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ['lab', 'peers']) if (existsSync(join(root, d))) walk(join(root, d));
+  for (const f of ['package-lock.json', 'bin/build.mjs']) if (existsSync(join(root, f))) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
+  return String(newest);
+}
+
+export async function ensureBuilt({ force = false } = {}) {
+  const inputs = newestInput();
+  if (!force && existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs) return dist;
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),
+    outdir: dist,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    sourcemap: 'linked',
+    external: EXTERNAL,
+    logLevel: 'warning',
+    // Bundled CommonJS dependencies still call require().
+    banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
+  });
+  writeFileSync(stamp, inputs);
+  return dist;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await ensureBuilt({ force: true });
+  console.log(`built ${Object.keys(ENTRY_POINTS).join(', ')} into ${dist}`);
+}

@@ -1,0 +1,63 @@
+/** What every backend provides: build a topology, run things inside its nodes, take it down. */
+import type { ChildProcess } from 'node:child_process';
+import type { Topology } from '../model/topology.js';
+import type { CommandResult, RunOptions } from '../util/run-command.js';
+
+export const BACKEND_NAMES = ['netns', 'docker'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /** Files or streams for stdout/stderr; default pipes readable on LabProcess.child. */
+  stdio?: 'pipe' | 'ignore' | 'inherit';
+  /** Connect the terminal (stdin too), for shells and interactive tools. */
+  interactive?: boolean;
+}
+
+export interface LabProcess {
+  readonly node: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, then SIGKILL after graceMs if it is still running. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface UpOptions {
+  /** Use this id instead of a fresh one. */
+  labId?: string;
+  /** Called with a short line for each bring-up step (progress on long builds). */
+  onStep?: (step: string) => void;
+}
+
+export interface StartedLab {
+  readonly id: string;
+  readonly backend: BackendName;
+  readonly topology: Topology;
+  /** Per-lab scratch folder (certificates, logs); removed by down(). */
+  readonly stateDir: string;
+  exec(node: string, argv: string[], opts?: RunOptions): Promise<CommandResult>;
+  spawn(node: string, argv: string[], opts?: SpawnOptions): LabProcess;
+  /** Stops every process the lab started and removes every resource. Idempotent; reports all failures. */
+  down(): Promise<void>;
+}
+
+export interface LabSummary {
+  id: string;
+  backend: BackendName;
+  topology: string | null;
+  /** Complete labs have their state file; leftovers of a crash may not. */
+  complete: boolean;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** Throws a LabError naming what is missing (privileges, tools, daemon) and how to fix it. */
+  checkAvailable(): Promise<void>;
+  up(topology: Topology, opts?: UpOptions): Promise<StartedLab>;
+  /** A lab built earlier, possibly by another process (`lab up` then `lab exec`). */
+  attach(labId: string): Promise<StartedLab>;
+  list(): Promise<LabSummary[]>;
+  /** Removes everything any lab of this backend left behind; returns what it removed. */
+  clean(): Promise<string[]>;
+}

@@ -1,0 +1,24 @@
+import { LabError } from '../model/errors.js';
+import { BACKEND_NAMES, type Backend, type BackendName } from './backend.js';
+import { NetnsBackend } from './netns/netns-backend.js';
+
+export function defaultBackendName(): BackendName {
+  const env = process.env.WEBRTC_LAB_BACKEND;
+  if (env && !(BACKEND_NAMES as readonly string[]).includes(env)) {
+    throw new LabError('usage', `WEBRTC_LAB_BACKEND="${env}" is not a backend (known: ${BACKEND_NAMES.join(', ')})`);
+  }
+  return (env as BackendName | undefined) ?? 'netns';
+}
+
+export async function getBackend(name: string = defaultBackendName()): Promise<Backend> {
+  switch (name) {
+    case 'netns':
+      return new NetnsBackend();
+    default:
+      throw new LabError('usage', `unknown backend "${name}" (known: ${BACKEND_NAMES.join(', ')})`);
+  }
+}
+
+export async function allBackends(): Promise<Backend[]> {
+  return [new NetnsBackend()];
+}

@@ -1,0 +1,196 @@
+/** Builds topologies as Linux network namespaces with kernel NAT routers (iproute2 + nftables). */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { LabError } from '../../model/errors.js';
+import type { Topology } from '../../model/topology.js';
+import { findNode } from '../../model/topology.js';
+import { newId } from '../../util/ids.js';
+import { CommandResult, RunOptions, runCommand } from '../../util/run-command.js';
+import { Teardown, buildOrUnwind } from '../../util/teardown.js';
+import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
+import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
+import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns } from './plan.js';
+import { NETNS_DIR, nsPath, pidsInNamespaces, stopPids } from './processes.js';
+import { inUserNamespace } from './userns.js';
+
+export class NetnsBackend implements Backend {
+  readonly name = 'netns' as const;
+
+  async checkAvailable(): Promise<void> {
+    if (process.getuid?.() !== 0) {
+      throw new LabError(
+        'permission',
+        'the netns backend needs CAP_NET_ADMIN',
+        'run as root, or let the lab re-run itself in a user namespace (it does so by itself when the kernel allows), or use --backend docker',
+      );
+    }
+    await runCommand(['ip', '-V'], { purpose: 'build network namespaces' });
+    await runCommand(['nft', '--version'], { purpose: 'program the NAT routers' });
+    await runCommand(['nsenter', '--version'], { purpose: 'run commands inside lab hosts' });
+  }
+
+  async up(topology: Topology, opts: UpOptions = {}): Promise<StartedLab> {
+    const labId = opts.labId ?? newId();
+    const plan = planNetns(topology, labId);
+    const clash = plan.namespaces.find((ns) => existsSync(nsPath(ns)));
+    if (clash) throw new LabError('backend', `namespace ${clash} already exists: lab id ${labId} is in use`, 'run `npm run lab -- clean` to remove leftovers');
+
+    const teardown = new Teardown();
+    return buildOrUnwind(teardown, async () => {
+      const dir = createLabDir(labId);
+      teardown.push(`remove ${dir}`, () => removeLabDir(labId));
+      writeLabState({ id: labId, backend: 'netns', topology, createdAt: new Date().toISOString(), ownerPid: process.pid, userNamespace: inUserNamespace() });
+      teardown.push('remove namespaces', () => destroyNamespaces(plan.namespaces));
+      opts.onStep?.(`creating ${plan.namespaces.length} namespaces and their links`);
+      await ipBatch(null, plan.create, 'create namespaces and links');
+      opts.onStep?.('configuring addresses, routes and NAT rules');
+      await Promise.all([
+        ...plan.configure.map((c) => ipBatch(c.ns, c.lines, `configure ${parseNsName(c.ns)?.node ?? c.ns}`)),
+        ...plan.routers.map((r) => loadRouter(r)),
+      ]);
+      return new NetnsLab(labId, topology, plan, dir);
+    });
+  }
+
+  async attach(labId: string): Promise<StartedLab> {
+    const state = readLabState(labId);
+    if (!state || state.backend !== 'netns') {
+      const known = (await this.list()).map((l) => l.id);
+      throw new LabError('not-found', `no netns lab with id "${labId}"`, known.length ? `running labs: ${known.join(', ')}` : 'no lab is running; start one with `npm run lab -- up <topology>`');
+    }
+    return new NetnsLab(labId, state.topology, planNetns(state.topology, labId), labDir(labId));
+  }
+
+  async list(): Promise<LabSummary[]> {
+    const ids = new Set([...listLabIds(), ...labNamespaces().map((ns) => parseNsName(ns)!.labId)]);
+    return [...ids].sort().flatMap((id) => {
+      const state = readLabState(id);
+      if (state && state.backend !== 'netns') return [];
+      return [{ id, backend: 'netns' as const, topology: state?.topology.name ?? null, complete: state !== null }];
+    });
+  }
+
+  async clean(): Promise<string[]> {
+    const removed: string[] = [];
+    const namespaces = labNamespaces();
+    const pids = pidsInNamespaces(namespaces);
+    if (pids.length) {
+      await stopPids(pids);
+      removed.push(`${pids.length} process(es) inside lab namespaces`);
+    }
+    if (namespaces.length) {
+      await destroyNamespaces(namespaces);
+      removed.push(...namespaces.map((ns) => `namespace ${ns}`));
+    }
+    for (const id of listLabIds()) {
+      const state = readLabState(id);
+      if (state && state.backend !== 'netns') continue;
+      removeLabDir(id);
+      removed.push(`state folder of lab ${id}`);
+    }
+    return removed;
+  }
+}
+
+class NetnsLab implements StartedLab {
+  readonly backend = 'netns' as const;
+  private processes = new Set<LabProcess>();
+  private downing: Promise<void> | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly topology: Topology,
+    private plan: NetnsPlan,
+    readonly stateDir: string,
+  ) {}
+
+  exec(node: string, argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
+    return runCommand(['nsenter', `--net=${this.nsOf(node)}`, '--', ...argv], { purpose: `run ${argv[0]} on ${node}`, ...opts });
+  }
+
+  spawn(node: string, argv: string[], opts: SpawnOptions = {}): LabProcess {
+    const child = spawn('nsenter', [`--net=${this.nsOf(node)}`, '--', ...argv], {
+      env: { ...process.env, ...opts.env },
+      stdio: opts.interactive ? 'inherit' : ['ignore', opts.stdio ?? 'pipe', opts.stdio ?? 'pipe'],
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.on('error', () => resolve({ code: 127, signal: null }));
+      child.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+    const proc: LabProcess = {
+      node,
+      pid: child.pid ?? -1,
+      child,
+      exited,
+      stop: async (graceMs = 1000) => {
+        if (child.exitCode === null && child.signalCode === null && child.pid) await stopPids([child.pid], graceMs);
+        await exited;
+      },
+    };
+    this.processes.add(proc);
+    exited.then(() => this.processes.delete(proc));
+    return proc;
+  }
+
+  down(): Promise<void> {
+    this.downing ??= (async () => {
+      const teardown = new Teardown();
+      teardown.push('remove state folder', () => removeLabDir(this.id));
+      teardown.push('remove namespaces', () => destroyNamespaces(this.plan.namespaces));
+      teardown.push('stop processes', async () => {
+        await Promise.all([...this.processes].map((p) => p.stop(500)));
+        const strays = pidsInNamespaces(this.plan.namespaces);
+        if (strays.length) await stopPids(strays, 500);
+      });
+      await teardown.unwind();
+    })();
+    return this.downing;
+  }
+
+  private nsOf(node: string): string {
+    if (!findNode(this.topology, node)) {
+      const names = [...this.topology.hosts, ...this.topology.routers].map((n) => n.name);
+      throw new LabError('usage', `lab ${this.id} has no host or router "${node}" (it has: ${names.join(', ')})`);
+    }
+    return nsPath(nsName(this.id, node));
+  }
+}
+
+function labNamespaces(): string[] {
+  try {
+    return readdirSync(NETNS_DIR).filter((ns) => ns.startsWith(`${NETNS_PREFIX}-`) && parseNsName(ns) !== null);
+  } catch {
+    return [];
+  }
+}
+
+/** Runs iproute2 commands in batch mode (one process for many steps); names the failing line. */
+async function ipBatch(ns: string | null, lines: string[], purpose: string): Promise<void> {
+  if (!lines.length) return;
+  const argv = ns ? ['ip', '-n', ns, '-batch', '-'] : ['ip', '-batch', '-'];
+  const result = await runCommand(argv, { input: lines.join('\n') + '\n', check: false, purpose });
+  if (result.code === 0) return;
+  const lineNo = Number(/Command failed -:(\d+)/.exec(result.stderr)?.[1]);
+  const reason = result.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('; ') || `exit code ${result.code}`;
+  const where = lineNo ? ` at "${lines[lineNo - 1]}"` : '';
+  throw new LabError('backend', `failed to ${purpose}${where}: ${reason}`);
+}
+
+async function loadRouter(router: NetnsPlan['routers'][number]): Promise<void> {
+  const result = await runCommand(
+    ['nsenter', `--net=${nsPath(router.ns)}`, '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec nft -f -'],
+    { input: router.ruleset, check: false, purpose: `program router ${router.node}` },
+  );
+  if (result.code !== 0) {
+    throw new LabError('backend', `failed to load the nftables ruleset of router ${router.node}: ${result.stderr.trim()}`, 'the generated ruleset is printed by `npm run lab -- rules <topology>`');
+  }
+}
+
+async function destroyNamespaces(namespaces: string[]): Promise<void> {
+  const present = namespaces.filter((ns) => existsSync(nsPath(ns)));
+  if (!present.length) return;
+  // -force: keep going past a namespace that vanished meanwhile.
+  const result = await runCommand(['ip', '-force', '-batch', '-'], { input: present.map((ns) => `netns del ${ns}`).join('\n') + '\n', check: false });
+  const left = present.filter((ns) => existsSync(nsPath(ns)));
+  if (left.length) throw new LabError('backend', `could not remove namespaces ${left.join(', ')}: ${result.stderr.trim()}`);
+}

@@ -1,0 +1,41 @@
+/** `npm run lab -- <command> ...`: dispatches to one command and turns errors into exit codes. */
+import { LabError, errorMessage } from './model/errors.js';
+import { EXIT, helpText, parseCommandArgs, type Command } from './commands/command.js';
+import { cleanCommand, downCommand, execCommand, listCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
+import { verifyNatCommand } from './commands/verify-nat-command.js';
+
+const COMMANDS: Command[] = [upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'WebRTC NAT-traversal lab: real kernel NATs, coturn, werift peers.',
+    '',
+    'Usage: npm run lab -- <command> [options]      (every command takes --help)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!cmd) throw new LabError('usage', `unknown command "${name}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    const args = parseCommandArgs(cmd, rest);
+    if (args.values.help) {
+      console.log(helpText(cmd));
+      return EXIT.ok;
+    }
+    return await cmd.run(args);
+  } catch (err) {
+    console.error(`error: ${errorMessage(err)}`);
+    if (!(err instanceof LabError) && process.env.DEBUG) console.error(err);
+    return err instanceof LabError && err.code === 'usage' ? EXIT.usage : EXIT.failed;
+  }
+}

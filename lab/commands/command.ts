@@ -1,0 +1,42 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LabError } from '../model/errors.js';
+
+/** One CLI command: its help text, its options, and what it does (returns the exit code). */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Lines of help after the usage line. */
+  details: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  /** Everything after a bare `--`. */
+  rest: string[];
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
+  const dash = argv.indexOf('--');
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const rest = dash >= 0 ? argv.slice(dash + 1) : [];
+  try {
+    const { values, positionals } = parseArgs({ args: own, options: { help: { type: 'boolean', short: 'h' }, ...cmd.options }, allowPositionals: true, strict: true });
+    return { values: values as ParsedArgs['values'], positionals, rest };
+  } catch (err) {
+    throw new LabError('usage', `${cmd.name}: ${(err as Error).message}`, `see: npm run lab -- ${cmd.name} --help`);
+  }
+}
+
+export function helpText(cmd: Command): string {
+  return `Usage: npm run lab -- ${cmd.usage}\n\n${cmd.summary}\n${cmd.details ? `\n${cmd.details.trimEnd()}\n` : ''}`;
+}
+
+export function usageError(cmd: Command, message: string): LabError {
+  return new LabError('usage', `${cmd.name}: ${message}`, `usage: npm run lab -- ${cmd.usage}`);
+}

@@ -1,0 +1,144 @@
+/** Commands that manage labs: up, down, exec, list, clean, rules, topologies. */
+import { getBackend, allBackends } from '../backends/index.js';
+import { loadTopology, listTopologies } from '../model/topology-file.js';
+import { topologySummary } from '../report/topology-summary.js';
+import { planNetns } from '../backends/netns/plan.js';
+import { onShutdown } from '../util/shutdown.js';
+import { EXIT, usageError, type Command } from './command.js';
+import { monotonicMs } from '../util/clock.js';
+import { inUserNamespace } from '../backends/netns/userns.js';
+
+const backendOption = { backend: { type: 'string' as const, short: 'b' } };
+const BACKEND_HELP = '  -b, --backend <netns|docker>  where to build (default netns, or $WEBRTC_LAB_BACKEND)';
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'Build a topology and keep it running; prints the lab id, hosts and addresses.',
+  usage: 'up <topology> [--backend netns|docker]',
+  details: `<topology> is a name from topologies/ (${listSafe()}) or a path to a .yaml file.\n\nOptions:\n${BACKEND_HELP}\n\nThen: npm run lab -- exec <lab-id> <host> -- <command...>   and   npm run lab -- down <lab-id>`,
+  options: backendOption,
+  async run({ values, positionals }) {
+    if (positionals.length !== 1) throw usageError(this, 'give exactly one topology');
+    const topology = loadTopology(positionals[0]);
+    const backend = await getBackend(values.backend as string | undefined);
+    await backend.checkAvailable();
+    const started = monotonicMs();
+    const lab = await backend.up(topology, { onStep: (s) => process.stderr.write(`  ${s}\n`) });
+    const ms = monotonicMs() - started;
+    console.log(`lab ${lab.id} is up (${backend.name}, ${ms.toFixed(0)} ms)\n`);
+    console.log(topologySummary(topology));
+    console.log(`\nrun a command on a host:  npm run lab -- exec ${lab.id} ${topology.hosts.find((h) => h.role === 'peer')?.name ?? 'srv'} -- ip addr`);
+    console.log(`take it down:             npm run lab -- down ${lab.id}`);
+    if (inUserNamespace()) {
+      // The namespaces live in this process's user namespace: they vanish when it exits.
+      console.log('\nuser-namespace mode: the lab lives while this command runs; press Ctrl-C to take it down.');
+      await new Promise<void>((resolve) => onShutdown(async () => { await lab.down(); resolve(); }));
+    }
+    return EXIT.ok;
+  },
+};
+
+export const downCommand: Command = {
+  name: 'down',
+  summary: 'Take a lab down: stop its processes, remove its namespaces or containers.',
+  usage: 'down <lab-id>... [--backend netns|docker]',
+  details: `Options:\n${BACKEND_HELP}`,
+  options: backendOption,
+  async run({ values, positionals }) {
+    if (!positionals.length) throw usageError(this, 'give the id of the lab to take down (see: npm run lab -- list)');
+    const backend = await getBackend(values.backend as string | undefined);
+    for (const id of positionals) {
+      const lab = await backend.attach(id);
+      await lab.down();
+      console.log(`lab ${id} is down`);
+    }
+    return EXIT.ok;
+  },
+};
+
+export const execCommand: Command = {
+  name: 'exec',
+  summary: 'Run a command inside a host or router of a running lab (a shell, tcpdump, a STUN client...).',
+  usage: 'exec <lab-id> <host> -- <command...>',
+  details: `Standard input and output are connected, so interactive commands work:\n  npm run lab -- exec <lab-id> a -- bash\n\nOptions:\n${BACKEND_HELP}`,
+  options: backendOption,
+  async run({ values, positionals, rest }) {
+    if (positionals.length !== 2 || !rest.length) throw usageError(this, 'give a lab id, a host, then -- and the command');
+    const backend = await getBackend(values.backend as string | undefined);
+    const lab = await backend.attach(positionals[0]);
+    const proc = lab.spawn(positionals[1], rest, { interactive: true });
+    const { code, signal } = await proc.exited;
+    return code ?? (signal ? 128 : 1);
+  },
+};
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'List running labs (and leftovers of crashed runs).',
+  usage: 'list',
+  details: '',
+  options: {},
+  async run() {
+    let any = false;
+    for (const backend of await allBackends()) {
+      for (const lab of await backend.list()) {
+        any = true;
+        console.log(`${lab.id}  ${lab.backend.padEnd(6)}  ${lab.topology ?? '(leftover: run `npm run lab -- clean`)'}`);
+      }
+    }
+    if (!any) console.log('no labs');
+    return EXIT.ok;
+  },
+};
+
+export const cleanCommand: Command = {
+  name: 'clean',
+  summary: 'Remove everything any lab left behind (namespaces, processes, containers, networks), also after kill -9.',
+  usage: 'clean',
+  details: 'Only lab resources are touched: namespaces named wrl-<id>-*, processes inside them, and containers/networks labelled by the lab.',
+  options: {},
+  async run() {
+    const removed: string[] = [];
+    for (const backend of await allBackends()) removed.push(...(await backend.clean()));
+    console.log(removed.length ? `removed:\n${removed.map((r) => `  ${r}`).join('\n')}` : 'nothing to clean');
+    return EXIT.ok;
+  },
+};
+
+export const rulesCommand: Command = {
+  name: 'rules',
+  summary: 'Print the nftables ruleset each router of a topology gets (nothing is built).',
+  usage: 'rules <topology>',
+  details: '',
+  options: {},
+  async run({ positionals }) {
+    if (positionals.length !== 1) throw usageError(this, 'give exactly one topology');
+    const plan = planNetns(loadTopology(positionals[0]), '000000');
+    for (const r of plan.routers) console.log(`# router ${r.node}\n${r.ruleset}`);
+    if (!plan.routers.length) console.log('# this topology has no routers');
+    return EXIT.ok;
+  },
+};
+
+export const topologiesCommand: Command = {
+  name: 'topologies',
+  summary: 'List the topology presets, or describe one.',
+  usage: 'topologies [<topology>]',
+  details: '',
+  options: {},
+  async run({ positionals }) {
+    if (positionals[0]) {
+      console.log(topologySummary(loadTopology(positionals[0])));
+      return EXIT.ok;
+    }
+    for (const name of listTopologies()) console.log(`${name.padEnd(24)} ${loadTopology(name).description}`);
+    return EXIT.ok;
+  },
+};
+
+function listSafe(): string {
+  try {
+    return listTopologies().join(', ');
+  } catch {
+    return 'see topologies/';
+  }
+}

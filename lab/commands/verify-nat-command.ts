@@ -1,0 +1,48 @@
+import { getBackend } from '../backends/index.js';
+import { loadTopology } from '../model/topology-file.js';
+import { describeObservation } from '../verify/nat-discovery.js';
+import { verifyNat, type VerifyNatResult } from '../verify/verify-nat.js';
+import { EXIT, usageError, type Command } from './command.js';
+
+export const verifyNatCommand: Command = {
+  name: 'verify-nat',
+  summary: "Prove each router behaves as declared: RFC 5780 discovery with coturn's turnutils_natdiscovery from every host.",
+  usage: 'verify-nat <topology>... [--json] [--backend netns|docker]',
+  details: [
+    'Builds the topology, starts coturn with two public addresses on its internet, runs',
+    '`turnutils_natdiscovery -m -f -H` from every host and compares the mapping, filtering and',
+    'hairpinning it observes with what the topology declares (NATs in series combine: the',
+    'stricter behaviour wins). Exit 0 when all agree, 1 on any mismatch.',
+    '',
+    'Options:',
+    '  --json                        print only the result as JSON',
+    '  -b, --backend <netns|docker>  where to build (default netns)',
+  ].join('\n'),
+  options: { json: { type: 'boolean' }, backend: { type: 'string', short: 'b' } },
+  async run({ values, positionals }) {
+    if (!positionals.length) throw usageError(this, 'give at least one topology');
+    const topologies = positionals.map((p) => loadTopology(p));
+    const backend = await getBackend(values.backend as string | undefined);
+    await backend.checkAvailable();
+    const results: VerifyNatResult[] = [];
+    for (const t of topologies) {
+      const result = await verifyNat(backend, t, values.json ? undefined : (s) => process.stderr.write(`  ${s}\n`));
+      results.push(result);
+      if (!values.json) printResult(result);
+    }
+    if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
+    return results.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
+  },
+};
+
+function printResult(r: VerifyNatResult): void {
+  console.log(`\n${r.topology} (${r.backend}, lab ${r.labId})`);
+  for (const h of r.hosts) {
+    const via = h.via.length ? `via ${h.via.map((v) => `${v.router} (${v.nat})`).join(' -> ')}` : 'directly on the internet';
+    console.log(`  ${h.match ? 'ok  ' : 'FAIL'} host ${h.host} ${via}`);
+    console.log(`         declared: ${describeObservation(h.declared)}`);
+    console.log(`         observed: ${describeObservation(h.observed)}`);
+    if (!h.match) console.log(h.output.split('\n').map((l) => `           | ${l}`).join('\n'));
+  }
+  console.log(r.ok ? '  all routers behave as declared' : '  MISMATCH: a router does not behave as declared');
+}

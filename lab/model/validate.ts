@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { LabError } from './errors.js';
+
+/** One thing wrong with an input file: where inside it, and what was expected. */
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.length ? path.map(String).join('.') : '(top level)';
+}
+
+export function displayName(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+export function invalidFile(file: string, problems: Problem[]): LabError {
+  const lines = problems.map((p) => `${displayName(file)}: ${formatPath(p.path)}: ${p.message}`);
+  return new LabError('invalid-file', lines.join('\n'), problems.length > 1 ? `${problems.length} problems; nothing was built` : 'nothing was built');
+}
+
+export function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new LabError('not-found', `${displayName(file)}: cannot read: ${(err as Error).message}`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    throw new LabError('invalid-file', `${displayName(file)}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Validates data against a schema; every problem names the file and the path inside it. */
+export function validateWith<S extends z.ZodType>(file: string, schema: S, data: unknown): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  throw invalidFile(
+    file,
+    result.error.issues.map((issue) => ({ path: issue.path as (string | number)[], message: describeIssue(issue) })),
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
+  return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
+}

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root: the nearest folder above this module (source or bundle) holding package.json. */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error('cannot find the project root (no package.json above this module)');
+    dir = up;
+  }
+  return dir;
+}
+
+export const projectRoot = findRoot();
+
+export function projectPath(...parts: string[]): string {
+  return join(projectRoot, ...parts);
+}
