@@ -10,6 +10,7 @@ const stamp = join(dist, '.inputs');
 
 export const ENTRY_POINTS = {
   cli: 'lab/cli.ts',
+  'udp-punch': 'lab/tools/udp-punch.ts',
 };
 
 /** Modules too heavy or native to bundle; loaded only by the commands that need them. */

@@ -10,6 +10,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Files or streams for stdout/stderr; default pipes readable on LabProcess.child. */
   stdio?: 'pipe' | 'ignore' | 'inherit';
+  /** 'pipe' to write to the process's standard input; default: none. */
+  stdin?: 'pipe' | 'ignore';
   /** Connect the terminal (stdin too), for shells and interactive tools. */
   interactive?: boolean;
 }

@@ -26,7 +26,7 @@ export const verifyNatCommand: Command = {
     await backend.checkAvailable();
     const results: VerifyNatResult[] = [];
     for (const t of topologies) {
-      const result = await verifyNat(backend, t, values.json ? undefined : (s) => process.stderr.write(`  ${s}\n`));
+      const result = await verifyNat(backend, t, { onStep: values.json ? undefined : (s) => process.stderr.write(`  ${s}\n`) });
       results.push(result);
       if (!values.json) printResult(result);
     }

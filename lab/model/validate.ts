@@ -42,14 +42,28 @@ export function readYaml(file: string): unknown {
 export function validateWith<S extends z.ZodType>(file: string, schema: S, data: unknown): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  throw invalidFile(
-    file,
-    result.error.issues.map((issue) => ({ path: issue.path as (string | number)[], message: describeIssue(issue) })),
-  );
+  throw invalidFile(file, result.error.issues.flatMap((issue) => problemsOf(issue, [])));
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+type Issue = z.core.$ZodIssue;
+
+function problemsOf(issue: Issue, prefix: (string | number)[]): Problem[] {
+  const path = [...prefix, ...(issue.path as (string | number)[])];
+  if (issue.code === 'invalid_union' && issue.errors.length) {
+    // Report the alternative the input was shaped like: the one that did not fail on its type.
+    const fitting = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 0));
+    if (fitting.length === 1) return fitting[0].flatMap((i) => problemsOf(i, path));
+    const custom = issue.errors.flat().find((i) => i.path.length === 0 && !i.message.startsWith('Invalid'));
+    return [{ path, message: custom?.message ?? 'does not match any allowed form' }];
+  }
+  if (issue.code === 'invalid_key') {
+    return [{ path, message: `key ${issue.issues.map((i) => i.message).join('; ')}` }];
+  }
+  return [{ path, message: describeIssue(issue) }];
+}
+
+function describeIssue(issue: Issue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `is required (expected ${issue.expected})`;
   return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
 }

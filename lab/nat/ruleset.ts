@@ -14,7 +14,7 @@ import type { NatBehavior } from '../model/nat-behavior.js';
 
 export interface RouterRulesInput {
   outside: { iface: string; address: string };
-  inside: { iface: string; subnet: string }[];
+  inside: { iface: string }[];
   nat: NatBehavior;
   isolateInside: boolean;
   /** Inside address of the one-to-one host (mode one-to-one only). */

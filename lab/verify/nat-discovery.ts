@@ -54,7 +54,8 @@ export function parseNatdiscovery(output: string): NatObservation {
 /** What a host should observe through the routers between it and the internet. */
 export function expectedObservation(t: Topology, host: string): NatObservation {
   const chain = upstreamRouters(t, host);
-  if (!chain.length) return { udpBlocked: false, mapping: 'no-nat', filtering: 'endpoint-independent', hairpinning: null };
+  // Without NAT, packets to its own public address simply come back to the host.
+  if (!chain.length) return { udpBlocked: false, mapping: 'no-nat', filtering: 'endpoint-independent', hairpinning: true };
   if (chain.some((r) => r.nat.firewall?.blockUdp)) return { udpBlocked: true, mapping: null, filtering: null, hairpinning: null };
   const filteringOf = (r: (typeof chain)[number]) => (r.nat.mode === 'one-to-one' ? 'endpoint-independent' : r.nat.filtering);
   const mapping = chain.map((r) => r.nat.mapping).reduce(stricter);

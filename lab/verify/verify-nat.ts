@@ -1,5 +1,5 @@
 /** Builds a topology, puts coturn on its internet and classifies the NAT in front of every host. */
-import type { Backend } from '../backends/backend.js';
+import type { Backend, StartedLab } from '../backends/backend.js';
 import type { Topology } from '../model/topology.js';
 import { peerHosts, upstreamRouters } from '../model/topology.js';
 import { startCoturn } from '../services/coturn.js';
@@ -26,13 +26,21 @@ export interface VerifyNatResult {
   ok: boolean;
 }
 
-export async function verifyNat(backend: Backend, topology: Topology, onStep: (s: string) => void = () => {}): Promise<VerifyNatResult> {
+export interface VerifyNatOptions {
+  onStep?: (step: string) => void;
+  /** Runs once the lab is built, before discovery: lets a test tamper with a router to prove mismatches are caught. */
+  afterUp?: (lab: StartedLab) => Promise<void>;
+}
+
+export async function verifyNat(backend: Backend, topology: Topology, opts: VerifyNatOptions = {}): Promise<VerifyNatResult> {
+  const onStep = opts.onStep ?? (() => {});
   const teardown = new Teardown();
   const release = onShutdown(() => teardown.unwind());
   try {
     onStep(`building ${topology.name}`);
     const lab = await backend.up(topology);
     teardown.push('take the lab down', () => lab.down());
+    await opts.afterUp?.(lab);
     onStep('starting coturn on two public addresses');
     const coturn = await startCoturn(lab, { addresses: topology.services.addresses, realm: 'lab' });
     teardown.push('stop coturn', () => coturn.stop());

@@ -111,7 +111,7 @@ class NetnsLab implements StartedLab {
   spawn(node: string, argv: string[], opts: SpawnOptions = {}): LabProcess {
     const child = spawn('nsenter', [`--net=${this.nsOf(node)}`, '--', ...argv], {
       env: { ...process.env, ...opts.env },
-      stdio: opts.interactive ? 'inherit' : ['ignore', opts.stdio ?? 'pipe', opts.stdio ?? 'pipe'],
+      stdio: opts.interactive ? 'inherit' : [opts.stdin ?? 'ignore', opts.stdio ?? 'pipe', opts.stdio ?? 'pipe'],
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.on('error', () => resolve({ code: 127, signal: null }));

@@ -89,7 +89,7 @@ export function planNetns(topology: Topology, labId: string): NetnsPlan {
     ns: nsName(labId, r.name),
     ruleset: routerRuleset({
       outside: { iface: r.outside.name, address: r.outside.addresses[0] },
-      inside: r.inside.map((i) => ({ iface: i.name, subnet: topology.segments.find((s) => s.name === i.segment)!.subnet })),
+      inside: r.inside.map((i) => ({ iface: i.name })),
       nat: r.nat,
       isolateInside: r.isolateInside,
       oneToOneAddress: hostAddress(r.oneToOneHost),

@@ -1,0 +1,88 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { NetnsBackend } from '../../lab/backends/netns/netns-backend.js';
+import type { StartedLab } from '../../lab/backends/backend.js';
+import { topologyFromData } from '../../lab/model/topology-file.js';
+import type { Topology } from '../../lab/model/topology.js';
+import { startCoturn, type StartedCoturn } from '../../lab/services/coturn.js';
+import { projectPath } from '../../lab/util/paths.js';
+
+export const backend = new NetnsBackend();
+
+/** Builds a lab, runs fn, and always takes the lab down. */
+export async function withLab<T>(topology: Topology, fn: (lab: StartedLab) => Promise<T>): Promise<T> {
+  const lab = await backend.up(topology);
+  try {
+    return await fn(lab);
+  } finally {
+    await lab.down();
+  }
+}
+
+export async function withLabAndStun<T>(topology: Topology, fn: (lab: StartedLab, coturn: StartedCoturn) => Promise<T>): Promise<T> {
+  return withLab(topology, async (lab) => {
+    const coturn = await startCoturn(lab, { addresses: topology.services.addresses, realm: 'lab' });
+    try {
+      return await fn(lab, coturn);
+    } finally {
+      await coturn.stop();
+    }
+  });
+}
+
+/** A two-site topology: host a behind NAT preset x, host b behind NAT preset y. */
+export function twoSites(x: string, y: string): Topology {
+  return topologyFromData(
+    {
+      name: `${x}-vs-${y}`,
+      segments: { internet: { subnet: '203.0.113.0/24' }, lana: { subnet: '192.168.1.0/24' }, lanb: { subnet: '192.168.2.0/24' } },
+      routers: { nata: { outside: 'internet', inside: 'lana', nat: x }, natb: { outside: 'internet', inside: 'lanb', nat: y } },
+      hosts: { a: { segment: 'lana' }, b: { segment: 'lanb' } },
+    },
+    'generated',
+  );
+}
+
+export function labNamespaces(labId?: string): string[] {
+  if (!existsSync('/run/netns')) return [];
+  return readdirSync('/run/netns').filter((ns) => ns.startsWith(labId ? `wrl-${labId}-` : 'wrl-'));
+}
+
+export interface PunchOutcome {
+  a: boolean;
+  b: boolean;
+}
+
+/** UDP hole punching between hosts a and b: each learns its mapping from STUN, then both punch. */
+export async function holePunch(lab: StartedLab, opts: { lateMs?: { a?: number; b?: number }; durationMs?: number } = {}): Promise<PunchOutcome> {
+  const server = lab.topology.services.addresses[0];
+  const tool = projectPath('dist', 'udp-punch.mjs');
+  const start = (host: string) => {
+    const proc = lab.spawn(host, ['node', tool, server], { stdin: 'pipe' });
+    const events: Record<string, unknown>[] = [];
+    const waiters: ((e: Record<string, unknown>) => void)[] = [];
+    createInterface({ input: proc.child.stdout! }).on('line', (line) => {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      events.push(e);
+      waiters.forEach((w) => w(e));
+    });
+    const next = (event: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const found = events.find((e) => e.event === event);
+        if (found) return resolve(found);
+        const timer = setTimeout(() => reject(new Error(`${host}: no "${event}" event`)), 15_000);
+        waiters.push((e) => e.event === event && (clearTimeout(timer), resolve(e)));
+      });
+    return { proc, next };
+  };
+  const a = start('a');
+  const b = start('b');
+  const [ma, mb] = await Promise.all([a.next('mapped'), b.next('mapped')]);
+  const durationMs = opts.durationMs ?? 2500;
+  const send = (p: ReturnType<typeof start>, peer: Record<string, unknown>, delayMs = 0) =>
+    p.proc.child.stdin!.write(JSON.stringify({ peer: `${peer.address}:${peer.port}`, delayMs, durationMs }) + '\n');
+  send(a, mb, opts.lateMs?.a);
+  send(b, ma, opts.lateMs?.b);
+  const [da, db] = await Promise.all([a.next('done'), b.next('done')]);
+  return { a: da.received === true, b: db.received === true };
+}
