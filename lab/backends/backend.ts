@@ -60,6 +60,6 @@ export interface Backend {
   /** A lab built earlier, possibly by another process (`lab up` then `lab exec`). */
   attach(labId: string): Promise<StartedLab>;
   list(): Promise<LabSummary[]>;
-  /** Removes everything any lab of this backend left behind; returns what it removed. */
-  clean(): Promise<string[]>;
+  /** Removes everything the given labs (default: every lab of this backend) left behind; returns what it removed. */
+  clean(labIds?: string[]): Promise<string[]>;
 }

@@ -93,12 +93,12 @@ export const listCommand: Command = {
 export const cleanCommand: Command = {
   name: 'clean',
   summary: 'Remove everything any lab left behind (namespaces, processes, containers, networks), also after kill -9.',
-  usage: 'clean',
-  details: 'Only lab resources are touched: namespaces named wrl-<id>-*, processes inside them, and containers/networks labelled by the lab.',
+  usage: 'clean [<lab-id>...]',
+  details: 'Without ids, every lab is removed. Only lab resources are touched: namespaces named wrl-<id>-*,\nprocesses inside them, their state folders, and containers/networks labelled by the lab.',
   options: {},
-  async run() {
+  async run({ positionals }) {
     const removed: string[] = [];
-    for (const backend of await allBackends()) removed.push(...(await backend.clean()));
+    for (const backend of await allBackends()) removed.push(...(await backend.clean(positionals.length ? positionals : undefined)));
     console.log(removed.length ? `removed:\n${removed.map((r) => `  ${r}`).join('\n')}` : 'nothing to clean');
     return EXIT.ok;
   },

@@ -6,7 +6,7 @@
  * stdout (JSON lines): {"event":"mapped","address","port"} once the STUN server answered; then,
  * after a line {"peer":"ip:port","delayMs":0,"durationMs":3000} on stdin, punch packets are sent
  * every 20 ms; {"event":"received","from"} for the first packet from the peer (answered at once,
- * to whatever address it came from), and finally {"event":"done","received":bool,"sent":n}.
+ * to whatever address it came from; one per new source), and finally {"event":"done","received":bool,"sent":n}.
  */
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,7 @@ const socket = createSocket('udp4');
 const txid = randomBytes(12);
 let mapped = false;
 let received = false;
+const sources = new Set<string>();
 let sent = 0;
 
 socket.on('message', (msg, rinfo) => {
@@ -32,12 +33,14 @@ socket.on('message', (msg, rinfo) => {
     const m = mappedAddress(msg, txid);
     if (m && !mapped) {
       mapped = true;
-      say({ event: 'mapped', ...m });
+      say({ event: 'mapped', ...m, localPort: socket.address().port });
     }
     return;
   }
   if (msg.toString().startsWith('punch')) {
-    if (!received) say({ event: 'received', from: `${rinfo.address}:${rinfo.port}` });
+    const from = `${rinfo.address}:${rinfo.port}`;
+    if (!sources.has(from)) say({ event: 'received', from });
+    sources.add(from);
     received = true;
     if (msg.toString() === 'punch') socket.send('punch-ack', rinfo.port, rinfo.address);
   }

@@ -41,7 +41,7 @@ export async function verifyNat(backend: Backend, topology: Topology, opts: Veri
     const lab = await backend.up(topology);
     teardown.push('take the lab down', () => lab.down());
     await opts.afterUp?.(lab);
-    onStep('starting coturn on two public addresses');
+    onStep(`lab ${lab.id}: starting coturn on two public addresses`);
     const coturn = await startCoturn(lab, { addresses: topology.services.addresses, realm: 'lab' });
     teardown.push('stop coturn', () => coturn.stop());
     const hosts = peerHosts(topology);

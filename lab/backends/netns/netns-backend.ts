@@ -70,9 +70,10 @@ export class NetnsBackend implements Backend {
     });
   }
 
-  async clean(): Promise<string[]> {
+  async clean(labIds?: string[]): Promise<string[]> {
     const removed: string[] = [];
-    const namespaces = labNamespaces();
+    const wanted = (id: string) => !labIds || labIds.includes(id);
+    const namespaces = labNamespaces().filter((ns) => wanted(parseNsName(ns)!.labId));
     const pids = pidsInNamespaces(namespaces);
     if (pids.length) {
       await stopPids(pids);
@@ -82,7 +83,7 @@ export class NetnsBackend implements Backend {
       await destroyNamespaces(namespaces);
       removed.push(...namespaces.map((ns) => `namespace ${ns}`));
     }
-    for (const id of listLabIds()) {
+    for (const id of listLabIds().filter(wanted)) {
       const state = readLabState(id);
       if (state && state.backend !== 'netns') continue;
       removeLabDir(id);
