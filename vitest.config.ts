@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Integration tests each build their own isolated lab; two files at a time suit a 2-core machine.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
@@ -16,9 +18,6 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Each test builds its own isolated lab; two at a time suits a 2-core machine.
-          maxWorkers: 2,
-          minWorkers: 1,
         },
       },
     ],

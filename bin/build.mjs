@@ -1,6 +1,6 @@
 // Bundles the lab, its services and its peers with esbuild. Bundles start several times faster
 // than loose modules (werift alone costs ~380 ms to import unbundled), which matters for peers.
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,8 +32,16 @@ function newestInput() {
 }
 
 export async function ensureBuilt({ force = false } = {}) {
+  // A copy without sources (a packaged lab) runs the bundles it came with.
+  if (!force && !existsSync(join(root, 'lab'))) return dist;
   const inputs = newestInput();
   if (!force && existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs) return dist;
+  try {
+    accessSync(existsSync(dist) ? dist : root, constants.W_OK);
+  } catch {
+    console.error(`error: the bundles in ${dist} are out of date and this user cannot rebuild them\n  hint: run \`npm run build\` as the owner of the checkout`);
+    process.exit(1);
+  }
   const esbuild = await import('esbuild');
   await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),

@@ -17,6 +17,8 @@ export interface ParsedArgs {
   positionals: string[];
   /** Everything after a bare `--`. */
   rest: string[];
+  /** The whole command line, command name first (to re-run it elsewhere). */
+  argv: string[];
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -27,7 +29,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   try {
     const { values, positionals } = parseArgs({ args: own, options: { help: { type: 'boolean', short: 'h' }, ...cmd.options }, allowPositionals: true, strict: true });
-    return { values: values as ParsedArgs['values'], positionals, rest };
+    return { values: values as ParsedArgs['values'], positionals, rest, argv: [cmd.name, ...argv] };
   } catch (err) {
     throw new LabError('usage', `${cmd.name}: ${(err as Error).message}`, `see: npm run lab -- ${cmd.name} --help`);
   }

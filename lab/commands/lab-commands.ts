@@ -6,7 +6,8 @@ import { planNetns } from '../backends/netns/plan.js';
 import { onShutdown } from '../util/shutdown.js';
 import { EXIT, usageError, type Command } from './command.js';
 import { monotonicMs } from '../util/clock.js';
-import { inUserNamespace } from '../backends/netns/userns.js';
+import { inUserNamespace, rerunInLabOwner } from '../backends/netns/userns.js';
+import { rerunUnprivileged, stopOwner, userNamespaceOwner } from './privileges.js';
 
 const backendOption = { backend: { type: 'string' as const, short: 'b' } };
 const BACKEND_HELP = '  -b, --backend <netns|docker>  where to build (default netns, or $WEBRTC_LAB_BACKEND)';
@@ -17,10 +18,12 @@ export const upCommand: Command = {
   usage: 'up <topology> [--backend netns|docker]',
   details: `<topology> is a name from topologies/ (${listSafe()}) or a path to a .yaml file.\n\nOptions:\n${BACKEND_HELP}\n\nThen: npm run lab -- exec <lab-id> <host> -- <command...>   and   npm run lab -- down <lab-id>`,
   options: backendOption,
-  async run({ values, positionals }) {
+  async run({ values, positionals, argv }) {
     if (positionals.length !== 1) throw usageError(this, 'give exactly one topology');
     const topology = loadTopology(positionals[0]);
     const backend = await getBackend(values.backend as string | undefined);
+    const rerun = await rerunUnprivileged(backend.name, argv);
+    if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const started = monotonicMs();
     const lab = await backend.up(topology, { onStep: (s) => process.stderr.write(`  ${s}\n`) });
@@ -32,7 +35,8 @@ export const upCommand: Command = {
     if (inUserNamespace()) {
       // The namespaces live in this process's user namespace: they vanish when it exits.
       console.log('\nuser-namespace mode: the lab lives while this command runs; press Ctrl-C to take it down.');
-      await new Promise<void>((resolve) => onShutdown(async () => { await lab.down(); resolve(); }));
+      const keepAlive = setInterval(() => {}, 1 << 30); // a pending promise alone would let Node exit
+      await new Promise<void>((resolve) => onShutdown(async () => { await lab.down(); clearInterval(keepAlive); resolve(); }));
     }
     return EXIT.ok;
   },
@@ -48,6 +52,12 @@ export const downCommand: Command = {
     if (!positionals.length) throw usageError(this, 'give the id of the lab to take down (see: npm run lab -- list)');
     const backend = await getBackend(values.backend as string | undefined);
     for (const id of positionals) {
+      const owner = userNamespaceOwner(backend.name, id);
+      if (owner !== null) {
+        await stopOwner(owner);
+        console.log(`lab ${id} is down`);
+        continue;
+      }
       const lab = await backend.attach(id);
       await lab.down();
       console.log(`lab ${id} is down`);
@@ -62,9 +72,11 @@ export const execCommand: Command = {
   usage: 'exec <lab-id> <host> -- <command...>',
   details: `Standard input and output are connected, so interactive commands work:\n  npm run lab -- exec <lab-id> a -- bash\n\nOptions:\n${BACKEND_HELP}`,
   options: backendOption,
-  async run({ values, positionals, rest }) {
+  async run({ values, positionals, rest, argv }) {
     if (positionals.length !== 2 || !rest.length) throw usageError(this, 'give a lab id, a host, then -- and the command');
     const backend = await getBackend(values.backend as string | undefined);
+    const owner = userNamespaceOwner(backend.name, positionals[0]);
+    if (owner !== null) return rerunInLabOwner(owner, argv);
     const lab = await backend.attach(positionals[0]);
     const proc = lab.spawn(positionals[1], rest, { interactive: true });
     const { code, signal } = await proc.exited;
@@ -82,7 +94,8 @@ export const listCommand: Command = {
     for (const backend of await allBackends()) {
       for (const lab of await backend.list()) {
         any = true;
-        console.log(`${lab.id}  ${lab.backend.padEnd(6)}  ${lab.topology ?? '(leftover: run `npm run lab -- clean`)'}`);
+        const what = lab.complete ? lab.topology : `${lab.topology ?? ''} (leftover: run \`npm run lab -- clean\`)`.trim();
+        console.log(`${lab.id}  ${lab.backend.padEnd(6)}  ${what}`);
       }
     }
     if (!any) console.log('no labs');

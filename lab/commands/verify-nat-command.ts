@@ -3,6 +3,7 @@ import { loadTopology } from '../model/topology-file.js';
 import { describeObservation } from '../verify/nat-discovery.js';
 import { verifyNat, type VerifyNatResult } from '../verify/verify-nat.js';
 import { EXIT, usageError, type Command } from './command.js';
+import { rerunUnprivileged } from './privileges.js';
 
 export const verifyNatCommand: Command = {
   name: 'verify-nat',
@@ -19,10 +20,12 @@ export const verifyNatCommand: Command = {
     '  -b, --backend <netns|docker>  where to build (default netns)',
   ].join('\n'),
   options: { json: { type: 'boolean' }, backend: { type: 'string', short: 'b' } },
-  async run({ values, positionals }) {
+  async run({ values, positionals, argv }) {
     if (!positionals.length) throw usageError(this, 'give at least one topology');
     const topologies = positionals.map((p) => loadTopology(p));
     const backend = await getBackend(values.backend as string | undefined);
+    const rerun = await rerunUnprivileged(backend.name, argv);
+    if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const results: VerifyNatResult[] = [];
     for (const t of topologies) {

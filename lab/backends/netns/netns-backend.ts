@@ -10,7 +10,7 @@ import { Teardown, buildOrUnwind } from '../../util/teardown.js';
 import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
 import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns } from './plan.js';
-import { NETNS_DIR, nsPath, pidsInNamespaces, stopPids } from './processes.js';
+import { NETNS_DIR, isAlive, nsPath, pidsInNamespaces, stopPids } from './processes.js';
 import { inUserNamespace } from './userns.js';
 
 export class NetnsBackend implements Backend {
@@ -66,14 +66,17 @@ export class NetnsBackend implements Backend {
     return [...ids].sort().flatMap((id) => {
       const state = readLabState(id);
       if (state && state.backend !== 'netns') return [];
-      return [{ id, backend: 'netns' as const, topology: state?.topology.name ?? null, complete: state !== null }];
+      // A user-namespace lab exists only while the process that owns it runs.
+      const complete = state !== null && (!state.userNamespace || isAlive(state.ownerPid));
+      return [{ id, backend: 'netns' as const, topology: state?.topology.name ?? null, complete }];
     });
   }
 
   async clean(labIds?: string[]): Promise<string[]> {
     const removed: string[] = [];
     const wanted = (id: string) => !labIds || labIds.includes(id);
-    const namespaces = labNamespaces().filter((ns) => wanted(parseNsName(ns)!.labId));
+    // Outside a user namespace, only root may remove namespaces (and only root's labs have them).
+    const namespaces = process.getuid?.() === 0 ? labNamespaces().filter((ns) => wanted(parseNsName(ns)!.labId)) : [];
     const pids = pidsInNamespaces(namespaces);
     if (pids.length) {
       await stopPids(pids);
@@ -86,6 +89,7 @@ export class NetnsBackend implements Backend {
     for (const id of listLabIds().filter(wanted)) {
       const state = readLabState(id);
       if (state && state.backend !== 'netns') continue;
+      if (state?.userNamespace && isAlive(state.ownerPid)) await stopPids([state.ownerPid], 5000);
       removeLabDir(id);
       removed.push(`state folder of lab ${id}`);
     }

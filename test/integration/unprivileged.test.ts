@@ -1,0 +1,62 @@
+// A non-root user runs the netns backend through a user namespace: no privilege on the machine.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectPath } from '../../lab/util/paths.js';
+import { waitUntil } from './cli.js';
+
+const USER = 'webrtclab';
+let copy = '';
+
+/** Runs the lab CLI as the unprivileged user, from a world-readable copy of the built lab. */
+function asUser(args: string[]) {
+  const child = spawn('runuser', ['-u', USER, '--', process.execPath, join(copy, 'bin', 'lab.mjs'), ...args], { cwd: copy, env: { PATH: process.env.PATH, HOME: '/tmp' } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const done = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  return { child, done, output: () => out };
+}
+
+beforeAll(() => {
+  try {
+    execFileSync('id', [USER], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER]);
+  }
+  // The checkout may sit in a folder other users cannot enter (mktemp -d): copy what runs.
+  copy = mkdtempSync(join(tmpdir(), 'lab-unprivileged-'));
+  chmodSync(copy, 0o755);
+  for (const part of ['package.json', 'bin', 'dist', 'topologies']) cpSync(projectPath(part), join(copy, part), { recursive: true });
+});
+
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+describe('as a non-root user', () => {
+  it('verify-nat builds the lab in a user namespace and every router behaves as declared', async () => {
+    const run = asUser(['verify-nat', 'port-restricted-cone']);
+    expect(await run.done).toBe(0);
+    expect(run.output()).toContain('all routers behave as declared');
+  });
+
+  it('up stays in the foreground; exec and down from other commands reach it', async () => {
+    const up = asUser(['up', 'full-cone']);
+    const id = await waitUntil(() => /lab ([0-9a-f]{6}) is up/.exec(up.output())?.[1], 15_000, 'the lab');
+    expect(up.output()).toContain('user-namespace mode');
+    const list = asUser(['list']);
+    await list.done;
+    expect(list.output()).toContain(`${id}  netns   full-cone`);
+    const exec = asUser(['exec', id, 'a', '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+    expect(await exec.done).toBe(0);
+    expect(exec.output()).toContain('192.168.1.2/24');
+    const down = asUser(['down', id]);
+    expect(await down.done).toBe(0);
+    await up.done;
+    expect(up.output()).toContain('tearing down');
+    const after = asUser(['list']);
+    await after.done;
+    expect(after.output()).toContain('no labs');
+  });
+});
