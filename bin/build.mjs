@@ -11,6 +11,7 @@ const stamp = join(dist, '.inputs');
 export const ENTRY_POINTS = {
   cli: 'lab/cli.ts',
   'udp-punch': 'lab/tools/udp-punch.ts',
+  bench: 'bench/bench.ts',
 };
 
 /** Modules too heavy or native to bundle; loaded only by the commands that need them. */
@@ -26,7 +27,7 @@ function newestInput() {
       else if (/\.(ts|mjs|js|json|html|css)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const d of ['lab', 'peers']) if (existsSync(join(root, d))) walk(join(root, d));
+  for (const d of ['lab', 'peers', 'bench']) if (existsSync(join(root, d))) walk(join(root, d));
   for (const f of ['package-lock.json', 'bin/build.mjs']) if (existsSync(join(root, f))) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
   return String(newest);
 }

@@ -12,6 +12,7 @@ export interface RunOptions {
   input?: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
   /** Throw a LabError when the command exits non-zero (default true). */
   check?: boolean;
   /** What the command was for, to lead the error message ("create links"). */
@@ -22,7 +23,7 @@ export interface RunOptions {
 export function runCommand(argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
   const { check = true, timeoutMs = 30_000 } = opts;
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -1,6 +1,7 @@
 /** Builds topologies as Linux network namespaces with kernel NAT routers (iproute2 + nftables). */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LabError } from '../../model/errors.js';
 import type { Topology } from '../../model/topology.js';
 import { findNode } from '../../model/topology.js';
@@ -10,6 +11,7 @@ import { Teardown, buildOrUnwind } from '../../util/teardown.js';
 import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
 import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns } from './plan.js';
+import { bringUpScript, describeFailure } from './script.js';
 import { NETNS_DIR, isAlive, nsPath, pidsInNamespaces, stopPids } from './processes.js';
 import { inUserNamespace } from './userns.js';
 
@@ -41,13 +43,8 @@ export class NetnsBackend implements Backend {
       teardown.push(`remove ${dir}`, () => removeLabDir(labId));
       writeLabState({ id: labId, backend: 'netns', topology, createdAt: new Date().toISOString(), ownerPid: process.pid, userNamespace: inUserNamespace() });
       teardown.push('remove namespaces', () => destroyNamespaces(plan.namespaces));
-      opts.onStep?.(`creating ${plan.namespaces.length} namespaces and their links`);
-      await ipBatch(null, plan.create, 'create namespaces and links');
-      opts.onStep?.('configuring addresses, routes and NAT rules');
-      await Promise.all([
-        ...plan.configure.map((c) => ipBatch(c.ns, c.lines, `configure ${parseNsName(c.ns)?.node ?? c.ns}`)),
-        ...plan.routers.map((r) => loadRouter(r)),
-      ]);
+      opts.onStep?.(`creating ${plan.namespaces.length} namespaces, their links, addresses, routes and ${plan.routers.length} NAT ruleset(s)`);
+      await runBringUp(plan, dir);
       return new NetnsLab(labId, topology, plan, dir);
     });
   }
@@ -62,7 +59,7 @@ export class NetnsBackend implements Backend {
   }
 
   async list(): Promise<LabSummary[]> {
-    const ids = new Set([...listLabIds(), ...labNamespaces().map((ns) => parseNsName(ns)!.labId)]);
+    const ids = new Set([...listLabIds(), ...ownNamespaces().map((ns) => parseNsName(ns)!.labId)]);
     return [...ids].sort().flatMap((id) => {
       const state = readLabState(id);
       if (state && state.backend !== 'netns') return [];
@@ -75,8 +72,7 @@ export class NetnsBackend implements Backend {
   async clean(labIds?: string[]): Promise<string[]> {
     const removed: string[] = [];
     const wanted = (id: string) => !labIds || labIds.includes(id);
-    // Outside a user namespace, only root may remove namespaces (and only root's labs have them).
-    const namespaces = process.getuid?.() === 0 ? labNamespaces().filter((ns) => wanted(parseNsName(ns)!.labId)) : [];
+    const namespaces = ownNamespaces().filter((ns) => wanted(parseNsName(ns)!.labId));
     const pids = pidsInNamespaces(namespaces);
     if (pids.length) {
       await stopPids(pids);
@@ -161,6 +157,11 @@ class NetnsLab implements StartedLab {
   }
 }
 
+/** Lab namespaces this user can own: outside a user namespace, only root's labs have them. */
+function ownNamespaces(): string[] {
+  return process.getuid?.() === 0 ? labNamespaces() : [];
+}
+
 function labNamespaces(): string[] {
   try {
     return readdirSync(NETNS_DIR).filter((ns) => ns.startsWith(`${NETNS_PREFIX}-`) && parseNsName(ns) !== null);
@@ -169,26 +170,17 @@ function labNamespaces(): string[] {
   }
 }
 
-/** Runs iproute2 commands in batch mode (one process for many steps); names the failing line. */
-async function ipBatch(ns: string | null, lines: string[], purpose: string): Promise<void> {
-  if (!lines.length) return;
-  const argv = ns ? ['ip', '-n', ns, '-batch', '-'] : ['ip', '-batch', '-'];
-  const result = await runCommand(argv, { input: lines.join('\n') + '\n', check: false, purpose });
+async function runBringUp(plan: NetnsPlan, dir: string): Promise<void> {
+  const { script, jobs } = bringUpScript(plan);
+  const file = join(dir, 'up.sh');
+  writeFileSync(file, script, { mode: 0o600 });
+  const result = await runCommand(['bash', file], { check: false, cwd: dir, purpose: 'build the lab' });
   if (result.code === 0) return;
-  const lineNo = Number(/Command failed -:(\d+)/.exec(result.stderr)?.[1]);
-  const reason = result.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('; ') || `exit code ${result.code}`;
-  const where = lineNo ? ` at "${lines[lineNo - 1]}"` : '';
-  throw new LabError('backend', `failed to ${purpose}${where}: ${reason}`);
-}
-
-async function loadRouter(router: NetnsPlan['routers'][number]): Promise<void> {
-  const result = await runCommand(
-    ['nsenter', `--net=${nsPath(router.ns)}`, '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec nft -f -'],
-    { input: router.ruleset, check: false, purpose: `program router ${router.node}` },
-  );
-  if (result.code !== 0) {
-    throw new LabError('backend', `failed to load the nftables ruleset of router ${router.node}: ${result.stderr.trim()}`, 'the generated ruleset is printed by `npm run lab -- rules <topology>`');
-  }
+  const failed = existsSync(join(dir, 'failed')) ? readFileSync(join(dir, 'failed'), 'utf8').split('\n').filter(Boolean) : [];
+  const messages = jobs
+    .filter((j) => failed.includes(j.name))
+    .map((j) => describeFailure(j, readFileSync(join(dir, `${j.name}.err`), 'utf8')));
+  throw new LabError('backend', messages.join('\n') || `the bring-up script ${file} failed: ${result.stderr.trim()}`);
 }
 
 async function destroyNamespaces(namespaces: string[]): Promise<void> {

@@ -49,27 +49,45 @@ function nodeInterfaces(node: LabNode): NodeInterface[] {
   return node.kind === 'host' ? [node.iface] : [node.outside, ...node.inside];
 }
 
+interface Attachment {
+  node: LabNode;
+  iface: NodeInterface;
+}
+
 export function planNetns(topology: Topology, labId: string): NetnsPlan {
   const sw = switchNs(labId);
   const nodes: LabNode[] = [...topology.routers, ...topology.hosts];
   const namespaces = [sw, ...nodes.map((n) => nsName(labId, n.name))];
-
   const create = namespaces.map((ns) => `netns add ${ns}`);
   const swLines: string[] = [];
+
+  // Links are what the kernel builds slowly: a segment with two members is one veth pair between
+  // them; larger segments get a bridge in the switch namespace and a veth pair per member.
+  const attachments = new Map<string, Attachment[]>();
+  for (const node of nodes) {
+    for (const iface of nodeInterfaces(node)) attachments.set(iface.segment, [...(attachments.get(iface.segment) ?? []), { node, iface }]);
+  }
+  let port = 0;
   for (const seg of topology.segments) {
+    const members = attachments.get(seg.name) ?? [];
+    if (members.length === 2) {
+      const [x, y] = members;
+      create.push(`link add name ${x.iface.name} netns ${nsName(labId, x.node.name)} type veth peer name ${y.iface.name} netns ${nsName(labId, y.node.name)}`);
+      continue;
+    }
     create.push(`link add name ${bridgeName(seg.name)} netns ${sw} type bridge`);
     swLines.push(`link set ${bridgeName(seg.name)} addrgenmode none`, `link set ${bridgeName(seg.name)} up`);
+    for (const m of members) {
+      const p = `p${port++}`;
+      create.push(`link add name ${p} netns ${sw} type veth peer name ${m.iface.name} netns ${nsName(labId, m.node.name)}`);
+      swLines.push(`link set ${p} master ${bridgeName(seg.name)}`, `link set ${p} up`);
+    }
   }
 
-  let port = 0;
-  const configure: NetnsPlan['configure'] = [];
+  const configure: NetnsPlan['configure'] = [{ ns: sw, lines: swLines }];
   for (const node of nodes) {
-    const ns = nsName(labId, node.name);
     const lines = ['link set lo up'];
     for (const iface of nodeInterfaces(node)) {
-      const p = `p${port++}`;
-      create.push(`link add name ${p} netns ${sw} type veth peer name ${iface.name} netns ${ns}`);
-      swLines.push(`link set ${p} master ${bridgeName(iface.segment)}`, `link set ${p} up`);
       // No IPv6 link-local addresses: ICE would otherwise gather fe80:: candidates that cross LANs.
       lines.push(`link set ${iface.name} addrgenmode none`, `link set ${iface.name} up`);
       for (const addr of iface.addresses) lines.push(`addr add ${addr}/${iface.prefix} dev ${iface.name}`);
@@ -79,9 +97,8 @@ export function planNetns(topology: Topology, labId: string): NetnsPlan {
       lines.push(`neigh add ${topology.voidGateway} lladdr ${VOID_MAC} dev ${upstream.name} nud permanent`);
     }
     lines.push(`route add default via ${node.defaultGateway} dev ${upstream.name}`);
-    configure.push({ ns, lines });
+    configure.push({ ns: nsName(labId, node.name), lines });
   }
-  configure.unshift({ ns: sw, lines: swLines });
 
   const hostAddress = (name: string | null) => topology.hosts.find((h) => h.name === name)?.iface.addresses[0] ?? null;
   const routers = topology.routers.map((r) => ({
