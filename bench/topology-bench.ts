@@ -2,7 +2,7 @@
 import { NetnsBackend } from '../lab/backends/netns/netns-backend.js';
 import { listTopologies, loadTopology } from '../lab/model/topology-file.js';
 import { monotonicMs } from '../lab/util/clock.js';
-import { median } from './stats.js';
+import { median } from '../lab/util/stats.js';
 
 export interface TopologyBenchRow {
   topology: string;

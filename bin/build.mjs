@@ -12,6 +12,9 @@ export const ENTRY_POINTS = {
   cli: 'lab/cli.ts',
   'udp-punch': 'lab/tools/udp-punch.ts',
   bench: 'bench/bench.ts',
+  services: 'lab/services/services-main.ts',
+  'peers/viewer': 'peers/viewer.ts',
+  'peers/pi-camera': 'peers/pi-camera.ts',
 };
 
 /** Modules too heavy or native to bundle; loaded only by the commands that need them. */

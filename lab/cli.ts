@@ -3,15 +3,18 @@ import { LabError, errorMessage } from './model/errors.js';
 import { EXIT, helpText, parseCommandArgs, type Command } from './commands/command.js';
 import { cleanCommand, downCommand, execCommand, listCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
 import { verifyNatCommand } from './commands/verify-nat-command.js';
+import { runCommand } from './commands/run-scenario-command.js';
+import { listScenarios, scenarioPath } from './model/scenario.js';
 
-const COMMANDS: Command[] = [upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand];
+const COMMANDS: Command[] = [runCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     'WebRTC NAT-traversal lab: real kernel NATs, coturn, werift peers.',
     '',
-    'Usage: npm run lab -- <command> [options]      (every command takes --help)',
+    'Usage: npm run lab -- <scenario> [--json]      run a scenario (e.g. symmetric-nat)',
+    '       npm run lab -- <command> [options]      (every command takes --help)',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -24,9 +27,11 @@ export async function main(argv: string[]): Promise<number> {
     console.log(mainHelp());
     return name ? EXIT.ok : EXIT.usage;
   }
+  // `npm run lab -- <scenario>` is short for `npm run lab -- run <scenario>`.
+  if (!COMMANDS.some((c) => c.name === name) && !name.startsWith('-') && scenarioPath(name)) return main(['run', ...argv]);
   const cmd = COMMANDS.find((c) => c.name === name);
   try {
-    if (!cmd) throw new LabError('usage', `unknown command "${name}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    if (!cmd) throw new LabError('usage', `unknown command or scenario "${name}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}; scenarios: ${listScenarios().join(', ')}`);
     const args = parseCommandArgs(cmd, rest);
     if (args.values.help) {
       console.log(helpText(cmd));

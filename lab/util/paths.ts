@@ -18,3 +18,8 @@ export const projectRoot = findRoot();
 export function projectPath(...parts: string[]): string {
   return join(projectRoot, ...parts);
 }
+
+/** A bundle built by bin/build.mjs (dist/<name>.mjs): services and peers run from these. */
+export function bundlePath(name: string): string {
+  return projectPath('dist', `${name}.mjs`);
+}

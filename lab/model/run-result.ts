@@ -1,0 +1,158 @@
+/** RunResult: plain, versioned JSON; the only input of every reporter. */
+import type { Outcome } from './scenario.js';
+import { percentile } from '../util/stats.js';
+
+export const RUN_RESULT_SCHEMA_VERSION = 1;
+
+export interface CandidateView {
+  candidateType: string;
+  protocol: string;
+  address: string;
+  port: number;
+  /** TURN transport of a relay candidate: udp, tcp or tls. */
+  relayProtocol: string | null;
+}
+
+export interface PairView {
+  local: CandidateView;
+  remote: CandidateView;
+  rttMs: number | null;
+}
+
+/** Milliseconds from the viewer's offer (negative: before it). Null: never happened. */
+export interface Timeline {
+  signalingConnected: number | null;
+  iceConfigFetched: number | null;
+  offerSent: number | null;
+  answerReceived: number | null;
+  gatheringComplete: number | null;
+  iceChecking: number | null;
+  iceConnected: number | null;
+  dtlsConnected: number | null;
+  datachannelOpen: number | null;
+  firstFrame: number | null;
+}
+
+export const TIMELINE_STEPS: { key: keyof Timeline; label: string }[] = [
+  { key: 'signalingConnected', label: 'signaling connected' },
+  { key: 'iceConfigFetched', label: 'ICE config fetched' },
+  { key: 'offerSent', label: 'offer sent' },
+  { key: 'answerReceived', label: 'answer received' },
+  { key: 'gatheringComplete', label: 'gathering complete' },
+  { key: 'iceChecking', label: 'ICE checking' },
+  { key: 'iceConnected', label: 'ICE connected' },
+  { key: 'dtlsConnected', label: 'DTLS connected' },
+  { key: 'datachannelOpen', label: 'datachannel open' },
+  { key: 'firstFrame', label: 'first video frame' },
+];
+
+export interface SessionResult {
+  viewer: string;
+  camera: string;
+  outcome: Outcome;
+  /** Why it failed, in words. */
+  failure: string | null;
+  /** The selected pair as each side sees it (werift reports its own srflx as its host base). */
+  selectedPair: { viewer: PairView | null; camera: PairView | null };
+  timeline: Timeline;
+  /** Offer to datachannel open. */
+  setupMs: number | null;
+  /** Offer to the first whole IDR frame at the viewer. */
+  firstFrameMs: number | null;
+  /**
+   * Each side's end of the selected pair as it crossed the network: "relay" when that side relays,
+   * else the type the far side saw (srflx or prflx when it came through a NAT).
+   */
+  candidateTypes: { viewer: string | null; camera: string | null };
+  /** Candidates each side gathered (SDP candidate lines). */
+  candidates: { viewer: string[]; camera: string[] };
+}
+
+export interface PeerReport {
+  name: string;
+  kind: string;
+  stack: string;
+  role: 'viewer' | 'camera';
+  host: string;
+  /** Routers between its host and the internet, nearest first, with their NAT. */
+  behind: { router: string; nat: string }[];
+  ice: { policy: string; turnTransports: string[]; trickle: boolean };
+  exitCode: number | null;
+  /** Peak resident memory in MB (from /proc), sampled while it ran. */
+  peakRssMb: number | null;
+  /** stderr and contract problems, kept when the run failed. */
+  stderr: string[];
+  errors: string[];
+}
+
+export interface ExpectationCheck {
+  /** What was checked, e.g. "outcome" or "setupMs.p95". */
+  name: string;
+  /** Which session (viewer) it concerns, or null for the run as a whole. */
+  session: string | null;
+  expected: string;
+  actual: string;
+  ok: boolean;
+}
+
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+}
+
+export interface RunResult {
+  schemaVersion: typeof RUN_RESULT_SCHEMA_VERSION;
+  runId: string;
+  scenario: string;
+  description: string;
+  topology: string;
+  backend: string;
+  startedAt: string;
+  outcome: Outcome;
+  passed: boolean;
+  expectations: ExpectationCheck[];
+  /** The first session's figures, for the common one-viewer case. */
+  selectedPair: SessionResult['selectedPair'];
+  timeline: Timeline;
+  setupMs: number | null;
+  firstFrameMs: number | null;
+  sessions: SessionResult[];
+  summary: { viewers: number; connected: number; direct: number; relay: number; failed: number; setupMs: Percentiles; firstFrameMs: Percentiles };
+  peers: PeerReport[];
+  /** Where the wall time went, in ms. */
+  overhead: { labUpMs: number; servicesReadyMs: number; teardownMs: number; wallMs: number };
+  /** Every peer's events, with t in ms from the start of the run. */
+  events: Record<string, { t: number; event: string; [field: string]: unknown }[]>;
+  /** coturn and services log lines of this run, kept when it failed. */
+  logs: { coturn: string[]; services: string[] } | null;
+}
+
+export function classifyOutcome(connected: boolean, views: (PairView | null)[]): Outcome {
+  if (!connected) return 'failed';
+  const relayed = views.some((v) => v && (v.local.candidateType === 'relay' || v.remote.candidateType === 'relay'));
+  return relayed ? 'relay' : 'direct';
+}
+
+export function effectiveCandidateTypes(viewer: PairView | null, camera: PairView | null): SessionResult['candidateTypes'] {
+  const end = (own: PairView | null, far: PairView | null) => {
+    if (own?.local.candidateType === 'relay') return 'relay';
+    return far?.remote.candidateType ?? own?.local.candidateType ?? null;
+  };
+  return { viewer: end(viewer, camera), camera: end(camera, viewer) };
+}
+
+/** TURN transport of the relayed end(s) of the pair, viewer's first. */
+export function relayProtocolOf(viewer: PairView | null, camera: PairView | null): string | null {
+  return viewer?.local.relayProtocol ?? camera?.local.relayProtocol ?? null;
+}
+
+export function overallOutcome(outcomes: Outcome[]): Outcome {
+  if (outcomes.includes('failed') || !outcomes.length) return 'failed';
+  return outcomes.includes('relay') ? 'relay' : 'direct';
+}
+
+export function percentiles(values: (number | null)[]): Percentiles {
+  const v = values.filter((x): x is number => x !== null);
+  const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+  return { p50: round(percentile(v, 50)), p95: round(percentile(v, 95)) };
+}

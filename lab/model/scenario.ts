@@ -1,0 +1,153 @@
+/** Scenario files (scenarios/*.yaml): a topology, who runs where, the ICE settings and what must happen. */
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { LabError } from './errors.js';
+import { loadTopology, resolveTopologyPath, topologyFromData } from './topology-file.js';
+import type { Topology } from './topology.js';
+import { Problem, invalidFile, readYaml, validateWith } from './validate.js';
+import { projectPath } from '../util/paths.js';
+
+export const OUTCOMES = ['direct', 'relay', 'failed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const CANDIDATE_TYPES = ['host', 'srflx', 'prflx', 'relay'] as const;
+export type CandidateType = (typeof CANDIDATE_TYPES)[number];
+export const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+export const PEER_KINDS = ['viewer', 'pi-camera'] as const;
+export type PeerKind = (typeof PEER_KINDS)[number];
+export const CAMERA_KINDS: PeerKind[] = ['pi-camera'];
+
+const iceSchema = z.strictObject({
+  policy: z.enum(['all', 'relay']).optional(),
+  /** TURN URIs given to the peer, in order; werift uses only the first. */
+  turnTransports: z.array(z.enum(TRANSPORTS)).min(1).optional(),
+  trickle: z.boolean().optional(),
+});
+
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+
+const budget = z.strictObject({ max: z.number().positive().optional(), p50: z.number().positive().optional(), p95: z.number().positive().optional() });
+
+export const expectationSchema = z.strictObject({
+  /** Allowed outcome(s); "connected" means direct or relay. */
+  outcome: oneOrMany(z.enum([...OUTCOMES, 'connected'])).optional(),
+  /** Type of each end of the selected pair as it crossed the network (see RunResult candidateTypes). */
+  viewerCandidate: oneOrMany(z.enum(CANDIDATE_TYPES)).optional(),
+  cameraCandidate: oneOrMany(z.enum(CANDIDATE_TYPES)).optional(),
+  /** TURN transport of a relayed pair. */
+  relayProtocol: oneOrMany(z.enum(TRANSPORTS)).optional(),
+  /** Latency budgets in ms: max per session, or percentiles across sessions and repeats. */
+  setupMs: budget.optional(),
+  firstFrameMs: budget.optional(),
+});
+
+const peerSchema = z.strictObject({
+  kind: z.enum(PEER_KINDS),
+  host: z.string(),
+  /** pi-camera only: kvs (1280x720 @25) or pi (640x480 @30). */
+  profile: z.enum(['kvs', 'pi']).optional(),
+  ice: iceSchema.optional(),
+});
+
+export const scenarioFileSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional(),
+  description: z.string().default(''),
+  topology: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  peers: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'peer names are lowercase letters, digits and dashes'), peerSchema),
+  ice: iceSchema.default({}),
+  timeoutMs: z.number().int().positive().max(600_000).default(15_000),
+  expect: expectationSchema.default({}),
+});
+
+export type Expectation = z.infer<typeof expectationSchema>;
+
+export interface IceSettings {
+  policy: 'all' | 'relay';
+  turnTransports: Transport[];
+  trickle: boolean;
+}
+
+export interface PeerSpec {
+  name: string;
+  kind: PeerKind;
+  role: 'viewer' | 'camera';
+  host: string;
+  profile: 'kvs' | 'pi';
+  ice: IceSettings;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  source: string;
+  topology: Topology;
+  camera: PeerSpec;
+  viewers: PeerSpec[];
+  timeoutMs: number;
+  expect: Expectation;
+}
+
+export function scenariosDir(): string {
+  return projectPath('scenarios');
+}
+
+export function listScenarios(): string[] {
+  return readdirSync(scenariosDir())
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+export function scenarioPath(nameOrPath: string): string | null {
+  if (nameOrPath.endsWith('.yaml') || nameOrPath.includes('/')) return existsSync(nameOrPath) ? nameOrPath : null;
+  const file = join(scenariosDir(), `${nameOrPath}.yaml`);
+  return existsSync(file) ? file : null;
+}
+
+export function loadScenario(nameOrPath: string): Scenario {
+  const file = scenarioPath(nameOrPath);
+  if (!file) throw new LabError('usage', `unknown scenario "${nameOrPath}" (known: ${listScenarios().join(', ')})`, 'or give a path to a scenario .yaml file');
+  return scenarioFromData(readYaml(file), file);
+}
+
+export function scenarioFromData(data: unknown, file: string): Scenario {
+  const spec = validateWith(file, scenarioFileSchema, data);
+  const problems: Problem[] = [];
+  let topology: Topology;
+  try {
+    topology = typeof spec.topology === 'string' ? loadTopology(resolveTopologyPath(spec.topology)) : topologyFromData(spec.topology, file);
+  } catch (err) {
+    if (err instanceof LabError && err.code === 'not-found') throw new LabError('invalid-file', `${file}: topology: ${err.message}`, err.hint);
+    throw err;
+  }
+  const defaults: IceSettings = { policy: spec.ice.policy ?? 'all', turnTransports: spec.ice.turnTransports ?? ['udp'], trickle: spec.ice.trickle ?? true };
+  const peers: PeerSpec[] = Object.entries(spec.peers).map(([name, p]) => ({
+    name,
+    kind: p.kind,
+    role: CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer',
+    host: p.host,
+    profile: p.profile ?? 'kvs',
+    ice: { policy: p.ice?.policy ?? defaults.policy, turnTransports: p.ice?.turnTransports ?? defaults.turnTransports, trickle: p.ice?.trickle ?? defaults.trickle },
+  }));
+  const hosts = topology.hosts.filter((h) => h.role === 'peer').map((h) => h.name);
+  for (const p of peers) {
+    if (!hosts.includes(p.host)) problems.push({ path: ['peers', p.name, 'host'], message: `topology ${topology.name} has no host "${p.host}" (hosts: ${hosts.join(', ')})` });
+  }
+  const cameras = peers.filter((p) => p.role === 'camera');
+  const viewers = peers.filter((p) => p.role === 'viewer');
+  if (cameras.length !== 1) problems.push({ path: ['peers'], message: `needs exactly one camera peer (kind ${CAMERA_KINDS.join(' or ')}), found ${cameras.length}` });
+  if (!viewers.length) problems.push({ path: ['peers'], message: 'needs at least one viewer peer' });
+  if (problems.length) throw invalidFile(file, problems);
+  return {
+    name: spec.name ?? basename(file).replace(/\.yaml$/, ''),
+    description: spec.description,
+    source: file,
+    topology,
+    camera: cameras[0],
+    viewers,
+    timeoutMs: spec.timeoutMs,
+    expect: spec.expect,
+  };
+}

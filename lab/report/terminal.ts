@@ -1,0 +1,61 @@
+/** The run summary a person reads in the terminal (plain text, no colour needed). */
+import type { PairView, RunResult, SessionResult } from '../model/run-result.js';
+import { TIMELINE_STEPS } from '../model/run-result.js';
+
+export function describeEnd(c: PairView['local']): string {
+  const relay = c.candidateType === 'relay' && c.relayProtocol ? ` via TURN/${c.relayProtocol}` : '';
+  return `${c.candidateType} ${c.protocol} ${c.address}:${c.port}${relay}`;
+}
+
+function pairLine(label: string, p: PairView | null): string {
+  if (!p) return `  ${label}: (no selected pair reported)`;
+  return `  ${label}: ${describeEnd(p.local)}  <->  ${describeEnd(p.remote)}${p.rttMs !== null ? `  rtt ${p.rttMs} ms` : ''}`;
+}
+
+const ms = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} ms`);
+
+export function sessionSummary(s: SessionResult): string[] {
+  const lines = [`${s.viewer} -> ${s.camera}: ${s.outcome.toUpperCase()}${s.failure ? `  (${s.failure})` : ''}`];
+  if (s.outcome !== 'failed') {
+    lines.push(`  winning pair: viewer end ${s.candidateTypes.viewer ?? '?'}, camera end ${s.candidateTypes.camera ?? '?'}`);
+    lines.push(pairLine("viewer's view", s.selectedPair.viewer), pairLine("camera's view", s.selectedPair.camera));
+  }
+  return lines;
+}
+
+export function timelineLines(s: SessionResult): string[] {
+  return TIMELINE_STEPS.map(({ key, label }) => `  ${label.padEnd(20)} ${ms(s.timeline[key]).padStart(11)}`);
+}
+
+export function runSummary(r: RunResult): string {
+  const out: string[] = [];
+  out.push(`${r.scenario}: ${r.outcome.toUpperCase()}  (${r.passed ? 'expectations met' : 'EXPECTATIONS NOT MET'})`);
+  if (r.description) out.push(r.description);
+  out.push(`topology ${r.topology} on ${r.backend}, run ${r.runId}`);
+  for (const p of r.peers) {
+    const behind = p.behind.length ? `behind ${p.behind.map((b) => `${b.router} (${b.nat})`).join(' -> ')}` : 'on the open internet';
+    out.push(`  ${p.role.padEnd(6)} ${p.name.padEnd(10)} ${p.stack} on host ${p.host}, ${behind}; ICE ${p.ice.policy}, TURN ${p.ice.turnTransports.join(',')}`);
+  }
+  out.push('');
+  if (r.sessions.length === 1) {
+    const s = r.sessions[0];
+    out.push(...sessionSummary(s), '', 'timeline (ms from the offer):', ...timelineLines(s));
+    out.push(`  setup (offer -> datachannel open): ${ms(s.setupMs)};  first frame: ${ms(s.firstFrameMs)}`);
+  } else {
+    const { summary } = r;
+    out.push(`${summary.viewers} viewers: ${summary.connected} connected (${summary.direct} direct, ${summary.relay} relay), ${summary.failed} failed`);
+    out.push(`setup p50 ${ms(summary.setupMs.p50)}, p95 ${ms(summary.setupMs.p95)};  first frame p50 ${ms(summary.firstFrameMs.p50)}, p95 ${ms(summary.firstFrameMs.p95)}`);
+    for (const s of r.sessions) {
+      const pair = s.outcome === 'failed' ? s.failure : `${s.candidateTypes.viewer} <-> ${s.candidateTypes.camera}`;
+      out.push(`  ${s.viewer.padEnd(10)} ${s.outcome.padEnd(7)} ${String(pair).padEnd(24)} setup ${ms(s.setupMs).padStart(10)}  first frame ${ms(s.firstFrameMs).padStart(10)}`);
+    }
+  }
+  const failedChecks = r.expectations.filter((c) => !c.ok);
+  out.push('');
+  if (!r.expectations.length) out.push('no expectations stated');
+  else if (!failedChecks.length) out.push(`expectations: ${r.expectations.length} check(s) passed`);
+  else for (const c of failedChecks) out.push(`FAILED ${c.name}${c.session ? ` (${c.session})` : ''}: expected ${c.expected}, got ${c.actual}`);
+  const o = r.overhead;
+  out.push(`wall ${ms(o.wallMs)}: lab up ${ms(o.labUpMs)}, services ready at ${ms(o.servicesReadyMs)}, teardown ${ms(o.teardownMs)}`);
+  return out.join('\n');
+}

@@ -1,0 +1,84 @@
+/** A peer as a process inside its host: started with its settings, its JSON-lines events collected. */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { LabProcess, StartedLab } from '../backends/backend.js';
+
+export interface PeerEvent {
+  t: number;
+  event: string;
+  [field: string]: unknown;
+}
+
+export interface RunningPeer {
+  name: string;
+  process: LabProcess;
+  events: PeerEvent[];
+  stderr: string[];
+  /** Lines on stdout that break the contract (not JSON, no t/event). */
+  violations: string[];
+  peakRssMb: number | null;
+  /** Set once the process has ended. */
+  exitCode: number | null;
+  /** Resolves with the exit code once the process ended and its output was read. */
+  done: Promise<number | null>;
+  on(event: string, listener: (e: PeerEvent) => void): void;
+}
+
+export function startPeer(lab: StartedLab, name: string, host: string, argv: string[], env: Record<string, string>): RunningPeer {
+  const proc = lab.spawn(host, argv, { env });
+  const listeners: { event: string; fn: (e: PeerEvent) => void }[] = [];
+  const peer: RunningPeer = {
+    name,
+    process: proc,
+    events: [],
+    stderr: [],
+    violations: [],
+    peakRssMb: null,
+    exitCode: null,
+    done: Promise.resolve(null),
+    on: (event, fn) => listeners.push({ event, fn }),
+  };
+  const outDone = new Promise<void>((resolve) => {
+    createInterface({ input: proc.child.stdout! })
+      .on('line', (line) => {
+        let e: PeerEvent;
+        try {
+          e = JSON.parse(line);
+        } catch {
+          peer.violations.push(`not JSON: ${line.slice(0, 200)}`);
+          return;
+        }
+        if (typeof e !== 'object' || e === null || typeof e.t !== 'number' || typeof e.event !== 'string') {
+          peer.violations.push(`not an event (needs numeric "t" and string "event"): ${line.slice(0, 200)}`);
+          return;
+        }
+        peer.events.push(e);
+        for (const l of listeners) if (l.event === e.event || l.event === '*') l.fn(e);
+      })
+      .on('close', resolve);
+  });
+  const errDone = new Promise<void>((resolve) => createInterface({ input: proc.child.stderr! }).on('line', (l) => peer.stderr.push(l)).on('close', resolve));
+  const sampler = setInterval(() => sampleRss(peer), 100);
+  peer.done = proc.exited.then(async ({ code, signal }) => {
+    clearInterval(sampler);
+    await Promise.all([outDone, errDone]);
+    peer.exitCode = code ?? (signal ? 128 : null);
+    return peer.exitCode;
+  });
+  return peer;
+}
+
+/** Peak resident set (VmHWM) of the peer, read while it runs. */
+function sampleRss(peer: RunningPeer): void {
+  try {
+    const status = readFileSync(`/proc/${peer.process.pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    if (kb) peer.peakRssMb = Math.max(peer.peakRssMb ?? 0, Math.round(kb / 102.4) / 10);
+  } catch {
+    // exited
+  }
+}
+
+export function firstEvent(events: PeerEvent[], event: string, where: (e: PeerEvent) => boolean = () => true): PeerEvent | undefined {
+  return events.find((e) => e.event === event && where(e));
+}

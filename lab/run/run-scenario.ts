@@ -1,0 +1,192 @@
+/**
+ * One scenario run: build the topology, start coturn and the services, start every peer inside its
+ * host, collect their events, tear it all down, and turn what happened into a RunResult.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Backend, StartedLab } from '../backends/backend.js';
+import { upstreamRouters } from '../model/topology.js';
+import type { PeerReport, RunResult } from '../model/run-result.js';
+import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
+import type { PeerSpec, Scenario } from '../model/scenario.js';
+import { makeCertificate } from '../services/certificate.js';
+import { planServices, startLabServices, type ServicesPlan, type StartedServices } from '../services/lab-services.js';
+import { monotonicMs, round } from '../util/clock.js';
+import { newId } from '../util/ids.js';
+import { bundlePath, projectPath } from '../util/paths.js';
+import { onShutdown } from '../util/shutdown.js';
+import { Teardown } from '../util/teardown.js';
+import { checkExpectations } from './expectations.js';
+import { startPeer, type RunningPeer } from './peer-process.js';
+import { sessionResult } from './session-result.js';
+
+export interface RunOptions {
+  runId?: string;
+  onProgress?: (line: string) => void;
+}
+
+/** Time the lab allows beyond the scenario's own timeout before it ends a peer itself. */
+const GRACE_MS = 5000;
+
+export function newRunId(): string {
+  const d = new Date();
+  const stamp = d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${newId(2)}`;
+}
+
+export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
+  const t0 = monotonicMs();
+  const startedAt = new Date().toISOString();
+  const runId = opts.runId ?? newRunId();
+  const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - t0).toFixed(0).padStart(5)} ms  ${line}`);
+  const teardown = new Teardown();
+  const release = onShutdown(() => teardown.unwind());
+  const scratch = mkdtempSync(join(tmpdir(), 'webrtc-lab-run-'));
+  teardown.push('remove scratch folder', () => rmSync(scratch, { recursive: true, force: true }));
+
+  let lab: StartedLab | null = null;
+  let services: StartedServices | null = null;
+  const peers: RunningPeer[] = [];
+  const killed = new Map<string, string>();
+  let labUpMs = 0;
+  let servicesReadyMs = 0;
+  let teardownMs = 0;
+  try {
+    progress(`building ${scenario.topology.name}`);
+    const certificate = makeCertificate(scratch, scenario.topology.services.addresses);
+    certificate.catch(() => {});
+    lab = await backend.up(scenario.topology);
+    const started = lab;
+    teardown.push('take the lab down', () => started.down());
+    labUpMs = monotonicMs() - t0;
+
+    const room = scenario.name;
+    const plan = planServices(scenario.topology, { [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
+    progress(`lab ${lab.id}: starting coturn, signaling and ${1 + scenario.viewers.length} peer(s)`);
+    const servicesUp = startLabServices(lab, plan, await certificate).then((s) => {
+      services = s;
+      servicesReadyMs = monotonicMs() - t0;
+      progress('coturn and signaling ready');
+      teardown.push('stop services', () => s.stop());
+      return s;
+    });
+    servicesUp.catch(() => {});
+    // Peers start while the services come up: importing a WebRTC stack takes longer, and peers
+    // retry the signaling connection until it answers.
+    const env = (p: PeerSpec) => peerEnv(p, plan, room, scenario, join(scratch, 'turn-cert.pem'));
+    const camera = startPeer(lab, scenario.camera.name, scenario.camera.host, peerArgv(scenario.camera), env(scenario.camera));
+    peers.push(camera);
+    const viewers = scenario.viewers.map((v) => startPeer(lab!, v.name, v.host, peerArgv(v), env(v)));
+    peers.push(...viewers);
+    for (const p of peers) p.on('*', (e) => ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'].includes(e.event) && progress(`${p.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
+    teardown.push('stop peers', () => Promise.all(peers.map((p) => p.process.stop(500))));
+    await servicesUp;
+
+    progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
+    await Promise.all(
+      viewers.map(async (v) => {
+        const timer = setTimeout(() => {
+          killed.set(v.name, `no result within ${scenario.timeoutMs + GRACE_MS} ms, stopped by the lab`);
+          v.process.stop(200);
+        }, scenario.timeoutMs + GRACE_MS);
+        const code = await v.done;
+        clearTimeout(timer);
+        progress(`viewer ${v.name} ${code === 0 ? 'got its first frame' : `ended with code ${code}`}`);
+      }),
+    );
+    await camera.process.stop(1000);
+    await camera.done;
+  } finally {
+    release();
+    const tDown = monotonicMs();
+    await teardown.unwind().catch((err) => progress(`teardown: ${(err as Error).message}`));
+    teardownMs = monotonicMs() - tDown;
+  }
+
+  const cameraPeer = peers[0];
+  const sessions = scenario.viewers.map((spec) => {
+    const peer = peers.find((p) => p.name === spec.name)!;
+    return sessionResult({
+      viewer: spec,
+      camera: scenario.camera,
+      viewerEvents: peer.events,
+      cameraEvents: cameraPeer.events,
+      viewerExit: peer.exitCode,
+      killedBecause: killed.get(spec.name) ?? null,
+      contractProblems: peer.violations,
+    });
+  });
+  const expectations = checkExpectations(scenario.expect, sessions);
+  const outcome = overallOutcome(sessions.map((s) => s.outcome));
+  const failed = outcome === 'failed' || expectations.some((c) => !c.ok);
+  const first = sessions[0];
+  const svc = services as StartedServices | null;
+  return {
+    schemaVersion: RUN_RESULT_SCHEMA_VERSION,
+    runId,
+    scenario: scenario.name,
+    description: scenario.description,
+    topology: scenario.topology.name,
+    backend: backend.name,
+    startedAt,
+    outcome,
+    passed: expectations.every((c) => c.ok),
+    expectations,
+    selectedPair: first.selectedPair,
+    timeline: first.timeline,
+    setupMs: first.setupMs,
+    firstFrameMs: first.firstFrameMs,
+    sessions,
+    summary: {
+      viewers: sessions.length,
+      connected: sessions.filter((s) => s.outcome !== 'failed').length,
+      direct: sessions.filter((s) => s.outcome === 'direct').length,
+      relay: sessions.filter((s) => s.outcome === 'relay').length,
+      failed: sessions.filter((s) => s.outcome === 'failed').length,
+      setupMs: percentiles(sessions.map((s) => s.setupMs)),
+      firstFrameMs: percentiles(sessions.map((s) => s.firstFrameMs)),
+    },
+    peers: [scenario.camera, ...scenario.viewers].map((spec) => peerReport(spec, peers.find((p) => p.name === spec.name), scenario, failed)),
+    overhead: { labUpMs: round(labUpMs), servicesReadyMs: round(servicesReadyMs), teardownMs: round(teardownMs), wallMs: round(monotonicMs() - t0) },
+    events: Object.fromEntries(peers.map((p) => [p.name, p.events.map((e) => ({ ...e, t: round(e.t - t0) }))])),
+    logs: failed && svc ? { coturn: svc.coturn.log.lines.map((l) => l.line), services: svc.services.log.lines.map((l) => l.line) } : null,
+  };
+}
+
+function peerArgv(p: PeerSpec): string[] {
+  return [process.execPath, bundlePath(p.kind === 'pi-camera' ? 'peers/pi-camera' : 'peers/viewer')];
+}
+
+function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenario, caFile: string): Record<string, string> {
+  return {
+    LAB_PEER_ID: p.name,
+    LAB_ROOM: room,
+    LAB_TOKEN: plan.tokenFor(room, p.name),
+    LAB_SIGNALING_URL: plan.signalingUrl,
+    LAB_ICE_CONFIG_URL: plan.iceConfigUrl,
+    LAB_ICE_POLICY: p.ice.policy,
+    LAB_TURN_TRANSPORTS: p.ice.turnTransports.join(','),
+    LAB_TRICKLE: p.ice.trickle ? '1' : '0',
+    LAB_TURN_CA: caFile,
+    LAB_TIMEOUT_MS: String(scenario.timeoutMs),
+    ...(p.role === 'viewer' ? { LAB_REMOTE_PEER: scenario.camera.name } : { LAB_PROFILE: p.profile, LAB_MEDIA_DIR: projectPath('peers', 'media') }),
+  };
+}
+
+function peerReport(spec: PeerSpec, peer: RunningPeer | undefined, scenario: Scenario, keepLogs: boolean): PeerReport {
+  const started = peer?.events.find((e) => e.event === 'started');
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    stack: String(started?.stack ?? 'unknown'),
+    role: spec.role,
+    host: spec.host,
+    behind: upstreamRouters(scenario.topology, spec.host).map((r) => ({ router: r.name, nat: r.natLabel })),
+    ice: spec.ice,
+    exitCode: peer?.exitCode ?? null,
+    peakRssMb: peer?.peakRssMb ?? null,
+    stderr: keepLogs ? (peer?.stderr ?? []).slice(-50) : [],
+    errors: [...(peer?.events.filter((e) => e.event === 'error').map((e) => String(e.message)) ?? []), ...(peer?.violations ?? [])],
+  };
+}

@@ -1,0 +1,74 @@
+/** Peer events -> one viewer session's result. Pure: the same events give the same result. */
+import type { PairView, SessionResult, Timeline } from '../model/run-result.js';
+import { classifyOutcome, effectiveCandidateTypes } from '../model/run-result.js';
+import type { PeerSpec } from '../model/scenario.js';
+import type { PeerEvent } from './peer-process.js';
+
+export interface SessionInput {
+  viewer: PeerSpec;
+  camera: PeerSpec;
+  viewerEvents: PeerEvent[];
+  /** All camera events; those of this session carry session = viewer name. */
+  cameraEvents: PeerEvent[];
+  viewerExit: number | null;
+  /** Why the orchestrator ended the viewer, if it did (timeout). */
+  killedBecause: string | null;
+  contractProblems: string[];
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+export function sessionResult(input: SessionInput): SessionResult {
+  const { viewer, camera } = input;
+  const v = input.viewerEvents;
+  const c = input.cameraEvents.filter((e) => e.session === viewer.name);
+  const find = (events: PeerEvent[], name: string, where: (e: PeerEvent) => boolean = () => true) => events.find((e) => e.event === name && where(e));
+  const offer = find(v, 'offer-sent');
+  const at = (e: PeerEvent | undefined) => (e && offer ? round(e.t - offer.t) : null);
+  const timeline: Timeline = {
+    signalingConnected: at(find(v, 'signaling-connected')),
+    iceConfigFetched: at(find(v, 'ice-config-fetched')),
+    offerSent: offer ? 0 : null,
+    answerReceived: at(find(v, 'answer-received')),
+    gatheringComplete: at(find(v, 'gathering-complete')),
+    iceChecking: at(find(v, 'ice-state', (e) => e.state === 'checking')),
+    iceConnected: at(find(v, 'ice-state', (e) => e.state === 'connected')),
+    dtlsConnected: at(find(v, 'dtls-connected')),
+    datachannelOpen: at(find(v, 'datachannel-open')),
+    firstFrame: at(find(v, 'first-frame')),
+  };
+  const viewerPair = withRemoteRelay(find(v, 'selected-pair')?.pair as PairView | null | undefined, camera);
+  const cameraPair = withRemoteRelay(find(c, 'selected-pair')?.pair as PairView | null | undefined, viewer);
+  const connected = input.viewerExit === 0 && timeline.firstFrame !== null;
+  return {
+    viewer: viewer.name,
+    camera: camera.name,
+    outcome: classifyOutcome(connected, [viewerPair, cameraPair]),
+    failure: connected ? null : failureReason(input, v),
+    selectedPair: { viewer: viewerPair, camera: cameraPair },
+    candidateTypes: effectiveCandidateTypes(viewerPair, cameraPair),
+    timeline,
+    setupMs: timeline.datachannelOpen,
+    firstFrameMs: timeline.firstFrame,
+    candidates: {
+      viewer: v.filter((e) => e.event === 'local-candidate').map((e) => String(e.candidate)),
+      camera: c.filter((e) => e.event === 'local-candidate').map((e) => String(e.candidate)),
+    },
+  };
+}
+
+/** A relayed remote candidate uses the far peer's TURN transport, which only the lab knows. */
+function withRemoteRelay(pair: PairView | null | undefined, far: PeerSpec): PairView | null {
+  if (!pair) return null;
+  if (pair.remote.candidateType !== 'relay' || pair.remote.relayProtocol) return pair;
+  return { ...pair, remote: { ...pair.remote, relayProtocol: far.ice.turnTransports[0] } };
+}
+
+function failureReason(input: SessionInput, v: PeerEvent[]): string {
+  const error = [...v].reverse().find((e) => e.event === 'error');
+  if (error) return `viewer ${input.viewer.name}: ${error.message}${error.stage ? ` (while ${error.stage})` : ''}`;
+  if (input.killedBecause) return `viewer ${input.viewer.name}: ${input.killedBecause}`;
+  if (input.contractProblems.length) return `viewer ${input.viewer.name} broke the peer contract: ${input.contractProblems[0]}`;
+  const last = v[v.length - 1];
+  return `viewer ${input.viewer.name} exited with code ${input.viewerExit}${last ? ` after "${last.event}"` : ' without any event'}`;
+}

@@ -1,0 +1,107 @@
+/**
+ * Everything the lab runs on its internet for a scenario: coturn (STUN, TURN over UDP/TCP/TLS with
+ * TURN REST credentials, TLS also on 443) and the services process (signaling + ICE config).
+ */
+import { randomBytes } from 'node:crypto';
+import type { LabProcess, StartedLab } from '../backends/backend.js';
+import { LabError } from '../model/errors.js';
+import type { Topology } from '../model/topology.js';
+import { LineLog } from '../util/line-log.js';
+import { bundlePath } from '../util/paths.js';
+import type { Certificate } from './certificate.js';
+import { STUN_PORT, TLS_PORT, startCoturn, type StartedCoturn } from './coturn.js';
+import { signJoinToken } from './credentials.js';
+import type { ServicesConfig } from './services-main.js';
+
+export const SERVICES_PORT = 8080;
+/** TURN over TLS is also offered on 443, the one port locked-down networks let out. */
+export const TLS_ALT_PORT = 443;
+const CREDENTIAL_TTL_S = 300;
+const READY_TIMEOUT_MS = 10_000;
+
+/** Where peers find the services, and the secrets behind their credentials: known before anything starts. */
+export interface ServicesPlan {
+  signalingUrl: string;
+  iceConfigUrl: string;
+  rooms: Record<string, string[]>;
+  tokenSecret: string;
+  turnSecret: string;
+  /** A join token for one peer of one room. */
+  tokenFor(room: string, peer: string): string;
+}
+
+export function planServices(topology: Topology, rooms: Record<string, string[]>): ServicesPlan {
+  const [primary] = topology.services.addresses;
+  const tokenSecret = randomBytes(16).toString('hex');
+  return {
+    signalingUrl: `ws://${primary}:${SERVICES_PORT}/signaling`,
+    iceConfigUrl: `http://${primary}:${SERVICES_PORT}/ice-config`,
+    rooms,
+    tokenSecret,
+    turnSecret: randomBytes(16).toString('hex'),
+    tokenFor: (room, peer) => signJoinToken(tokenSecret, room, peer, 600),
+  };
+}
+
+export interface StartedServices {
+  coturn: StartedCoturn;
+  services: { process: LabProcess; log: LineLog };
+  stop(): Promise<void>;
+}
+
+export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert: Certificate): Promise<StartedServices> {
+  const [primary] = lab.topology.services.addresses;
+  const config: ServicesConfig = {
+    port: SERVICES_PORT,
+    rooms: plan.rooms,
+    tokenSecret: plan.tokenSecret,
+    turnSecret: plan.turnSecret,
+    turnHost: primary,
+    stunPort: STUN_PORT,
+    tlsPort: TLS_ALT_PORT,
+    ttlSeconds: CREDENTIAL_TTL_S,
+  };
+
+  const proc = lab.spawn(lab.topology.services.host, [process.execPath, bundlePath('services')], { env: { LAB_SERVICES_CONFIG: JSON.stringify(config) } });
+  const log = new LineLog();
+  log.follow(proc.child.stdout!);
+  log.follow(proc.child.stderr!);
+  const stopServices = () => proc.stop(1000);
+
+  const [coturn] = await Promise.all([
+    startCoturn(lab, { addresses: lab.topology.services.addresses, realm: 'lab', authSecret: plan.turnSecret, tls: cert }).catch(async (err) => {
+      await stopServices();
+      throw err;
+    }),
+    redirectTlsPort(lab),
+    Promise.race([
+      log.waitFor(/"event":"ready"/, READY_TIMEOUT_MS),
+      proc.exited.then(({ code }) => {
+        throw new LabError('command-failed', `the services process exited (code ${code}) before it was ready:\n${log.tail(10)}`);
+      }),
+    ]).catch(async (err) => {
+      await stopServices();
+      throw err;
+    }),
+  ]);
+
+  return {
+    coturn,
+    services: { process: proc, log },
+    stop: async () => {
+      await Promise.all([coturn.stop(), stopServices()]);
+    },
+  };
+}
+
+async function redirectTlsPort(lab: StartedLab): Promise<void> {
+  const ruleset = [
+    'table ip lab_services {',
+    '  chain prerouting {',
+    '    type nat hook prerouting priority dstnat; policy accept;',
+    `    tcp dport ${TLS_ALT_PORT} redirect to :${TLS_PORT}`,
+    '  }',
+    '}',
+  ].join('\n');
+  await lab.exec(lab.topology.services.host, ['nft', '-f', '-'], { input: ruleset + '\n', purpose: `offer TURN over TLS on port ${TLS_ALT_PORT}` });
+}

@@ -1,0 +1,68 @@
+/**
+ * The lab's own services process, run on the services host: the signaling server (ws) and the
+ * ICE-server-config endpoint, on one HTTP port. Configured by LAB_SERVICES_CONFIG (JSON); logs
+ * JSON lines with monotonic timestamps to stdout; prints {"event":"ready"} once listening.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { monotonicMs } from '../util/clock.js';
+import { verifyJoinToken } from './credentials.js';
+import { iceServerConfig } from './ice-config.js';
+import { SignalingServer } from './signaling-server.js';
+
+export interface ServicesConfig {
+  port: number;
+  rooms: Record<string, string[]>;
+  tokenSecret: string;
+  turnSecret: string;
+  /** Address peers use for STUN/TURN. */
+  turnHost: string;
+  stunPort: number;
+  tlsPort: number;
+  ttlSeconds: number;
+}
+
+const log = (entry: Record<string, unknown>) => process.stdout.write(JSON.stringify({ t: monotonicMs(), ...entry }) + '\n');
+
+function main(): void {
+  const config = JSON.parse(process.env.LAB_SERVICES_CONFIG ?? '') as ServicesConfig;
+  const signaling = new SignalingServer({ rooms: config.rooms, tokenSecret: config.tokenSecret, log });
+  const server = createServer((req, res) => {
+    try {
+      route(config, req, res);
+    } catch (err) {
+      log({ level: 'error', event: 'http-error', message: (err as Error).message });
+      json(res, 500, { message: 'internal error' });
+    }
+  });
+  signaling.attach(server);
+  server.listen(config.port, '0.0.0.0', () => log({ event: 'ready', port: config.port }));
+  const stop = () => {
+    signaling.close();
+    server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function route(config: ServicesConfig, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://lab');
+  if (url.pathname === '/health') return json(res, 200, { ok: true });
+  if (url.pathname !== '/ice-config') return json(res, 404, { message: `no endpoint ${url.pathname}` });
+  const room = url.searchParams.get('room') ?? '';
+  const peer = url.searchParams.get('peer') ?? '';
+  const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+  const check = verifyJoinToken(config.tokenSecret, room, peer, token);
+  if (!check.ok) {
+    log({ level: 'warn', event: 'ice-config-denied', room, peer, reason: check.reason });
+    return json(res, 401, { message: check.reason });
+  }
+  log({ event: 'ice-config', room, peer });
+  json(res, 200, iceServerConfig({ host: config.turnHost, stunPort: config.stunPort, tlsPort: config.tlsPort, turnSecret: config.turnSecret, ttlSeconds: config.ttlSeconds }, peer));
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+main();

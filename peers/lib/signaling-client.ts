@@ -1,0 +1,59 @@
+/** A signaling connection that waits for the server to come up, then relays JSON messages. */
+import WebSocket from 'ws';
+import { emit } from './contract.js';
+
+export type Incoming = { type: string; from?: string; [k: string]: unknown };
+
+export class SignalingClient {
+  private ws: WebSocket | null = null;
+  private handlers: ((msg: Incoming) => void)[] = [];
+
+  static async connect(url: string, deadlineMs: number): Promise<SignalingClient> {
+    const client = new SignalingClient();
+    let attempt = 0;
+    for (;;) {
+      try {
+        client.ws = await open(url);
+        break;
+      } catch (err) {
+        attempt++;
+        const msg = (err as Error).message;
+        // 4xx answers are final (bad token, unknown room); refused connections mean "not up yet".
+        if (/Unexpected server response: 4\d\d/.test(msg) || Date.now() > deadlineMs) throw new Error(`signaling ${url.replace(/token=[^&]+/, 'token=…')}: ${msg} (after ${attempt} attempt(s))`);
+        await new Promise((r) => setTimeout(r, Math.min(20 * attempt, 100)));
+      }
+    }
+    client.ws.on('message', (data) => {
+      let msg: Incoming;
+      try {
+        msg = JSON.parse(data.toString());
+      } catch {
+        return;
+      }
+      if (msg.type === 'error') emit('signaling-error', { code: msg.code, message: msg.message });
+      for (const h of client.handlers) h(msg);
+    });
+    return client;
+  }
+
+  onMessage(handler: (msg: Incoming) => void): void {
+    this.handlers.push(handler);
+  }
+
+  send(msg: Record<string, unknown>): void {
+    this.ws?.send(JSON.stringify(msg));
+  }
+
+  close(): void {
+    this.ws?.close();
+  }
+}
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`Unexpected server response: ${res.statusCode} ${res.statusMessage}`)));
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * One werift RTCPeerConnection wired to the lab: the lab's ICE servers in the scenario's order,
+ * H.264 only, max-bundle like browsers, trickle or not, and every state change as an event.
+ */
+import { readFileSync } from 'node:fs';
+import { RTCPeerConnection, useH264 } from 'werift';
+import { emit, type CommonPeerConfig } from './contract.js';
+import type { IceServer } from './ice-servers.js';
+import type { SignalingClient } from './signaling-client.js';
+import { selectedPair, type SelectedPair } from './werift-stats.js';
+
+export interface SessionOptions {
+  cfg: CommonPeerConfig;
+  iceServers: IceServer[];
+  /** The far peer's id: where candidates go, and the session label in events. */
+  remote: string;
+  signaling: SignalingClient;
+  profileLevelId: string;
+}
+
+export class WeriftSession {
+  readonly pc: RTCPeerConnection;
+  private remoteCandidates: Record<string, unknown>[] = [];
+  private haveRemoteDescription = false;
+  private readonly gathered: Promise<void>;
+  readonly connected: Promise<void>;
+  readonly relayProtocol: string | null;
+
+  constructor(private o: SessionOptions) {
+    const turnTls = o.cfg.turnCaFile ? { ca: readFileSync(o.cfg.turnCaFile) } : undefined;
+    this.pc = new RTCPeerConnection({
+      iceServers: o.iceServers,
+      iceTransportPolicy: o.cfg.icePolicy,
+      bundlePolicy: 'max-bundle',
+      turnTlsOptions: turnTls,
+      codecs: {
+        video: [
+          useH264({
+            parameters: `profile-level-id=${o.profileLevelId};packetization-mode=1;level-asymmetry-allowed=1`,
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+          }),
+        ],
+      },
+    });
+    const firstTurn = o.iceServers.find((s) => s.urls.startsWith('turn'));
+    this.relayProtocol = firstTurn ? (firstTurn.urls.startsWith('turns:') ? 'tls' : /transport=tcp/.test(firstTurn.urls) ? 'tcp' : 'udp') : null;
+    const session = o.remote;
+
+    this.pc.onIceCandidate.subscribe((c) => {
+      if (!c) return;
+      const init = c.toJSON();
+      emit('local-candidate', { session, candidate: init.candidate });
+      if (o.cfg.trickle) o.signaling.send({ type: 'candidate', to: o.remote, candidate: init });
+    });
+    this.gathered = new Promise((resolve) => {
+      this.pc.iceGatheringStateChange.subscribe((state) => {
+        if (state !== 'complete') return;
+        emit('gathering-complete', { session });
+        if (o.cfg.trickle) o.signaling.send({ type: 'end-of-candidates', to: o.remote });
+        resolve();
+      });
+    });
+    let sawConnected = false;
+    this.pc.iceConnectionStateChange.subscribe((state) => {
+      // werift fires a spurious "completed" at the end of gathering: ICE counts from "checking".
+      if (state === 'completed' && !sawConnected) return;
+      if (state === 'connected') sawConnected = true;
+      emit('ice-state', { session, state });
+    });
+    this.connected = new Promise((resolve) => {
+      this.pc.connectionStateChange.subscribe((state) => {
+        emit('connection-state', { session, state });
+        if (state === 'connected') {
+          emit('dtls-connected', { session });
+          resolve();
+        }
+      });
+    });
+  }
+
+  /**
+   * Applies a local offer or answer and sends it. Trickling, it goes out at once and candidates
+   * follow as they are gathered (werift's setLocalDescription waits for gathering, STUN timeouts
+   * included); without trickle it goes out after gathering, every candidate inside.
+   */
+  async sendLocalDescription(type: 'offer' | 'answer'): Promise<void> {
+    const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
+    if (this.o.cfg.trickle) {
+      this.o.signaling.send({ type, to: this.o.remote, sdp: description.sdp });
+      emit(`${type}-sent`, { session: this.o.remote, trickle: true });
+      this.pc.setLocalDescription(description).catch((err: Error) => emit('error', { session: this.o.remote, message: `setLocalDescription: ${err.message}` }));
+      return;
+    }
+    await this.pc.setLocalDescription(description);
+    await this.gathered;
+    this.o.signaling.send({ type, to: this.o.remote, sdp: this.pc.localDescription!.sdp });
+    emit(`${type}-sent`, { session: this.o.remote, trickle: false });
+  }
+
+  async setRemote(type: 'offer' | 'answer', sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type, sdp });
+    this.haveRemoteDescription = true;
+    for (const c of this.remoteCandidates.splice(0)) await this.addCandidate(c);
+  }
+
+  /** Candidates that arrive before the remote description wait for it (browsers reject them). */
+  async addCandidate(candidate: Record<string, unknown>): Promise<void> {
+    if (!this.haveRemoteDescription) {
+      this.remoteCandidates.push(candidate);
+      return;
+    }
+    emit('remote-candidate', { session: this.o.remote, candidate: candidate.candidate });
+    await this.pc.addIceCandidate(candidate as never).catch((err: Error) => emit('warning', { session: this.o.remote, message: `addIceCandidate: ${err.message}` }));
+  }
+
+  async reportSelectedPair(): Promise<SelectedPair | null> {
+    const pair = await selectedPair(this.pc, this.relayProtocol);
+    emit('selected-pair', { session: this.o.remote, pair });
+    return pair;
+  }
+}

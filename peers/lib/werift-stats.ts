@@ -1,0 +1,32 @@
+/** The selected candidate pair, from werift's standard-shaped stats. */
+import type { RTCPeerConnection } from 'werift';
+
+export interface CandidateView {
+  candidateType: string;
+  protocol: string;
+  address: string;
+  port: number;
+  /** TURN transport of a relay candidate (werift does not report it: the lab fills in what it configured). */
+  relayProtocol: string | null;
+}
+
+export interface SelectedPair {
+  local: CandidateView;
+  remote: CandidateView;
+  rttMs: number | null;
+}
+
+export async function selectedPair(pc: RTCPeerConnection, localRelayProtocol: string | null): Promise<SelectedPair | null> {
+  const report = await pc.getStats();
+  const stats = [...report.values()] as unknown as Record<string, unknown>[];
+  const transport = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+  const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId) ?? stats.find((s) => s.type === 'candidate-pair' && s.nominated);
+  if (!pair) return null;
+  const view = (id: unknown, relay: string | null): CandidateView => {
+    const c = stats.find((s) => s.id === id) ?? {};
+    const type = String(c.candidateType ?? 'unknown');
+    return { candidateType: type, protocol: String(c.protocol ?? ''), address: String(c.address ?? ''), port: Number(c.port ?? 0), relayProtocol: type === 'relay' ? ((c.relayProtocol as string) ?? relay) : null };
+  };
+  const rtt = pair.currentRoundTripTime as number | undefined;
+  return { local: view(pair.localCandidateId, localRelayProtocol), remote: view(pair.remoteCandidateId, null), rttMs: rtt === undefined ? null : Math.round(rtt * 1000 * 10) / 10 };
+}

@@ -1,0 +1,118 @@
+/**
+ * Raspberry Pi camera emulation source (werift), behaving like a Pi running a WebRTC camera app or
+ * the KVS WebRTC C SDK as "master": it answers each viewer's offer with its own peer connection,
+ * fetches fresh TURN credentials before each, streams a pre-encoded H.264 constrained-baseline
+ * clip (SPS/PPS before every IDR) and sends telemetry on the viewer's datachannel.
+ * Contract and settings: peers/README.md.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
+import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
+import { accessUnits, packetize, profileLevelId, splitAnnexB, type AccessUnit } from './lib/h264.js';
+import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
+import { SignalingClient } from './lib/signaling-client.js';
+import { WeriftSession } from './lib/werift-session.js';
+
+const PROFILES = {
+  kvs: { file: 'kvs-720p25.h264', fps: 25, width: 1280, height: 720 },
+  pi: { file: 'pi-480p30.h264', fps: 30, width: 640, height: 480 },
+} as const;
+
+const cfg = commonConfig();
+const profileName = envChoice('LAB_PROFILE', ['kvs', 'pi'] as const, 'kvs');
+const profile = PROFILES[profileName];
+const nals = splitAnnexB(readFileSync(join(requireEnv('LAB_MEDIA_DIR'), profile.file)));
+const clip = accessUnits(nals);
+const plid = profileLevelId(nals);
+emit('started', { peer: cfg.peerId, stack: 'werift', role: 'camera', profile: profileName, profileLevelId: plid, frames: clip.length, fps: profile.fps });
+
+const sessions = new Map<string, WeriftSession>();
+
+async function main(): Promise<void> {
+  const signaling = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
+  emit('signaling-connected');
+  // Candidates that arrive before a viewer's session exists (before or while it is answered) wait here.
+  const early = new Map<string, Record<string, unknown>[]>();
+  signaling.onMessage(async (msg) => {
+    const viewer = msg.from;
+    if (!viewer) return;
+    try {
+      if (msg.type === 'offer') await answer(signaling, viewer, msg.sdp as string, early);
+      else if (msg.type === 'candidate') {
+        const s = sessions.get(viewer);
+        if (s) await s.addCandidate(msg.candidate as Record<string, unknown>);
+        else early.set(viewer, [...(early.get(viewer) ?? []), msg.candidate as Record<string, unknown>]);
+      } else if (msg.type === 'bye') {
+        emit('viewer-left', { session: viewer });
+        await sessions.get(viewer)?.pc.close().catch(() => {});
+        sessions.delete(viewer);
+      }
+    } catch (err) {
+      emit('error', { session: viewer, message: (err as Error).message });
+    }
+  });
+}
+
+async function answer(signaling: SignalingClient, viewer: string, sdp: string, early: Map<string, Record<string, unknown>[]>): Promise<void> {
+  emit('offer-received', { session: viewer });
+  // As the KVS master does: fresh TURN credentials before each connection.
+  const iceConfig = await fetchIceConfig(cfg);
+  const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
+  emit('ice-config-fetched', { session: viewer, iceServers: iceServers.map((s) => s.urls), ttl: iceConfig.IceServerList[0]?.Ttl });
+  const session = new WeriftSession({ cfg, iceServers, remote: viewer, signaling, profileLevelId: plid });
+  sessions.set(viewer, session);
+  const track = new MediaStreamTrack({ kind: 'video' });
+  session.pc.addTransceiver(track, { direction: 'sendonly' });
+  session.pc.ondatachannel = ({ channel }) => {
+    channel.stateChanged.subscribe((s) => s === 'open' && emit('datachannel-open', { session: viewer }));
+    const start = Date.now();
+    const timer = setInterval(() => {
+      if (channel.readyState !== 'open') return;
+      channel.send(JSON.stringify({ device: cfg.peerId, profile: profileName, fps: profile.fps, width: profile.width, height: profile.height, uptimeMs: Date.now() - start, framesSent: stats.framesSent }));
+    }, 200);
+    channel.stateChanged.subscribe((s) => s === 'closed' && clearInterval(timer));
+  };
+  await session.setRemote('offer', sdp);
+  for (const c of early.get(viewer) ?? []) await session.addCandidate(c);
+  early.delete(viewer);
+  await session.sendLocalDescription('answer');
+  const stats = { framesSent: 0 };
+  session.connected.then(async () => {
+    emit('media-started', { session: viewer });
+    stream(track, session, stats);
+    await session.reportSelectedPair();
+  });
+}
+
+/** Sends the clip in a loop at its frame rate; RTP timestamps on the 90 kHz clock. */
+function stream(track: MediaStreamTrack, session: WeriftSession, stats: { framesSent: number }): void {
+  let seq = Math.floor(Math.random() * 65536);
+  let index = 0;
+  const ticks = 90000 / profile.fps;
+  let timestamp = Math.floor(Math.random() * 2 ** 32);
+  const sendFrame = (unit: AccessUnit) => {
+    const payloads = packetize(unit);
+    payloads.forEach((payload, i) => {
+      const header = new RtpHeader({ sequenceNumber: seq, timestamp, marker: i === payloads.length - 1, payloadType: 96 });
+      track.writeRtp(new RtpPacket(header, Buffer.from(payload)));
+      seq = (seq + 1) & 0xffff;
+    });
+    timestamp = (timestamp + ticks) >>> 0;
+    stats.framesSent++;
+  };
+  const timer = setInterval(() => {
+    if (session.pc.connectionState === 'closed' || session.pc.connectionState === 'failed') return clearInterval(timer);
+    sendFrame(clip[index]);
+    index = (index + 1) % clip.length;
+  }, 1000 / profile.fps);
+  sendFrame(clip[index++]);
+}
+
+process.on('SIGTERM', async () => {
+  for (const s of sessions.values()) await s.pc.close().catch(() => {});
+  emit('done', { ok: true, sessions: sessions.size });
+  process.stdout.write('', () => process.exit(0));
+});
+
+main().catch((err: Error) => fail(err.message));
