@@ -16,7 +16,7 @@ const holdMs = envNumber('LAB_HOLD_MS', 0);
 emit('started', { peer: cfg.peerId, stack: 'werift', role: 'viewer' });
 
 const deadline = setTimeout(() => fail(`no first video frame within ${cfg.timeoutMs} ms`, { stage: stage() }), cfg.timeoutMs);
-let lastStage = 'starting';
+let lastStage = `connecting to signaling at ${cfg.signalingUrl}`;
 const stage = () => lastStage;
 
 async function main(): Promise<void> {

@@ -14,7 +14,11 @@ import { signJoinToken } from './credentials.js';
 import type { ServicesConfig } from './services-main.js';
 
 export const SERVICES_PORT = 8080;
-/** TURN over TLS is also offered on 443, the one port locked-down networks let out. */
+/**
+ * Port 443 is the one locked-down networks let out, so everything is offered there too, as real
+ * deployments do: TURN over TLS on the first services address, signaling and the ICE-config
+ * endpoint on the second (coturn answers STUN/TURN on both).
+ */
 export const TLS_ALT_PORT = 443;
 const CREDENTIAL_TTL_S = 300;
 const READY_TIMEOUT_MS = 10_000;
@@ -31,11 +35,11 @@ export interface ServicesPlan {
 }
 
 export function planServices(topology: Topology, rooms: Record<string, string[]>): ServicesPlan {
-  const [primary] = topology.services.addresses;
+  const web = topology.services.addresses[1];
   const tokenSecret = randomBytes(16).toString('hex');
   return {
-    signalingUrl: `ws://${primary}:${SERVICES_PORT}/signaling`,
-    iceConfigUrl: `http://${primary}:${SERVICES_PORT}/ice-config`,
+    signalingUrl: `ws://${web}:${TLS_ALT_PORT}/signaling`,
+    iceConfigUrl: `http://${web}:${TLS_ALT_PORT}/ice-config`,
     rooms,
     tokenSecret,
     turnSecret: randomBytes(16).toString('hex'),
@@ -73,7 +77,7 @@ export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert
       await stopServices();
       throw err;
     }),
-    redirectTlsPort(lab),
+    redirectPort443(lab),
     Promise.race([
       log.waitFor(/"event":"ready"/, READY_TIMEOUT_MS),
       proc.exited.then(({ code }) => {
@@ -94,14 +98,16 @@ export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert
   };
 }
 
-async function redirectTlsPort(lab: StartedLab): Promise<void> {
+async function redirectPort443(lab: StartedLab): Promise<void> {
+  const [turn, web] = lab.topology.services.addresses;
   const ruleset = [
     'table ip lab_services {',
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
-    `    tcp dport ${TLS_ALT_PORT} redirect to :${TLS_PORT}`,
+    `    ip daddr ${turn} tcp dport ${TLS_ALT_PORT} redirect to :${TLS_PORT} comment "TURN over TLS"`,
+    `    ip daddr ${web} tcp dport ${TLS_ALT_PORT} redirect to :${SERVICES_PORT} comment "signaling and ICE config"`,
     '  }',
     '}',
   ].join('\n');
-  await lab.exec(lab.topology.services.host, ['nft', '-f', '-'], { input: ruleset + '\n', purpose: `offer TURN over TLS on port ${TLS_ALT_PORT}` });
+  await lab.exec(lab.topology.services.host, ['nft', '-f', '-'], { input: ruleset + '\n', purpose: `offer the services on port ${TLS_ALT_PORT}` });
 }
