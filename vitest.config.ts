@@ -17,6 +17,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 120_000,
+          // Concurrent tests in a file each run a lab with WebRTC peers: a few at a time on 2 cores.
+          maxConcurrency: 3,
           hookTimeout: 120_000,
         },
       },

@@ -107,6 +107,8 @@ export interface RunResult {
   description: string;
   topology: string;
   backend: string;
+  /** The lab that was built for the run (gone once the run ended). */
+  labId: string | null;
   startedAt: string;
   outcome: Outcome;
   passed: boolean;

@@ -24,6 +24,12 @@ import { sessionResult } from './session-result.js';
 export interface RunOptions {
   runId?: string;
   onProgress?: (line: string) => void;
+  /** Replace a peer's command (peer name -> argv); it still gets the peer contract's environment. */
+  peerCommands?: Record<string, string[]>;
+  /** More signaling rooms beside the scenario's own (room -> peer ids), e.g. for a stranger. */
+  extraRooms?: Record<string, string[]>;
+  /** Runs once the services are up, with what a test needs to act inside the lab. */
+  afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan }) => Promise<void>;
 }
 
 /** Time the lab allows beyond the scenario's own timeout before it ends a peer itself. */
@@ -62,7 +68,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     labUpMs = monotonicMs() - t0;
 
     const room = scenario.name;
-    const plan = planServices(scenario.topology, { [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
+    const plan = planServices(scenario.topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
     progress(`lab ${lab.id}: starting coturn, signaling and ${1 + scenario.viewers.length} peer(s)`);
     const servicesUp = startLabServices(lab, plan, await certificate).then((s) => {
       services = s;
@@ -75,13 +81,15 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     // Peers start while the services come up: importing a WebRTC stack takes longer, and peers
     // retry the signaling connection until it answers.
     const env = (p: PeerSpec) => peerEnv(p, plan, room, scenario, join(scratch, 'turn-cert.pem'));
-    const camera = startPeer(lab, scenario.camera.name, scenario.camera.host, peerArgv(scenario.camera), env(scenario.camera));
+    const argv = (p: PeerSpec) => opts.peerCommands?.[p.name] ?? peerArgv(p);
+    const camera = startPeer(lab, scenario.camera.name, scenario.camera.host, argv(scenario.camera), env(scenario.camera));
     peers.push(camera);
-    const viewers = scenario.viewers.map((v) => startPeer(lab!, v.name, v.host, peerArgv(v), env(v)));
+    const viewers = scenario.viewers.map((v) => startPeer(lab!, v.name, v.host, argv(v), env(v)));
     peers.push(...viewers);
     for (const p of peers) p.on('*', (e) => ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'].includes(e.event) && progress(`${p.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
     teardown.push('stop peers', () => Promise.all(peers.map((p) => p.process.stop(500))));
     await servicesUp;
+    await opts.afterServices?.({ lab, plan });
 
     progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
     await Promise.all(
@@ -129,6 +137,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     description: scenario.description,
     topology: scenario.topology.name,
     backend: backend.name,
+    labId: (lab as StartedLab | null)?.id ?? null,
     startedAt,
     outcome,
     passed: expectations.every((c) => c.ok),

@@ -44,7 +44,7 @@ export function sessionResult(input: SessionInput): SessionResult {
     viewer: viewer.name,
     camera: camera.name,
     outcome: classifyOutcome(connected, [viewerPair, cameraPair]),
-    failure: connected ? null : failureReason(input, v),
+    failure: connected ? null : failureReason(input, v, c),
     selectedPair: { viewer: viewerPair, camera: cameraPair },
     candidateTypes: effectiveCandidateTypes(viewerPair, cameraPair),
     timeline,
@@ -64,9 +64,11 @@ function withRemoteRelay(pair: PairView | null | undefined, far: PeerSpec): Pair
   return { ...pair, remote: { ...pair.remote, relayProtocol: far.ice.turnTransports[0] } };
 }
 
-function failureReason(input: SessionInput, v: PeerEvent[]): string {
+function failureReason(input: SessionInput, v: PeerEvent[], c: PeerEvent[]): string {
+  const cameraError = c.find((e) => e.event === 'error');
+  const cameraPart = cameraError ? `; camera ${input.camera.name}: ${cameraError.message}` : '';
   const error = [...v].reverse().find((e) => e.event === 'error');
-  if (error) return `viewer ${input.viewer.name}: ${error.message}${error.stage ? ` (while ${error.stage})` : ''}`;
+  if (error) return `viewer ${input.viewer.name}: ${error.message}${error.stage ? ` (while ${error.stage})` : ''}${cameraPart}`;
   if (input.killedBecause) return `viewer ${input.viewer.name}: ${input.killedBecause}`;
   if (input.contractProblems.length) return `viewer ${input.viewer.name} broke the peer contract: ${input.contractProblems[0]}`;
   const last = v[v.length - 1];

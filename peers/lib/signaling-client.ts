@@ -7,13 +7,15 @@ export type Incoming = { type: string; from?: string; [k: string]: unknown };
 export class SignalingClient {
   private ws: WebSocket | null = null;
   private handlers: ((msg: Incoming) => void)[] = [];
+  /** Messages that came before anyone listened (queued offers can arrive with the handshake). */
+  private held: Incoming[] = [];
 
   static async connect(url: string, deadlineMs: number): Promise<SignalingClient> {
     const client = new SignalingClient();
     let attempt = 0;
     for (;;) {
       try {
-        client.ws = await open(url);
+        client.ws = await open(url, (data) => client.receive(data));
         break;
       } catch (err) {
         attempt++;
@@ -23,21 +25,24 @@ export class SignalingClient {
         await new Promise((r) => setTimeout(r, Math.min(20 * attempt, 100)));
       }
     }
-    client.ws.on('message', (data) => {
-      let msg: Incoming;
-      try {
-        msg = JSON.parse(data.toString());
-      } catch {
-        return;
-      }
-      if (msg.type === 'error') emit('signaling-error', { code: msg.code, message: msg.message });
-      for (const h of client.handlers) h(msg);
-    });
     return client;
+  }
+
+  private receive(data: WebSocket.RawData): void {
+    let msg: Incoming;
+    try {
+      msg = JSON.parse(data.toString());
+    } catch {
+      return;
+    }
+    if (msg.type === 'error') emit('signaling-error', { code: msg.code, message: msg.message });
+    if (!this.handlers.length) this.held.push(msg);
+    for (const h of this.handlers) h(msg);
   }
 
   onMessage(handler: (msg: Incoming) => void): void {
     this.handlers.push(handler);
+    for (const msg of this.held.splice(0)) handler(msg);
   }
 
   send(msg: Record<string, unknown>): void {
@@ -49,9 +54,11 @@ export class SignalingClient {
   }
 }
 
-function open(url: string): Promise<WebSocket> {
+/** Opens the socket with its message listener already attached, so no early message is lost. */
+function open(url: string, onMessage: (data: WebSocket.RawData) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
+    ws.on('message', onMessage);
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`Unexpected server response: ${res.statusCode} ${res.statusMessage}`)));

@@ -86,3 +86,8 @@ export async function holePunch(lab: StartedLab, opts: { lateMs?: { a?: number; 
   const [da, db] = await Promise.all([a.next('done'), b.next('done')]);
   return { a: da.received === true, b: db.received === true };
 }
+
+/** What a failed run's assertion message shows: each session's failure and every peer's errors. */
+export function explainRun(r: { sessions: { viewer: string; failure: string | null; candidateTypes: object }[]; peers: { name: string; errors: string[]; stderr: string[] }[] }): string {
+  return JSON.stringify({ sessions: r.sessions.map((s) => [s.viewer, s.failure ?? s.candidateTypes]), peers: r.peers.map((p) => [p.name, p.errors, p.stderr.slice(-5)]) });
+}

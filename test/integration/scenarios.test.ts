@@ -1,0 +1,41 @@
+// Every shipped scenario runs end to end (real namespaces, coturn, werift) and meets its expectations.
+import { describe, expect, it } from 'vitest';
+import { listScenarios, loadScenario } from '../../lab/model/scenario.js';
+import { runScenario } from '../../lab/run/run-scenario.js';
+import { backend, explainRun, labNamespaces } from './helpers.js';
+
+describe('shipped scenarios', () => {
+  for (const name of listScenarios()) {
+    it(name, async () => {
+      const result = await runScenario(loadScenario(name), backend);
+      const failed = result.expectations.filter((c) => !c.ok);
+      expect(failed, explainRun(result)).toEqual([]);
+      expect(result.passed).toBe(true);
+      for (const s of result.sessions) {
+        expect(s.timeline.offerSent).toBe(0);
+        expect(s.firstFrameMs).toBeGreaterThan(0);
+        expect(s.setupMs).toBeGreaterThan(s.timeline.iceConnected!);
+      }
+      expect(labNamespaces(result.labId!)).toEqual([]);
+    });
+  }
+
+  it('symmetric-nat selects a relay pair; full-cone connects without relay', async () => {
+    const [sym, cone] = await Promise.all([runScenario(loadScenario('symmetric-nat'), backend), runScenario(loadScenario('full-cone'), backend)]);
+    expect(sym.outcome).toBe('relay');
+    expect([sym.sessions[0].candidateTypes.viewer, sym.sessions[0].candidateTypes.camera]).toContain('relay');
+    expect(cone.outcome).toBe('direct');
+    expect(Object.values(cone.sessions[0].candidateTypes)).not.toContain('relay');
+  });
+
+  it('firewalled connects only through TURN over TLS', async () => {
+    const r = await runScenario(loadScenario('firewalled'), backend);
+    expect(r.outcome).toBe('relay');
+    const s = r.sessions[0];
+    expect(s.candidateTypes).toEqual({ viewer: 'relay', camera: 'relay' });
+    expect(s.selectedPair.viewer!.local.relayProtocol).toBe('tls');
+    expect(s.selectedPair.camera!.local.relayProtocol).toBe('tls');
+    // No UDP host or server-reflexive path was possible: every gathered srflx attempt failed.
+    expect(s.candidates.viewer.some((c) => / typ srflx /.test(c))).toBe(false);
+  });
+});
