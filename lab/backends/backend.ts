@@ -30,6 +30,11 @@ export interface UpOptions {
   labId?: string;
   /** Called with a short line for each bring-up step (progress on long builds). */
   onStep?: (step: string) => void;
+  /**
+   * Called as soon as every node exists, before addresses, routes and NAT rules are in place:
+   * processes can start there (and load their code) while the network is finished around them.
+   */
+  onCreated?: (lab: StartedLab) => void;
 }
 
 export interface StartedLab {

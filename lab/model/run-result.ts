@@ -122,7 +122,14 @@ export interface RunResult {
   summary: { viewers: number; connected: number; direct: number; relay: number; failed: number; setupMs: Percentiles; firstFrameMs: Percentiles };
   peers: PeerReport[];
   /** Where the wall time went, in ms. */
-  overhead: { labUpMs: number; servicesReadyMs: number; teardownMs: number; wallMs: number };
+  overhead: {
+    labUpMs: number;
+    servicesReadyMs: number;
+    /** When the last peer had loaded its code and said "started". */
+    peersStartedMs: number | null;
+    teardownMs: number;
+    wallMs: number;
+  };
   /** Every peer's events, with t in ms from the start of the run. */
   events: Record<string, { t: number; event: string; [field: string]: unknown }[]>;
   /** coturn and services log lines of this run, kept when it failed. */

@@ -56,6 +56,6 @@ export function runSummary(r: RunResult): string {
   else if (!failedChecks.length) out.push(`expectations: ${r.expectations.length} check(s) passed`);
   else for (const c of failedChecks) out.push(`FAILED ${c.name}${c.session ? ` (${c.session})` : ''}: expected ${c.expected}, got ${c.actual}`);
   const o = r.overhead;
-  out.push(`wall ${ms(o.wallMs)}: lab up ${ms(o.labUpMs)}, services ready at ${ms(o.servicesReadyMs)}, teardown ${ms(o.teardownMs)}`);
+  out.push(`wall ${ms(o.wallMs)}: network up at ${ms(o.labUpMs)}, peers loaded at ${ms(o.peersStartedMs)}, services ready at ${ms(o.servicesReadyMs)}, teardown ${ms(o.teardownMs)}`);
   return out.join('\n');
 }

@@ -11,7 +11,7 @@ import type { PeerReport, RunResult } from '../model/run-result.js';
 import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
 import type { PeerSpec, Scenario } from '../model/scenario.js';
 import { makeCertificate } from '../services/certificate.js';
-import { planServices, startLabServices, type ServicesPlan, type StartedServices } from '../services/lab-services.js';
+import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
 import { monotonicMs, round } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { bundlePath, projectPath } from '../util/paths.js';
@@ -58,38 +58,37 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   let labUpMs = 0;
   let servicesReadyMs = 0;
   let teardownMs = 0;
+  const room = scenario.name;
+  const plan = planServices(scenario.topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
+  const env = (p: PeerSpec) => peerEnv(p, plan, room, scenario, join(scratch, 'turn-cert.pem'));
+  const argv = (p: PeerSpec) => opts.peerCommands?.[p.name] ?? peerArgv(p);
+  let servicesProcess: ServicesProcess | null = null;
   try {
     progress(`building ${scenario.topology.name}`);
     const certificate = makeCertificate(scratch, scenario.topology.services.addresses);
     certificate.catch(() => {});
-    lab = await backend.up(scenario.topology);
+    lab = await backend.up(scenario.topology, {
+      // Processes start as soon as their hosts exist: loading a WebRTC stack takes longer than
+      // finishing the network, and peers retry the signaling connection until it answers.
+      onCreated: (created) => {
+        progress(`lab ${created.id}: starting signaling and ${1 + scenario.viewers.length} peer(s) while the network is configured`);
+        servicesProcess = spawnServices(created, plan);
+        for (const p of [scenario.camera, ...scenario.viewers]) peers.push(startPeer(created, p.name, p.host, argv(p), env(p)));
+        for (const p of peers) p.on('*', (e) => ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'].includes(e.event) && progress(`${p.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
+      },
+    });
     const started = lab;
     teardown.push('take the lab down', () => started.down());
-    labUpMs = monotonicMs() - t0;
-
-    const room = scenario.name;
-    const plan = planServices(scenario.topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
-    progress(`lab ${lab.id}: starting coturn, signaling and ${1 + scenario.viewers.length} peer(s)`);
-    const servicesUp = startLabServices(lab, plan, await certificate).then((s) => {
-      services = s;
-      servicesReadyMs = monotonicMs() - t0;
-      progress('coturn and signaling ready');
-      teardown.push('stop services', () => s.stop());
-      return s;
-    });
-    servicesUp.catch(() => {});
-    // Peers start while the services come up: importing a WebRTC stack takes longer, and peers
-    // retry the signaling connection until it answers.
-    const env = (p: PeerSpec) => peerEnv(p, plan, room, scenario, join(scratch, 'turn-cert.pem'));
-    const argv = (p: PeerSpec) => opts.peerCommands?.[p.name] ?? peerArgv(p);
-    const camera = startPeer(lab, scenario.camera.name, scenario.camera.host, argv(scenario.camera), env(scenario.camera));
-    peers.push(camera);
-    const viewers = scenario.viewers.map((v) => startPeer(lab!, v.name, v.host, argv(v), env(v)));
-    peers.push(...viewers);
-    for (const p of peers) p.on('*', (e) => ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'].includes(e.event) && progress(`${p.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
     teardown.push('stop peers', () => Promise.all(peers.map((p) => p.process.stop(500))));
-    await servicesUp;
+    labUpMs = monotonicMs() - t0;
+    progress('network ready; starting coturn');
+    services = await startLabServices(lab, plan, await certificate, servicesProcess ?? undefined);
+    const svc = services;
+    teardown.push('stop services', () => svc.stop());
+    servicesReadyMs = monotonicMs() - t0;
+    progress('coturn and signaling ready');
     await opts.afterServices?.({ lab, plan });
+    const [camera, ...viewers] = peers;
 
     progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
     await Promise.all(
@@ -157,10 +156,21 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       firstFrameMs: percentiles(sessions.map((s) => s.firstFrameMs)),
     },
     peers: [scenario.camera, ...scenario.viewers].map((spec) => peerReport(spec, peers.find((p) => p.name === spec.name), scenario, failed)),
-    overhead: { labUpMs: round(labUpMs), servicesReadyMs: round(servicesReadyMs), teardownMs: round(teardownMs), wallMs: round(monotonicMs() - t0) },
+    overhead: {
+      labUpMs: round(labUpMs),
+      servicesReadyMs: round(servicesReadyMs),
+      peersStartedMs: lastStarted(peers, t0),
+      teardownMs: round(teardownMs),
+      wallMs: round(monotonicMs() - t0),
+    },
     events: Object.fromEntries(peers.map((p) => [p.name, p.events.map((e) => ({ ...e, t: round(e.t - t0) }))])),
     logs: failed && svc ? { coturn: svc.coturn.log.lines.map((l) => l.line), services: svc.services.log.lines.map((l) => l.line) } : null,
   };
+}
+
+function lastStarted(peers: RunningPeer[], t0: number): number | null {
+  const times = peers.map((p) => p.events.find((e) => e.event === 'started')?.t);
+  return times.every((t) => t !== undefined) ? round(Math.max(...(times as number[])) - t0) : null;
 }
 
 function peerArgv(p: PeerSpec): string[] {

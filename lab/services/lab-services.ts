@@ -47,55 +47,59 @@ export function planServices(topology: Topology, rooms: Record<string, string[]>
   };
 }
 
-export interface StartedServices {
-  coturn: StartedCoturn;
-  services: { process: LabProcess; log: LineLog };
-  stop(): Promise<void>;
+export interface ServicesProcess {
+  process: LabProcess;
+  log: LineLog;
+  /** Resolves once it listens; rejects if it dies first or takes too long. */
+  ready: Promise<void>;
 }
 
-export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert: Certificate): Promise<StartedServices> {
-  const [primary] = lab.topology.services.addresses;
+/** Starts the signaling + ICE-config process; it can start before the network is configured. */
+export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProcess {
   const config: ServicesConfig = {
     port: SERVICES_PORT,
     rooms: plan.rooms,
     tokenSecret: plan.tokenSecret,
     turnSecret: plan.turnSecret,
-    turnHost: primary,
+    turnHost: lab.topology.services.addresses[0],
     stunPort: STUN_PORT,
     tlsPort: TLS_ALT_PORT,
     ttlSeconds: CREDENTIAL_TTL_S,
   };
-
   const proc = lab.spawn(lab.topology.services.host, [process.execPath, bundlePath('services')], { env: { LAB_SERVICES_CONFIG: JSON.stringify(config) } });
   const log = new LineLog();
   log.follow(proc.child.stdout!);
   log.follow(proc.child.stderr!);
-  const stopServices = () => proc.stop(1000);
-
-  const [coturn] = await Promise.all([
-    startCoturn(lab, { addresses: lab.topology.services.addresses, realm: 'lab', authSecret: plan.turnSecret, tls: cert }).catch(async (err) => {
-      await stopServices();
-      throw err;
-    }),
-    redirectPort443(lab),
-    Promise.race([
-      log.waitFor(/"event":"ready"/, READY_TIMEOUT_MS),
-      proc.exited.then(({ code }) => {
-        throw new LabError('command-failed', `the services process exited (code ${code}) before it was ready:\n${log.tail(10)}`);
-      }),
-    ]).catch(async (err) => {
-      await stopServices();
-      throw err;
+  const ready = Promise.race([
+    log.waitFor(/"event":"ready"/, READY_TIMEOUT_MS).then(() => undefined),
+    proc.exited.then(({ code }) => {
+      throw new LabError('command-failed', `the services process exited (code ${code}) before it was ready:\n${log.tail(10)}`);
     }),
   ]);
+  ready.catch(() => {});
+  return { process: proc, log, ready };
+}
 
-  return {
-    coturn,
-    services: { process: proc, log },
-    stop: async () => {
-      await Promise.all([coturn.stop(), stopServices()]);
-    },
-  };
+export interface StartedServices {
+  coturn: StartedCoturn;
+  services: ServicesProcess;
+  stop(): Promise<void>;
+}
+
+/** Once the network is up: coturn, the port-443 redirects, and the services process ready. */
+export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert: Certificate, services = spawnServices(lab, plan)): Promise<StartedServices> {
+  const stopServices = () => services.process.stop(1000);
+  try {
+    const [coturn] = await Promise.all([
+      startCoturn(lab, { addresses: lab.topology.services.addresses, realm: 'lab', authSecret: plan.turnSecret, tls: cert }),
+      redirectPort443(lab),
+      services.ready,
+    ]);
+    return { coturn, services, stop: async () => void (await Promise.all([coturn.stop(), stopServices()])) };
+  } catch (err) {
+    await stopServices();
+    throw err;
+  }
 }
 
 async function redirectPort443(lab: StartedLab): Promise<void> {

@@ -17,6 +17,8 @@ export interface RunOptions {
   check?: boolean;
   /** What the command was for, to lead the error message ("create links"). */
   purpose?: string;
+  /** Sees standard output as it arrives (it is still collected). */
+  onStdout?: (chunk: string) => void;
 }
 
 /** Runs a command to completion and captures its output; never leaves it running past the timeout. */
@@ -26,7 +28,10 @@ export function runCommand(argv: string[], opts: RunOptions = {}): Promise<Comma
     const child = spawn(argv[0], argv.slice(1), { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      opts.onStdout?.(d);
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err: NodeJS.ErrnoException) => {

@@ -11,7 +11,7 @@ import { Teardown, buildOrUnwind } from '../../util/teardown.js';
 import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
 import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns } from './plan.js';
-import { bringUpScript, describeFailure } from './script.js';
+import { CREATED_MARKER, bringUpScript, describeFailure } from './script.js';
 import { NETNS_DIR, isAlive, nsPath, pidsInNamespaces, stopPids } from './processes.js';
 import { inUserNamespace } from './userns.js';
 
@@ -42,10 +42,12 @@ export class NetnsBackend implements Backend {
       const dir = createLabDir(labId);
       teardown.push(`remove ${dir}`, () => removeLabDir(labId));
       writeLabState({ id: labId, backend: 'netns', topology, createdAt: new Date().toISOString(), ownerPid: process.pid, userNamespace: inUserNamespace() });
-      teardown.push('remove namespaces', () => destroyNamespaces(plan.namespaces));
+      const lab = new NetnsLab(labId, topology, plan, dir);
+      // down() stops whatever onCreated started too, and removes the namespaces.
+      teardown.push('take the half-built lab down', () => lab.down());
       opts.onStep?.(`creating ${plan.namespaces.length} namespaces, their links, addresses, routes and ${plan.routers.length} NAT ruleset(s)`);
-      await runBringUp(plan, dir);
-      return new NetnsLab(labId, topology, plan, dir);
+      await runBringUp(plan, dir, () => opts.onCreated?.(lab));
+      return lab;
     });
   }
 
@@ -170,11 +172,11 @@ function labNamespaces(): string[] {
   }
 }
 
-async function runBringUp(plan: NetnsPlan, dir: string): Promise<void> {
+async function runBringUp(plan: NetnsPlan, dir: string, onCreated: () => void): Promise<void> {
   const { script, jobs } = bringUpScript(plan);
   const file = join(dir, 'up.sh');
   writeFileSync(file, script, { mode: 0o600 });
-  const result = await runCommand(['bash', file], { check: false, cwd: dir, purpose: 'build the lab' });
+  const result = await runCommand(['bash', file], { check: false, cwd: dir, purpose: 'build the lab', onStdout: (chunk) => chunk.includes(CREATED_MARKER) && onCreated() });
   if (result.code === 0) return;
   const failed = existsSync(join(dir, 'failed')) ? readFileSync(join(dir, 'failed'), 'utf8').split('\n').filter(Boolean) : [];
   const messages = jobs

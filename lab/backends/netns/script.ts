@@ -15,6 +15,8 @@ export interface ScriptJob {
 }
 
 const EOF = 'LAB_EOF';
+/** Printed once every namespace and link exists, before addresses and rules are in place. */
+export const CREATED_MARKER = 'lab: namespaces created';
 
 /** A command fed `text` on standard input; `background` puts it in the background (the & must precede the body). */
 function withInput(command: string, text: string, background = false): string {
@@ -29,6 +31,7 @@ export function bringUpScript(plan: NetnsPlan): { script: string; jobs: ScriptJo
     'set -u',
     `if ! ${withInput('ip -batch - 2>create.err', plan.create.join('\n'))}`,
     'then echo create >> failed; exit 1; fi',
+    `echo '${CREATED_MARKER}'`,
     'run() { local job=$1; shift; "$@" 2>"$job.err" || echo "$job" >> failed; }',
   ];
   for (const c of plan.configure) {
