@@ -17,7 +17,9 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 120_000,
-          // Concurrent tests in a file each run a lab with WebRTC peers: a few at a time on 2 cores.
+          // One file at a time, and a few concurrent tests within a file: every test runs labs with
+          // real WebRTC peers, and an overloaded 2-core machine makes them miss their own timers.
+          fileParallelism: false,
           maxConcurrency: 3,
           hookTimeout: 120_000,
         },

@@ -63,7 +63,7 @@ async function answer(signaling: SignalingClient, viewer: string, sdp: string, e
   const session = new WeriftSession({ cfg, iceServers, remote: viewer, signaling, profileLevelId: plid });
   sessions.set(viewer, session);
   const track = new MediaStreamTrack({ kind: 'video' });
-  session.pc.addTransceiver(track, { direction: 'sendonly' });
+  const transceiver = session.pc.addTransceiver(track, { direction: 'sendonly' });
   session.pc.ondatachannel = ({ channel }) => {
     channel.stateChanged.subscribe((s) => s === 'open' && emit('datachannel-open', { session: viewer }));
     const start = Date.now();
@@ -80,15 +80,20 @@ async function answer(signaling: SignalingClient, viewer: string, sdp: string, e
   const stats = { framesSent: 0 };
   session.connected.then(async () => {
     emit('media-started', { session: viewer });
-    stream(track, session, stats);
+    stream(track, session, stats, transceiver.sender.onPictureLossIndication);
     await session.reportSelectedPair();
   });
 }
 
 /** Sends the clip in a loop at its frame rate; RTP timestamps on the 90 kHz clock. */
-function stream(track: MediaStreamTrack, session: WeriftSession, stats: { framesSent: number }): void {
+function stream(track: MediaStreamTrack, session: WeriftSession, stats: { framesSent: number }, pli: { subscribe(fn: () => void): unknown }): void {
   let seq = Math.floor(Math.random() * 65536);
   let index = 0;
+  // A picture-loss indication makes the camera jump to its next IDR at once (the clip's start).
+  pli.subscribe(() => {
+    emit('pli-received', { session: session.remote });
+    index = 0;
+  });
   const ticks = 90000 / profile.fps;
   let timestamp = Math.floor(Math.random() * 2 ** 32);
   const sendFrame = (unit: AccessUnit) => {

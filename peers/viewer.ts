@@ -15,7 +15,9 @@ const cameraId = requireEnv('LAB_REMOTE_PEER');
 const holdMs = envNumber('LAB_HOLD_MS', 0);
 emit('started', { peer: cfg.peerId, stack: 'werift', role: 'viewer' });
 
-const deadline = setTimeout(() => fail(`no first video frame within ${cfg.timeoutMs} ms`, { stage: stage() }), cfg.timeoutMs);
+/** What the media path delivered so far: the first thing to read when no frame came. */
+const media = { trackSeen: false, rtpPackets: 0, frames: 0, plisSent: 0 };
+const deadline = setTimeout(() => fail(`no first video frame within ${cfg.timeoutMs} ms`, { stage: stage(), media }), cfg.timeoutMs);
 let lastStage = `connecting to signaling at ${cfg.signalingUrl}`;
 const stage = () => lastStage;
 
@@ -50,12 +52,21 @@ async function main(): Promise<void> {
   const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
   const firstFrame = new Promise<void>((resolve) => {
     transceiver.onTrack.subscribe((track) => {
+      media.trackSeen = true;
       const assembler = new FrameAssembler();
-      let frames = 0;
+      let lastPli = 0;
       track.onReceiveRtp.subscribe((rtp) => {
+        media.rtpPackets++;
         const frame = assembler.push({ sequenceNumber: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp, marker: rtp.header.marker, payload: rtp.payload });
         if (!frame) return;
-        frames++;
+        const frames = ++media.frames;
+        // Frames but no usable keyframe yet (its packets were lost): ask for one, as decoders do.
+        if (!frame.decodableKeyframe && Date.now() - lastPli > 500) {
+          lastPli = Date.now();
+          media.plisSent++;
+          emit('pli-sent', { session: cameraId });
+          transceiver.receiver.sendRtcpPLI(rtp.header.ssrc).catch(() => {});
+        }
         if (frame.decodableKeyframe) {
           emit('first-frame', { session: cameraId, bytes: frame.nals.reduce((n, x) => n + x.length, 0), framesBefore: frames - 1 });
           resolve();

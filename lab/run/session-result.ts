@@ -66,7 +66,12 @@ function withRemoteRelay(pair: PairView | null | undefined, far: PeerSpec): Pair
 
 function failureReason(input: SessionInput, v: PeerEvent[], c: PeerEvent[]): string {
   const cameraError = c.find((e) => e.event === 'error');
-  const cameraPart = cameraError ? `; camera ${input.camera.name}: ${cameraError.message}` : '';
+  const cameraFailed = c.find((e) => e.event === 'connection-state' && e.state === 'failed');
+  const cameraPart = cameraError
+    ? `; camera ${input.camera.name}: ${cameraError.message}`
+    : cameraFailed
+      ? `; camera ${input.camera.name}: its connection failed (${c.some((e) => e.event === 'ice-state' && e.state === 'connected') ? 'after ICE connected: DTLS' : 'ICE'})`
+      : '';
   const error = [...v].reverse().find((e) => e.event === 'error');
   if (error) return `viewer ${input.viewer.name}: ${error.message}${error.stage ? ` (while ${error.stage})` : ''}${cameraPart}`;
   if (input.killedBecause) return `viewer ${input.viewer.name}: ${input.killedBecause}`;

@@ -46,8 +46,25 @@ describe('RTP packetization round trip', () => {
     expect(Buffer.concat(frame!.nals)).toEqual(Buffer.concat(units[0].nals));
   });
 
-  it('a lost fragment discards the frame', () => {
+  it('a lost fragment keeps the frame incomplete', () => {
     expect(send(units[0], 1, 3).frame).toBeNull();
+  });
+
+  it('a retransmitted packet that arrives late completes the frame', () => {
+    const payloads = packetize(units[0], 1200);
+    const assembler = new FrameAssembler();
+    const order = payloads.map((_, i) => i).filter((i) => i !== 2).concat(2); // packet 2 comes last
+    const frames = order.map((i) => assembler.push({ sequenceNumber: 100 + i, timestamp: 3000, marker: i === payloads.length - 1, payload: payloads[i] })).filter(Boolean);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.decodableKeyframe).toBe(true);
+    expect(Buffer.concat(frames[0]!.nals)).toEqual(Buffer.concat(units[0].nals));
+  });
+
+  it('a keyframe whose first packet (the parameter sets) is missing is not decodable', () => {
+    const payloads = packetize(units[0], 1200);
+    const assembler = new FrameAssembler();
+    const frames = payloads.slice(1).map((payload, i) => assembler.push({ sequenceNumber: 201 + i, timestamp: 1, marker: i === payloads.length - 2, payload }));
+    expect(frames.filter((f) => f?.decodableKeyframe)).toEqual([]);
   });
 
   it('a delta frame is complete but not a decodable keyframe', () => {

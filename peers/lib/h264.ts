@@ -115,59 +115,92 @@ export interface ReassembledFrame {
   decodableKeyframe: boolean;
 }
 
+interface RtpIn {
+  sequenceNumber: number;
+  timestamp: number;
+  marker: boolean;
+  payload: Uint8Array;
+}
+
+/** Sequence numbers wrap at 2^16: distance from a to b going forward. */
+const seqAfter = (a: number, b: number) => (b - a + 0x10000) & 0xffff;
+
+function startsFrame(p: Uint8Array): boolean {
+  const t = nalType(p);
+  if (t === NAL.fuA) return p.length > 1 && (p[1] & 0x80) !== 0;
+  return true; // STAP-A or a single NAL unit
+}
+
 /**
- * Rebuilds frames from RTP packets (in order of arrival). A frame is complete at the marker bit
- * when no packet of it was lost; a lost or unfinished fragment discards the frame.
+ * Rebuilds frames from RTP packets that may arrive out of order (a NACK retransmission comes
+ * late). A frame is complete once its packets form an unbroken run of sequence numbers from one
+ * that starts a frame to the one with the marker bit; frames still missing packets wait, and
+ * only the newest few are kept.
  */
 export class FrameAssembler {
-  private timestamp: number | null = null;
-  private nals: Uint8Array[] = [];
-  private fragment: number[] | null = null;
-  private lastSeq: number | null = null;
-  private broken = false;
+  private pending = new Map<number, Map<number, RtpIn>>();
+  private done = new Set<number>();
 
-  push(packet: { sequenceNumber: number; timestamp: number; marker: boolean; payload: Uint8Array }): ReassembledFrame | null {
-    if (this.lastSeq !== null && ((this.lastSeq + 1) & 0xffff) !== packet.sequenceNumber) this.broken = true;
-    this.lastSeq = packet.sequenceNumber;
-    if (this.timestamp !== packet.timestamp) {
-      this.timestamp = packet.timestamp;
-      this.nals = [];
-      this.fragment = null;
-      this.broken = false;
+  constructor(private readonly keep = 8) {}
+
+  push(packet: RtpIn): ReassembledFrame | null {
+    if (this.done.has(packet.timestamp)) return null;
+    let frame = this.pending.get(packet.timestamp);
+    if (!frame) {
+      this.pending.set(packet.timestamp, (frame = new Map()));
+      while (this.pending.size > this.keep) this.pending.delete(this.pending.keys().next().value!);
     }
-    this.depacketize(packet.payload);
-    if (!packet.marker) return null;
-    const complete = !this.broken && this.fragment === null && this.nals.length > 0;
-    const frame = complete ? { timestamp: packet.timestamp, nals: this.nals, decodableKeyframe: isDecodableKeyframe(this.nals) } : null;
-    this.timestamp = null;
-    return frame;
+    frame.set(packet.sequenceNumber, packet);
+    const packets = this.ordered(frame);
+    if (!packets) return null;
+    this.pending.delete(packet.timestamp);
+    this.done.add(packet.timestamp);
+    if (this.done.size > 64) this.done.delete(this.done.values().next().value!);
+    const nals = depacketize(packets.map((p) => p.payload));
+    return nals ? { timestamp: packet.timestamp, nals, decodableKeyframe: isDecodableKeyframe(nals) } : null;
   }
 
-  private depacketize(p: Uint8Array): void {
-    if (p.length < 1) return;
+  /** The frame's packets in order, if they are all there. */
+  private ordered(frame: Map<number, RtpIn>): RtpIn[] | null {
+    const marker = [...frame.values()].find((p) => p.marker);
+    if (!marker) return null;
+    // Walk back from the marker while packets are contiguous; stop at one that starts a frame.
+    const run: RtpIn[] = [marker];
+    for (let seq = (marker.sequenceNumber - 1) & 0xffff; frame.has(seq); seq = (seq - 1) & 0xffff) {
+      run.unshift(frame.get(seq)!);
+      if (run.length > frame.size) break;
+    }
+    const first = run[0];
+    const earliest = [...frame.keys()].reduce((a, b) => (seqAfter(b, a) > 0 && seqAfter(b, a) < 0x8000 ? b : a), first.sequenceNumber);
+    if (earliest !== first.sequenceNumber || !startsFrame(first.payload)) return null;
+    return run;
+  }
+}
+
+/** NAL units from a frame's payloads in order; null if a fragmented unit is cut. */
+function depacketize(payloads: Uint8Array[]): Uint8Array[] | null {
+  const nals: Uint8Array[] = [];
+  let fragment: number[] | null = null;
+  for (const p of payloads) {
     const t = nalType(p);
     if (t === NAL.stapA) {
       for (let off = 1; off + 2 <= p.length; ) {
         const len = (p[off] << 8) | p[off + 1];
-        this.nals.push(p.subarray(off + 2, off + 2 + len));
+        nals.push(p.subarray(off + 2, off + 2 + len));
         off += 2 + len;
       }
     } else if (t === NAL.fuA) {
-      if (p.length < 2) return;
-      const start = (p[1] & 0x80) !== 0;
-      const end = (p[1] & 0x40) !== 0;
-      if (start) this.fragment = [(p[0] & 0xe0) | (p[1] & 0x1f)];
-      if (!this.fragment) {
-        this.broken = true;
-        return;
+      if (p.length < 2) return null;
+      if (p[1] & 0x80) fragment = [(p[0] & 0xe0) | (p[1] & 0x1f)];
+      if (!fragment) return null;
+      for (const b of p.subarray(2)) fragment.push(b);
+      if (p[1] & 0x40) {
+        nals.push(Uint8Array.from(fragment));
+        fragment = null;
       }
-      for (const b of p.subarray(2)) this.fragment.push(b);
-      if (end) {
-        this.nals.push(Uint8Array.from(this.fragment));
-        this.fragment = null;
-      }
-    } else this.nals.push(p);
+    } else nals.push(p);
   }
+  return fragment ? null : nals;
 }
 
 export function isDecodableKeyframe(nals: Uint8Array[]): boolean {

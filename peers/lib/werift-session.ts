@@ -26,6 +26,10 @@ export class WeriftSession {
   readonly connected: Promise<void>;
   readonly relayProtocol: string | null;
 
+  get remote(): string {
+    return this.o.remote;
+  }
+
   constructor(private o: SessionOptions) {
     const turnTls = o.cfg.turnCaFile ? { ca: readFileSync(o.cfg.turnCaFile) } : undefined;
     this.pc = new RTCPeerConnection({
