@@ -4,9 +4,10 @@ import { EXIT, helpText, parseCommandArgs, type Command } from './commands/comma
 import { cleanCommand, downCommand, execCommand, listCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
 import { verifyNatCommand } from './commands/verify-nat-command.js';
 import { runCommand } from './commands/run-scenario-command.js';
+import { matrixCommand, mergeCommand } from './commands/matrix-command.js';
 import { listScenarios, scenarioPath } from './model/scenario.js';
 
-const COMMANDS: Command[] = [runCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand];
+const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -59,3 +59,14 @@ export function runSummary(r: RunResult): string {
   out.push(`wall ${ms(o.wallMs)}: network up at ${ms(o.labUpMs)}, peers loaded at ${ms(o.peersStartedMs)}, services ready at ${ms(o.servicesReadyMs)}, teardown ${ms(o.teardownMs)}`);
   return out.join('\n');
 }
+
+/** A short Markdown block for a CI job summary. */
+export function runMarkdown(r: RunResult): string {
+  const lines = [`### ${r.scenario}: ${r.outcome} (${r.passed ? 'expectations met' : '**expectations not met**'})`, '', '| viewer | outcome | viewer end | camera end | setup | first frame |', '|---|---|---|---|---|---|'];
+  for (const s of r.sessions) {
+    lines.push(`| ${s.viewer} | ${s.outcome} | ${s.candidateTypes.viewer ?? '—'} | ${s.candidateTypes.camera ?? '—'} | ${ms(s.setupMs)} | ${ms(s.firstFrameMs)} |`);
+  }
+  const failed = r.expectations.filter((c) => !c.ok);
+  if (failed.length) lines.push('', ...failed.map((c) => `- ${c.name}${c.session ? ` (${c.session})` : ''}: expected ${c.expected}, got ${c.actual}`));
+  return lines.join('\n') + '\n';
+}

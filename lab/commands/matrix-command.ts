@@ -1,0 +1,126 @@
+import { getBackend } from '../backends/index.js';
+import { LabError } from '../model/errors.js';
+import { listTopologies } from '../model/topology-file.js';
+import { MATRIX_PRESETS } from '../matrix/compose.js';
+import { mergeMatrices, readMatrix } from '../matrix/merge.js';
+import { loadMatrixExpectations, runMatrix } from '../matrix/run-matrix.js';
+import { matrixSummary } from '../report/matrix-text.js';
+import { writeMatrixReport } from '../report/write-report.js';
+import { EXIT, usageError, type Command, type ParsedArgs } from './command.js';
+import { rerunUnprivileged } from './privileges.js';
+
+export const matrixCommand: Command = {
+  name: 'matrix',
+  summary: 'Every pair of NAT presets: viewer behind one, pi-camera behind the other; outcome, winning pair, setup time; gate on expectations.',
+  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--shard i/n] [--expect file] [--json]',
+  details: [
+    `Presets (default all): ${MATRIX_PRESETS.join(', ')}.`,
+    'Cells are the upper triangle of the grid (each unordered pair once, the diagonal included).',
+    "Each cell's expected outcome is what RFC 4787 predicts (direct or relay); --expect adds latency",
+    'budgets and per-cell overrides (YAML: `expect: {setupMs: {p95: 2000}}` for every cell, and',
+    '`cells: [{viewer, camera, expect}]`). Exit 0 when every cell meets its expectations, 1 when not.',
+    '',
+    'Options:',
+    '  --nats a,b,...        presets on both axes',
+    '  --policy all|relay    ICE transport policy of both peers (default all)',
+    '  --viewer werift       the viewer stack',
+    '  --repeat N            runs per cell: pass rate and latency percentiles (default 1)',
+    '  --retries N           re-run a failed run up to N times; retries are recorded, the cell is "flaky"',
+    '  --min-pass-rate R     share of runs that must pass, 0..1 (default 1)',
+    '  --workers N           cells at once, each in its own lab (default 1)',
+    '  --shard i/n           run only shard i of n (for CI machines); combine with `merge`',
+    '  --timeout MS          per run (default 15000)',
+    '  --json                print only the matrix result on stdout',
+    '  -b, --backend <netns|docker>',
+    '',
+    'Reports: reports/<run-id>/{matrix.json,summary.txt,summary.md,junit.xml,index.html}',
+  ].join('\n'),
+  options: {
+    nats: { type: 'string' },
+    policy: { type: 'string' },
+    viewer: { type: 'string' },
+    repeat: { type: 'string' },
+    retries: { type: 'string' },
+    'min-pass-rate': { type: 'string' },
+    workers: { type: 'string' },
+    shard: { type: 'string' },
+    expect: { type: 'string' },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    backend: { type: 'string', short: 'b' },
+  },
+  async run(args) {
+    const { values, argv } = args;
+    if (args.positionals.length) throw usageError(this, `unexpected argument "${args.positionals[0]}"`);
+    const opts = matrixOptions(this, args);
+    const backend = await getBackend(values.backend as string | undefined);
+    const rerun = await rerunUnprivileged(backend.name, argv);
+    if (rerun !== null) return rerun;
+    await backend.checkAvailable();
+    const quiet = Boolean(values.json);
+    const m = await runMatrix(backend, { ...opts, onProgress: quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`) });
+    const dir = writeMatrixReport(m);
+    if (quiet) console.log(JSON.stringify(m, null, 2));
+    else console.log(`\n${matrixSummary(m)}\nreport: ${dir}/index.html`);
+    return m.passed ? EXIT.ok : EXIT.failed;
+  },
+};
+
+function integer(cmd: Command, name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw usageError(cmd, `--${name} must be an integer >= ${min} (got "${value}")`);
+  return n;
+}
+
+function matrixOptions(cmd: Command, { values }: ParsedArgs) {
+  const known = listTopologies();
+  const presets = values.nats ? String(values.nats).split(',').map((s) => s.trim()).filter(Boolean) : MATRIX_PRESETS;
+  for (const p of presets) if (!known.includes(p)) throw usageError(cmd, `--nats: unknown preset "${p}" (known: ${known.join(', ')})`);
+  if (new Set(presets).size !== presets.length) throw usageError(cmd, '--nats lists a preset twice');
+  const policy = (values.policy ?? 'all') as string;
+  if (policy !== 'all' && policy !== 'relay') throw usageError(cmd, `--policy must be all or relay (got "${policy}")`);
+  const viewer = (values.viewer ?? 'werift') as string;
+  if (viewer !== 'werift') throw usageError(cmd, `--viewer must be werift (got "${viewer}")`);
+  const minPassRate = values['min-pass-rate'] === undefined ? 1 : Number(values['min-pass-rate']);
+  if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(cmd, `--min-pass-rate must be between 0 and 1 (got "${values['min-pass-rate']}")`);
+  let shard: { index: number; count: number } | null = null;
+  if (values.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(String(values.shard));
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw usageError(cmd, `--shard must be i/n with 1 <= i <= n (got "${values.shard}")`);
+    shard = { index: Number(m[1]), count: Number(m[2]) };
+  }
+  return {
+    presets,
+    policy: policy as 'all' | 'relay',
+    viewerKind: 'werift',
+    repeat: integer(cmd, 'repeat', values.repeat, 1, 1),
+    retries: integer(cmd, 'retries', values.retries, 0, 0),
+    minPassRate,
+    workers: integer(cmd, 'workers', values.workers, 1, 1),
+    shard,
+    expectations: loadMatrixExpectations((values.expect as string | undefined) ?? null),
+    timeoutMs: integer(cmd, 'timeout', values.timeout, 15_000, 1000),
+  };
+}
+
+export const mergeCommand: Command = {
+  name: 'merge',
+  summary: 'Merge the reports of matrix shards (several CI machines) into one report and gate on it.',
+  usage: 'merge <report-dir>... [--json]',
+  details: 'Each folder holds a matrix.json written by `matrix --shard i/n`. The shards must come from one\nmatrix (same presets, policy, viewer, repeat). Exit 1 if any cell failed or any cell is missing.',
+  options: { json: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    if (!positionals.length) throw usageError(this, 'give the report folders of the shards');
+    const merged = mergeMatrices(positionals.map((source) => ({ source, matrix: readMatrix(source) })));
+    const dir = writeMatrixReport(merged);
+    if (values.json) console.log(JSON.stringify(merged, null, 2));
+    else {
+      console.log(matrixSummary(merged));
+      if (merged.missingCells.length) console.log(`MISSING ${merged.missingCells.length} cell(s): ${merged.missingCells.join(', ')}`);
+      console.log(`report: ${dir}/index.html`);
+    }
+    if (merged.missingCells.length && !values.json) process.stderr.write(`error: ${new LabError('expectation', `the shards do not cover the matrix: ${merged.missingCells.length} cell(s) missing`).message}\n`);
+    return merged.passed ? EXIT.ok : EXIT.failed;
+  },
+};

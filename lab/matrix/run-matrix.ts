@@ -1,0 +1,197 @@
+/**
+ * The NAT matrix: for every pair of presets, a viewer behind one and the pi-camera behind the
+ * other, each cell in its own lab, run `repeat` times (failed runs retried, never hidden), cells
+ * spread over `workers` at once.
+ */
+import { z } from 'zod';
+import type { Backend } from '../backends/backend.js';
+import { LabError } from '../model/errors.js';
+import type { CellAttempt, MatrixCell, MatrixResult } from '../model/matrix-result.js';
+import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells, shardCells } from '../model/matrix-result.js';
+import type { RunResult } from '../model/run-result.js';
+import { percentiles } from '../model/run-result.js';
+import { expectationSchema, type Expectation, type IceSettings, type PeerSpec, type Scenario } from '../model/scenario.js';
+import { upstreamRouters } from '../model/topology.js';
+import { readYaml, validateWith } from '../model/validate.js';
+import { checkExpectations } from '../run/expectations.js';
+import { newRunId, runScenario } from '../run/run-scenario.js';
+import { monotonicMs, round } from '../util/clock.js';
+import { isShuttingDown } from '../util/shutdown.js';
+import { median } from '../util/stats.js';
+import { composeCell } from './compose.js';
+import { natSummary } from '../report/topology-summary.js';
+import { predictOutcome } from './predict.js';
+
+export interface MatrixOptions {
+  presets: string[];
+  policy: 'all' | 'relay';
+  viewerKind: string;
+  repeat: number;
+  retries: number;
+  minPassRate: number;
+  workers: number;
+  shard: { index: number; count: number } | null;
+  expectations: MatrixExpectations;
+  timeoutMs: number;
+  onProgress?: (line: string) => void;
+}
+
+const matrixExpectationsSchema = z.strictObject({
+  /** For every cell; outcome defaults to what RFC 4787 predicts for the pair. */
+  expect: expectationSchema.default({}),
+  cells: z.array(z.strictObject({ viewer: z.string(), camera: z.string(), expect: expectationSchema })).default([]),
+});
+export type MatrixExpectations = z.infer<typeof matrixExpectationsSchema>;
+
+export function loadMatrixExpectations(file: string | null): MatrixExpectations {
+  return file ? validateWith(file, matrixExpectationsSchema, readYaml(file)) : { expect: {}, cells: [] };
+}
+
+export function cellExpectation(all: MatrixExpectations, viewer: string, camera: string, predicted: 'direct' | 'relay'): Expectation {
+  const specific = all.cells.find((c) => c.viewer === viewer && c.camera === camera)?.expect ?? {};
+  return { outcome: predicted, ...all.expect, ...specific };
+}
+
+/** The scenario a cell runs: each side reaches TURN the way its network allows. */
+export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs'>, expect: Expectation): Scenario {
+  const cell = composeCell(viewer, camera);
+  const ice = (host: string): IceSettings => ({
+    policy: opts.policy,
+    // Behind a firewall that blocks UDP only TURN over TLS on 443 gets out.
+    turnTransports: upstreamRouters(cell.topology, host).some((r) => r.nat.firewall?.blockUdp) ? ['tls'] : ['udp'],
+    trickle: true,
+  });
+  const peer = (name: string, kind: PeerSpec['kind'], role: PeerSpec['role'], host: string): PeerSpec => ({ name, kind, role, host, profile: 'kvs', ice: ice(host) });
+  return {
+    name: cell.topology.name,
+    description: cell.topology.description,
+    source: 'matrix',
+    topology: cell.topology,
+    camera: peer('camera', 'pi-camera', 'camera', cell.cameraHost),
+    viewers: [peer('viewer', 'viewer', 'viewer', cell.viewerHost)],
+    timeoutMs: opts.timeoutMs,
+    expect,
+  };
+}
+
+/** Percentile budgets are judged over all repeats of a cell, not run by run. */
+function perRun(expect: Expectation): Expectation {
+  const strip = (b: Expectation['setupMs']) => (b?.max !== undefined ? { max: b.max } : undefined);
+  return { ...expect, setupMs: strip(expect.setupMs), firstFrameMs: strip(expect.firstFrameMs) };
+}
+
+export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<MatrixResult> {
+  const t0 = monotonicMs();
+  const startedAt = new Date().toISOString();
+  const all = matrixCells(opts.presets);
+  const cells = opts.shard ? shardCells(all, opts.shard) : all;
+  const progress = opts.onProgress ?? (() => {});
+  const results: MatrixCell[] = new Array(cells.length);
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < cells.length && !isShuttingDown()) {
+      const k = next++;
+      const { viewer, camera, id } = cells[k];
+      results[k] = await runCell(backend, id, viewer, camera, opts);
+      const c = results[k];
+      progress(`[${++done}/${cells.length}] ${viewer} x ${camera}: ${c.status.toUpperCase()} ${c.outcome} (expected ${c.expect.outcome}), pass rate ${Math.round(c.passRate * 100)}%, setup p50 ${c.latency.setupMs.p50 ?? '—'} ms`);
+    }
+  };
+  progress(`${cells.length} cell(s)${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${all.length})` : ''}, ${opts.repeat} run(s) each, ${opts.workers} at a time`);
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, cells.length)) }, worker));
+  if (isShuttingDown()) throw new LabError('usage', 'interrupted');
+  return {
+    schemaVersion: MATRIX_RESULT_SCHEMA_VERSION,
+    kind: 'matrix',
+    runId: newRunId(),
+    startedAt,
+    backend: backend.name,
+    presets: opts.presets,
+    presetInfo: Object.fromEntries(opts.presets.map((p) => [p, describePreset(p)])),
+    policy: opts.policy,
+    viewerKind: opts.viewerKind,
+    repeat: opts.repeat,
+    retries: opts.retries,
+    minPassRate: opts.minPassRate,
+    workers: opts.workers,
+    shards: [opts.shard ?? { index: 1, count: 1 }],
+    totalCells: all.length,
+    cells: results,
+    passed: results.every((c) => c.status !== 'failed'),
+    wallMs: round(monotonicMs() - t0),
+  };
+}
+
+async function runCell(backend: Backend, id: string, viewer: string, camera: string, opts: MatrixOptions): Promise<MatrixCell> {
+  const probe = composeCell(viewer, camera);
+  const predicted = predictOutcome(probe.topology, probe.viewerHost, probe.cameraHost, opts.policy);
+  const expect = cellExpectation(opts.expectations, viewer, camera, predicted);
+  const scenario = cellScenario(viewer, camera, opts, perRun(expect));
+  const attempts: CellAttempt[] = [];
+  const runs: RunResult[] = [];
+  let repeatsPassed = 0;
+  for (let repeat = 1; repeat <= opts.repeat; repeat++) {
+    for (let attempt = 1; attempt <= 1 + opts.retries; attempt++) {
+      const r = await runScenario(scenario, backend);
+      runs.push(r);
+      const failed = r.expectations.filter((c) => !c.ok);
+      attempts.push({
+        repeat,
+        attempt,
+        passed: r.passed,
+        outcome: r.outcome,
+        setupMs: r.setupMs,
+        firstFrameMs: r.firstFrameMs,
+        failure: r.passed ? null : (r.sessions[0]?.failure ?? failed.map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`).join('; ')),
+      });
+      if (r.passed) {
+        repeatsPassed++;
+        break;
+      }
+    }
+  }
+  const passRate = repeatsPassed / opts.repeat;
+  const sessions = runs.flatMap((r) => r.sessions);
+  const cellChecks = [
+    { name: 'passRate', session: null, expected: `>= ${opts.minPassRate}`, actual: `${repeatsPassed}/${opts.repeat}`, ok: passRate >= opts.minPassRate },
+    ...checkExpectations({ setupMs: pick(expect.setupMs), firstFrameMs: pick(expect.firstFrameMs) }, sessions.filter((s) => s.outcome !== 'failed')),
+  ];
+  const ok = cellChecks.every((c) => c.ok);
+  const retried = attempts.some((a) => a.attempt > 1);
+  const passing = runs.filter((r) => r.passed);
+  const representative = passing.length ? passing.sort((a, b) => (a.setupMs ?? 0) - (b.setupMs ?? 0))[Math.floor((passing.length - 1) / 2)] : runs[runs.length - 1];
+  const medianOf = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length ? round(median(v)) : null;
+  };
+  return {
+    ...representative,
+    setupMs: medianOf(runs.map((r) => r.setupMs)),
+    firstFrameMs: medianOf(runs.map((r) => r.firstFrameMs)),
+    id,
+    viewer,
+    camera,
+    predicted,
+    expect,
+    status: !ok ? 'failed' : retried ? 'flaky' : 'passed',
+    passRate,
+    minPassRate: opts.minPassRate,
+    latency: { setupMs: percentiles(sessions.map((s) => s.setupMs)), firstFrameMs: percentiles(sessions.map((s) => s.firstFrameMs)) },
+    cellChecks,
+    attempts,
+  };
+}
+
+/** A preset in words, from the NATs on its viewer side's path. */
+export function describePreset(preset: string): string {
+  const cell = composeCell(preset, preset);
+  const chain = upstreamRouters(cell.topology, cell.viewerHost);
+  if (!chain.length) return 'no NAT: the host has a public address';
+  return chain.map((r) => `${r.name}: ${natSummary(r)}`).join('; then ');
+}
+
+function pick(b: Expectation['setupMs']): Expectation['setupMs'] {
+  if (!b || (b.p50 === undefined && b.p95 === undefined)) return undefined;
+  return { p50: b.p50, p95: b.p95 };
+}
