@@ -1,12 +1,16 @@
 /** `npm run bench -- <suite> [--runs N] [--json]`: measured figures for this machine. */
 import { cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchMatrix } from './matrix-bench.js';
 import { benchScenarios } from './scenario-bench.js';
+import { benchSoak } from './soak-bench.js';
 import { benchTopologies } from './topology-bench.js';
 
 const SUITES: Record<string, string> = {
   topology: 'bring-up and teardown time per topology preset (netns)',
   scenarios: 'per scenario: lab overhead vs peer setup, peak memory; the whole npm command',
+  matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers: wall time, peak memory',
+  soak: 'every shipped scenario N times in a row (--runs, default 20): pass rates, leftovers',
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -16,12 +20,27 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
     return values.help ? 0 : 2;
   }
-  const runs = Number(values.runs ?? (suite === 'topology' ? 7 : 3));
+  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20 } as Record<string, number>)[suite] ?? 1);
   const log = values.json ? () => {} : (s: string) => console.log(s);
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${release()}`);
-  log(`median of ${runs} run(s)${suite === 'topology' ? ' after one warm-up' : ''}\n`);
-  const scenarios = positionals.slice(1);
-  const result = suite === 'topology' ? await benchTopologies(runs, scenarios.length ? scenarios : undefined, log) : await benchScenarios(runs, scenarios.length ? scenarios : undefined, log);
+  const names = positionals.slice(1);
+  const some = names.length ? names : undefined;
+  let result: unknown;
+  let failed = false;
+  if (suite === 'topology') {
+    log(`median of ${runs} runs after one warm-up\n`);
+    result = await benchTopologies(runs, some, log);
+  } else if (suite === 'scenarios') {
+    log(`median of ${runs} runs\n`);
+    result = await benchScenarios(runs, some, log);
+  } else if (suite === 'matrix') {
+    result = await benchMatrix(some, log);
+  } else {
+    log(`${runs} runs of each scenario\n`);
+    const soak = await benchSoak(runs, some, log);
+    result = soak;
+    if (soak.leftovers.length || soak.rows.some((r) => r.passed < r.runs)) failed = true;
+  }
   if (values.json) console.log(JSON.stringify(result, null, 2));
-  return 0;
+  return failed ? 1 : 0;
 }

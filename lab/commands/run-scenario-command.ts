@@ -3,6 +3,7 @@ import { listScenarios, loadScenario } from '../model/scenario.js';
 import { runSummary } from '../report/terminal.js';
 import { writeRunReport } from '../report/write-report.js';
 import { runScenario } from '../run/run-scenario.js';
+import { runRepeated, type RepeatOptions } from '../run/repeat.js';
 import { EXIT, usageError, type Command } from './command.js';
 import { rerunUnprivileged } from './privileges.js';
 
@@ -22,9 +23,12 @@ export const runCommand: Command = {
     '',
     'Options:',
     '  --json                        print only the result object on stdout',
+    '  --repeat N                    run it N times: pass rate and latency percentiles (p50/p95 budgets apply)',
+    '  --retries N                   re-run a failed run up to N times (recorded: the result is "flaky")',
+    '  --min-pass-rate R             share of runs that must pass, 0..1 (default 1)',
     '  -b, --backend <netns|docker>  where to build (default netns)',
   ].join('\n'),
-  options: { json: { type: 'boolean' }, backend: { type: 'string', short: 'b' } },
+  options: { json: { type: 'boolean' }, backend: { type: 'string', short: 'b' }, repeat: { type: 'string' }, retries: { type: 'string' }, 'min-pass-rate': { type: 'string' } },
   async run({ values, positionals, argv }) {
     if (positionals.length !== 1) throw usageError(this, `give exactly one scenario (known: ${safeList()})`);
     const scenario = loadScenario(positionals[0]);
@@ -33,13 +37,38 @@ export const runCommand: Command = {
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const quiet = Boolean(values.json);
-    const result = await runScenario(scenario, backend, { onProgress: quiet ? undefined : (line) => process.stderr.write(`  ${line}\n`) });
+    const repeat = repeatOptions(this, values);
+    const onProgress = quiet ? undefined : (line: string) => process.stderr.write(`  ${line}\n`);
+    let result = repeat ? null : await runScenario(scenario, backend, { onProgress });
+    if (repeat) {
+      const r = await runRepeated(scenario, backend, repeat, {}, (run, a) => onProgress?.(`run ${a.repeat}${a.attempt > 1 ? ` (retry ${a.attempt - 1})` : ''}: ${run.outcome}${run.passed ? '' : ` FAILED: ${a.failure}`}, setup ${run.setupMs ?? '—'} ms`));
+      result = {
+        ...r.representative,
+        passed: r.checks.every((c) => c.ok),
+        repeat: { runs: repeat.repeat, passRate: r.passRate, status: r.status, attempts: r.attempts, checks: r.checks, latency: r.latency },
+      };
+    }
+    result = result!;
     const dir = writeRunReport(result);
     if (quiet) console.log(JSON.stringify(result, null, 2));
     else console.log(`\n${runSummary(result)}\nreport: ${dir}/result.json`);
     return result.passed ? EXIT.ok : EXIT.failed;
   },
 };
+
+function repeatOptions(cmd: Command, values: Record<string, unknown>): RepeatOptions | null {
+  if (values.repeat === undefined && values.retries === undefined && values['min-pass-rate'] === undefined) return null;
+  const int = (name: string, min: number, fallback: number) => {
+    const v = values[name];
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw usageError(cmd, `--${name} must be an integer >= ${min} (got "${v}")`);
+    return n;
+  };
+  const minPassRate = values['min-pass-rate'] === undefined ? 1 : Number(values['min-pass-rate']);
+  if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(cmd, `--min-pass-rate must be between 0 and 1 (got "${values['min-pass-rate']}")`);
+  return { repeat: int('repeat', 1, 1), retries: int('retries', 0, 0), minPassRate };
+}
 
 function safeList(): string {
   try {

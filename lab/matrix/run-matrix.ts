@@ -6,18 +6,15 @@
 import { z } from 'zod';
 import type { Backend } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
-import type { CellAttempt, MatrixCell, MatrixResult } from '../model/matrix-result.js';
+import type { MatrixCell, MatrixResult } from '../model/matrix-result.js';
 import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells, shardCells } from '../model/matrix-result.js';
-import type { RunResult } from '../model/run-result.js';
-import { percentiles } from '../model/run-result.js';
 import { expectationSchema, type Expectation, type IceSettings, type PeerSpec, type Scenario } from '../model/scenario.js';
 import { upstreamRouters } from '../model/topology.js';
 import { readYaml, validateWith } from '../model/validate.js';
-import { checkExpectations } from '../run/expectations.js';
-import { newRunId, runScenario } from '../run/run-scenario.js';
+import { runRepeated } from '../run/repeat.js';
+import { newRunId } from '../run/run-scenario.js';
 import { monotonicMs, round } from '../util/clock.js';
 import { isShuttingDown } from '../util/shutdown.js';
-import { median } from '../util/stats.js';
 import { composeCell } from './compose.js';
 import { natSummary } from '../report/topology-summary.js';
 import { predictOutcome } from './predict.js';
@@ -74,12 +71,6 @@ export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOp
   };
 }
 
-/** Percentile budgets are judged over all repeats of a cell, not run by run. */
-function perRun(expect: Expectation): Expectation {
-  const strip = (b: Expectation['setupMs']) => (b?.max !== undefined ? { max: b.max } : undefined);
-  return { ...expect, setupMs: strip(expect.setupMs), firstFrameMs: strip(expect.firstFrameMs) };
-}
-
 export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<MatrixResult> {
   const t0 = monotonicMs();
   const startedAt = new Date().toISOString();
@@ -127,59 +118,22 @@ async function runCell(backend: Backend, id: string, viewer: string, camera: str
   const probe = composeCell(viewer, camera);
   const predicted = predictOutcome(probe.topology, probe.viewerHost, probe.cameraHost, opts.policy);
   const expect = cellExpectation(opts.expectations, viewer, camera, predicted);
-  const scenario = cellScenario(viewer, camera, opts, perRun(expect));
-  const attempts: CellAttempt[] = [];
-  const runs: RunResult[] = [];
-  let repeatsPassed = 0;
-  for (let repeat = 1; repeat <= opts.repeat; repeat++) {
-    for (let attempt = 1; attempt <= 1 + opts.retries; attempt++) {
-      const r = await runScenario(scenario, backend);
-      runs.push(r);
-      const failed = r.expectations.filter((c) => !c.ok);
-      attempts.push({
-        repeat,
-        attempt,
-        passed: r.passed,
-        outcome: r.outcome,
-        setupMs: r.setupMs,
-        firstFrameMs: r.firstFrameMs,
-        failure: r.passed ? null : (r.sessions[0]?.failure ?? failed.map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`).join('; ')),
-      });
-      if (r.passed) {
-        repeatsPassed++;
-        break;
-      }
-    }
-  }
-  const passRate = repeatsPassed / opts.repeat;
-  const sessions = runs.flatMap((r) => r.sessions);
-  const cellChecks = [
-    { name: 'passRate', session: null, expected: `>= ${opts.minPassRate}`, actual: `${repeatsPassed}/${opts.repeat}`, ok: passRate >= opts.minPassRate },
-    ...checkExpectations({ setupMs: pick(expect.setupMs), firstFrameMs: pick(expect.firstFrameMs) }, sessions.filter((s) => s.outcome !== 'failed')),
-  ];
-  const ok = cellChecks.every((c) => c.ok);
-  const retried = attempts.some((a) => a.attempt > 1);
-  const passing = runs.filter((r) => r.passed);
-  const representative = passing.length ? passing.sort((a, b) => (a.setupMs ?? 0) - (b.setupMs ?? 0))[Math.floor((passing.length - 1) / 2)] : runs[runs.length - 1];
-  const medianOf = (xs: (number | null)[]) => {
-    const v = xs.filter((x): x is number => x !== null);
-    return v.length ? round(median(v)) : null;
-  };
+  const r = await runRepeated(cellScenario(viewer, camera, opts, expect), backend, opts);
   return {
-    ...representative,
-    setupMs: medianOf(runs.map((r) => r.setupMs)),
-    firstFrameMs: medianOf(runs.map((r) => r.firstFrameMs)),
+    ...r.representative,
+    setupMs: r.setupMsMedian,
+    firstFrameMs: r.firstFrameMsMedian,
     id,
     viewer,
     camera,
     predicted,
     expect,
-    status: !ok ? 'failed' : retried ? 'flaky' : 'passed',
-    passRate,
+    status: r.status,
+    passRate: r.passRate,
     minPassRate: opts.minPassRate,
-    latency: { setupMs: percentiles(sessions.map((s) => s.setupMs)), firstFrameMs: percentiles(sessions.map((s) => s.firstFrameMs)) },
-    cellChecks,
-    attempts,
+    latency: r.latency,
+    cellChecks: r.checks,
+    attempts: r.attempts,
   };
 }
 
@@ -191,7 +145,3 @@ export function describePreset(preset: string): string {
   return chain.map((r) => `${r.name}: ${natSummary(r)}`).join('; then ');
 }
 
-function pick(b: Expectation['setupMs']): Expectation['setupMs'] {
-  if (!b || (b.p50 === undefined && b.p95 === undefined)) return undefined;
-  return { p50: b.p50, p95: b.p95 };
-}

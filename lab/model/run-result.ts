@@ -130,6 +130,15 @@ export interface RunResult {
     teardownMs: number;
     wallMs: number;
   };
+  /** With --repeat/--retries: every attempt and the checks over all of them (this is the representative run). */
+  repeat?: {
+    runs: number;
+    passRate: number;
+    status: 'passed' | 'flaky' | 'failed';
+    attempts: { repeat: number; attempt: number; passed: boolean; outcome: Outcome; setupMs: number | null; firstFrameMs: number | null; failure: string | null }[];
+    checks: ExpectationCheck[];
+    latency: { setupMs: Percentiles; firstFrameMs: Percentiles };
+  };
   /** Every peer's events, with t in ms from the start of the run. */
   events: Record<string, { t: number; event: string; [field: string]: unknown }[]>;
   /** coturn and services log lines of this run, kept when it failed. */

@@ -37,10 +37,10 @@ export function pairTable(s: SessionResult): string {
 }
 
 export function timelineTable(s: SessionResult): string {
-  const values = TIMELINE_STEPS.map((st) => s.timeline[st.key]).filter((v): v is number => v !== null);
+  const values = TIMELINE_STEPS.map((st) => s.timeline[st.key]).filter((v): v is number => typeof v === 'number');
   const max = Math.max(1, ...values);
   const rows = TIMELINE_STEPS.map(({ key, label }) => {
-    const v = s.timeline[key];
+    const v = s.timeline[key] ?? null;
     const width = v === null || v < 0 ? 0 : Math.round((v / max) * 300);
     return `<tr><td>${esc(label)}</td><td>${v === null ? '—' : `${v.toFixed(1)} ms`}</td><td><span class="bar" style="width:${width}px"></span></td></tr>`;
   });

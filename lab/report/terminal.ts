@@ -50,6 +50,12 @@ export function runSummary(r: RunResult): string {
       out.push(`  ${s.viewer.padEnd(10)} ${s.outcome.padEnd(7)} ${String(pair).padEnd(24)} setup ${ms(s.setupMs).padStart(10)}  first frame ${ms(s.firstFrameMs).padStart(10)}`);
     }
   }
+  if (r.repeat) {
+    const rp = r.repeat;
+    out.push('', `${rp.runs} runs: pass rate ${Math.round(rp.passRate * 100)}% (${rp.status}); setup p50 ${ms(rp.latency.setupMs.p50)}, p95 ${ms(rp.latency.setupMs.p95)}; first frame p50 ${ms(rp.latency.firstFrameMs.p50)}, p95 ${ms(rp.latency.firstFrameMs.p95)}`);
+    for (const a of rp.attempts.filter((x) => !x.passed || x.attempt > 1)) out.push(`  run ${a.repeat} attempt ${a.attempt}: ${a.passed ? 'passed' : `FAILED: ${a.failure}`}`);
+    for (const c of rp.checks.filter((x) => !x.ok)) out.push(`FAILED ${c.name}: expected ${c.expected}, got ${c.actual}`);
+  }
   const failedChecks = r.expectations.filter((c) => !c.ok);
   out.push('');
   if (!r.expectations.length) out.push('no expectations stated');
