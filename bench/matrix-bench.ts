@@ -22,6 +22,7 @@ export async function benchMatrix(presets = MATRIX_PRESETS, log: (s: string) => 
     const row = { workers, cells: m.cells.length, passed: m.cells.filter((c) => c.status !== 'failed').length, wallS: Math.round(m.wallMs / 100) / 10, peakMemoryMb: stop() };
     rows.push(row);
     log(`${presets.length} presets, ${row.cells} cells, ${workers} worker(s): ${row.wallS} s wall, ${row.passed}/${row.cells} passed, peak memory ${row.peakMemoryMb} MB (lab process + every process in lab namespaces)`);
+    for (const c of m.cells.filter((x) => x.status === 'failed')) log(`  failed: ${c.viewer} x ${c.camera}: ${c.attempts.map((a) => a.failure).join('; ')}`);
   }
   return rows;
 }

@@ -1,5 +1,5 @@
 /** What every backend provides: build a topology, run things inside its nodes, take it down. */
-import type { ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import type { Topology } from '../model/topology.js';
 import type { CommandResult, RunOptions } from '../util/run-command.js';
 
@@ -8,7 +8,7 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface SpawnOptions {
   env?: Record<string, string>;
-  /** Files or streams for stdout/stderr; default pipes readable on LabProcess.child. */
+  /** 'pipe' (default): readable as LabProcess.stdout/stderr; or discard, or the terminal's. */
   stdio?: 'pipe' | 'ignore' | 'inherit';
   /** 'pipe' to write to the process's standard input; default: none. */
   stdin?: 'pipe' | 'ignore';
@@ -18,8 +18,12 @@ export interface SpawnOptions {
 
 export interface LabProcess {
   readonly node: string;
+  /** Host PID of the process itself (for /proc sampling), once known; -1 before. */
   readonly pid: number;
-  readonly child: ChildProcess;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Present with stdin: 'pipe'. */
+  readonly stdin: Writable | null;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, then SIGKILL after graceMs if it is still running. */
   stop(graceMs?: number): Promise<void>;

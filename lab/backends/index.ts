@@ -14,11 +14,16 @@ export async function getBackend(name: string = defaultBackendName()): Promise<B
   switch (name) {
     case 'netns':
       return new NetnsBackend();
+    case 'docker': {
+      const { DockerBackend } = await import('./docker/docker-backend.js');
+      return new DockerBackend();
+    }
     default:
       throw new LabError('usage', `unknown backend "${name}" (known: ${BACKEND_NAMES.join(', ')})`);
   }
 }
 
 export async function allBackends(): Promise<Backend[]> {
-  return [new NetnsBackend()];
+  const { DockerBackend } = await import('./docker/docker-backend.js');
+  return [new NetnsBackend(), new DockerBackend()];
 }

@@ -39,7 +39,7 @@ export function startPeer(lab: StartedLab, name: string, host: string, argv: str
     on: (event, fn) => listeners.push({ event, fn }),
   };
   const outDone = new Promise<void>((resolve) => {
-    createInterface({ input: proc.child.stdout! })
+    createInterface({ input: proc.stdout })
       .on('line', (line) => {
         let e: PeerEvent;
         try {
@@ -57,7 +57,7 @@ export function startPeer(lab: StartedLab, name: string, host: string, argv: str
       })
       .on('close', resolve);
   });
-  const errDone = new Promise<void>((resolve) => createInterface({ input: proc.child.stderr! }).on('line', (l) => peer.stderr.push(l)).on('close', resolve));
+  const errDone = new Promise<void>((resolve) => createInterface({ input: proc.stderr }).on('line', (l) => peer.stderr.push(l)).on('close', resolve));
   const sampler = setInterval(() => sampleRss(peer), 100);
   peer.done = proc.exited.then(async ({ code, signal }) => {
     clearInterval(sampler);

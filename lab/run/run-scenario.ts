@@ -2,10 +2,10 @@
  * One scenario run: build the topology, start coturn and the services, start every peer inside its
  * host, collect their events, tear it all down, and turn what happened into a RunResult.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
+import { stateRoot } from '../backends/state.js';
 import { upstreamRouters } from '../model/topology.js';
 import type { PeerReport, RunResult } from '../model/run-result.js';
 import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
@@ -48,7 +48,9 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - t0).toFixed(0).padStart(5)} ms  ${line}`);
   const teardown = new Teardown();
   const release = onShutdown(() => teardown.unwind());
-  const scratch = mkdtempSync(join(tmpdir(), 'webrtc-lab-run-'));
+  // Under the lab's state folder, which every backend shares with its processes (Docker mounts it).
+  mkdirSync(stateRoot(), { recursive: true, mode: 0o700 });
+  const scratch = mkdtempSync(join(stateRoot(), 'run-'));
   teardown.push('remove scratch folder', () => rmSync(scratch, { recursive: true, force: true }));
 
   let lab: StartedLab | null = null;

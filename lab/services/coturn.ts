@@ -52,8 +52,8 @@ export async function startCoturn(lab: StartedLab, spec: CoturnSpec): Promise<St
   const host = lab.topology.services.host;
   const proc = lab.spawn(host, coturnArgs(spec, lab.stateDir));
   const log = new LineLog();
-  log.follow(proc.child.stdout!);
-  log.follow(proc.child.stderr!);
+  log.follow(proc.stdout);
+  log.follow(proc.stderr);
   const stop = () => proc.stop(1000);
   try {
     await Promise.race([

@@ -50,8 +50,8 @@ export function planServices(topology: Topology, rooms: Record<string, string[]>
 export interface ServicesProcess {
   process: LabProcess;
   log: LineLog;
-  /** Resolves once it listens; rejects if it dies first or takes too long. */
-  ready: Promise<void>;
+  /** Resolves once it listens; rejects if it dies first or takes too long from this call on. */
+  whenReady(): Promise<void>;
 }
 
 /** Starts the signaling + ICE-config process; it can start before the network is configured. */
@@ -68,16 +68,17 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
   };
   const proc = lab.spawn(lab.topology.services.host, [process.execPath, bundlePath('services')], { env: { LAB_SERVICES_CONFIG: JSON.stringify(config) } });
   const log = new LineLog();
-  log.follow(proc.child.stdout!);
-  log.follow(proc.child.stderr!);
-  const ready = Promise.race([
-    log.waitFor(/"event":"ready"/, READY_TIMEOUT_MS).then(() => undefined),
-    proc.exited.then(({ code }) => {
-      throw new LabError('command-failed', `the services process exited (code ${code}) before it was ready:\n${log.tail(10)}`);
-    }),
-  ]);
-  ready.catch(() => {});
-  return { process: proc, log, ready };
+  log.follow(proc.stdout);
+  log.follow(proc.stderr);
+  // The clock starts when someone waits: a process started early may wait for its network first.
+  const whenReady = () =>
+    Promise.race([
+      log.waitFor(/"event":"ready"/, READY_TIMEOUT_MS).then(() => undefined),
+      proc.exited.then(({ code }) => {
+        throw new LabError('command-failed', `the services process exited (code ${code}) before it was ready:\n${log.tail(10)}`);
+      }),
+    ]);
+  return { process: proc, log, whenReady };
 }
 
 export interface StartedServices {
@@ -93,7 +94,7 @@ export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert
     const [coturn] = await Promise.all([
       startCoturn(lab, { addresses: lab.topology.services.addresses, realm: 'lab', authSecret: plan.turnSecret, tls: cert }),
       redirectPort443(lab),
-      services.ready,
+      services.whenReady(),
     ]);
     return { coturn, services, stop: async () => void (await Promise.all([coturn.stop(), stopServices()])) };
   } catch (err) {

@@ -61,7 +61,7 @@ export async function holePunch(lab: StartedLab, opts: { lateMs?: { a?: number; 
     const proc = lab.spawn(host, ['node', tool, server], { stdin: 'pipe' });
     const events: Record<string, unknown>[] = [];
     const waiters: ((e: Record<string, unknown>) => void)[] = [];
-    createInterface({ input: proc.child.stdout! }).on('line', (line) => {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
       const e = JSON.parse(line) as Record<string, unknown>;
       events.push(e);
       waiters.forEach((w) => w(e));
@@ -80,7 +80,7 @@ export async function holePunch(lab: StartedLab, opts: { lateMs?: { a?: number; 
   const [ma, mb] = await Promise.all([a.next('mapped'), b.next('mapped')]);
   const durationMs = opts.durationMs ?? 2500;
   const send = (p: ReturnType<typeof start>, peer: Record<string, unknown>, delayMs = 0) =>
-    p.proc.child.stdin!.write(JSON.stringify({ peer: `${peer.address}:${peer.port}`, delayMs, durationMs }) + '\n');
+    p.proc.stdin!.write(JSON.stringify({ peer: `${peer.address}:${peer.port}`, delayMs, durationMs }) + '\n');
   send(a, mb, opts.lateMs?.a);
   send(b, ma, opts.lateMs?.b);
   const [da, db] = await Promise.all([a.next('done'), b.next('done')]);

@@ -23,7 +23,7 @@ async function listenOnA(lab: StartedLab) {
   const proc = lab.spawn('a', ['node', projectPath('dist', 'udp-punch.mjs'), lab.topology.services.addresses[0]], { stdin: 'pipe' });
   const heard: string[] = [];
   const mapped = await new Promise<{ address: string; port: number; localPort: number }>((resolve) => {
-    createInterface({ input: proc.child.stdout! }).on('line', (line) => {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
       const e = JSON.parse(line);
       if (e.event === 'mapped') resolve(e);
       if (e.event === 'received') heard.push(e.from);

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { LabError } from '../../model/errors.js';
 import type { Topology } from '../../model/topology.js';
 import { findNode } from '../../model/topology.js';
@@ -123,7 +124,9 @@ class NetnsLab implements StartedLab {
     const proc: LabProcess = {
       node,
       pid: child.pid ?? -1,
-      child,
+      stdout: child.stdout ?? Readable.from([]),
+      stderr: child.stderr ?? Readable.from([]),
+      stdin: child.stdin,
       exited,
       stop: async (graceMs = 1000) => {
         if (child.exitCode === null && child.signalCode === null && child.pid) await stopPids([child.pid], graceMs);

@@ -1,0 +1,73 @@
+// The Docker backend: same topology files, same rules, same scenarios, same results as netns.
+// Needs a Docker daemon; CI starts one and sets WEBRTC_LAB_REQUIRE_DOCKER=1 so a missing daemon fails.
+import { describe, expect, it } from 'vitest';
+import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
+import { listScenarios, loadScenario } from '../../lab/model/scenario.js';
+import { loadTopology } from '../../lab/model/topology-file.js';
+import { runScenario } from '../../lab/run/run-scenario.js';
+import type { RunResult } from '../../lab/model/run-result.js';
+import { verifyNat } from '../../lab/verify/verify-nat.js';
+import { cli } from './cli.js';
+import { backend as netns, explainRun } from './helpers.js';
+
+const docker = new DockerBackend();
+const available = await docker.checkAvailable().then(() => true, () => false);
+if (!available && process.env.WEBRTC_LAB_REQUIRE_DOCKER === '1') throw new Error('WEBRTC_LAB_REQUIRE_DOCKER=1 but no Docker daemon answers');
+const withDocker = available ? describe : describe.skip;
+
+describe('docker backend without a daemon', () => {
+  it('says exactly what is missing and how to fix it; netns never needs Docker', async () => {
+    const r = await cli(['up', 'open', '--backend', 'docker'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--backend docker needs a running Docker daemon, and none answers at unix:///nonexistent/docker.sock');
+    expect(r.stderr).toContain('the default netns backend needs no Docker');
+  });
+});
+
+withDocker('docker backend', () => {
+  it('up, exec and down: interfaces named by the lab whatever order Docker gave, nothing left behind', async () => {
+    const up = await cli(['up', 'cgnat', '--backend', 'docker']);
+    expect(up.code, up.stderr).toBe(0);
+    const id = /lab ([0-9a-f]{6}) is up/.exec(up.stdout)![1];
+    const links = await cli(['exec', id, 'homea', '--backend', 'docker', '--', 'ip', '-o', '-4', 'addr', 'show']);
+    expect(links.stdout).toMatch(/wan0\s+inet 100\.64\.0\.2\/24/);
+    expect(links.stdout).toMatch(/lan0\s+inet 192\.168\.1\.1\/24/);
+    const rules = await cli(['exec', id, 'cgn', '--backend', 'docker', '--', 'nft', 'list', 'table', 'ip', 'lab']);
+    expect(rules.stdout).toContain('map mapped_port');
+    expect((await cli(['list'])).stdout).toContain(`${id}  docker  cgnat`);
+    expect((await cli(['down', id, '--backend', 'docker'])).code).toBe(0);
+    const left = await docker.list();
+    expect(left.map((l) => l.id)).not.toContain(id);
+  });
+
+  it('clean finds a crashed lab by its labels', async () => {
+    const lab = await docker.up(loadTopology('open'));
+    const removed = await docker.clean([lab.id]);
+    expect(removed.filter((r) => r.startsWith('container'))).toHaveLength(3);
+    expect(removed.filter((r) => r.startsWith('network'))).toHaveLength(1);
+    expect((await docker.list()).map((l) => l.id)).not.toContain(lab.id);
+  });
+
+  it('routers behave as declared (RFC 5780 discovery inside the containers)', async () => {
+    for (const name of ['full-cone', 'symmetric']) {
+      const r = await verifyNat(docker, loadTopology(name));
+      expect(r.hosts.map((h) => [h.host, h.match])).toEqual([['a', true], ['b', true]]);
+    }
+  });
+
+  // prflx and srflx both mean "came through a NAT"; which one a peer sees depends only on whether
+  // the candidate was signalled before the first check arrived, a race on any backend.
+  const ends = (r: RunResult) => r.sessions.map((s) => [s.outcome, ...[s.candidateTypes.viewer, s.candidateTypes.camera].map((t) => (t === 'prflx' ? 'srflx' : t))]);
+
+  it.each(listScenarios())('parity with netns: %s', async (name) => {
+    const scenario = loadScenario(name);
+    const [d, n] = [await runScenario(scenario, docker), await runScenario(scenario, netns)];
+    expect(d.passed, explainRun(d)).toBe(true);
+    expect(n.passed, explainRun(n)).toBe(true);
+    expect(d.outcome).toBe(n.outcome);
+    // Ten viewers at once on two cores: which pair each one nominates first varies run to run
+    // (werift nominates aggressively); every one must connect on both backends.
+    if (scenario.viewers.length === 1) expect(ends(d)).toEqual(ends(n));
+    else expect(d.summary.connected).toBe(n.summary.connected);
+  });
+});
