@@ -1,6 +1,7 @@
 /** `npm run bench -- <suite> [--runs N] [--json]`: measured figures for this machine. */
 import { cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchDocker } from './docker-bench.js';
 import { benchMatrix } from './matrix-bench.js';
 import { benchScenarios } from './scenario-bench.js';
 import { benchSoak } from './soak-bench.js';
@@ -11,6 +12,7 @@ const SUITES: Record<string, string> = {
   scenarios: 'per scenario: lab overhead vs peer setup, peak memory; the whole npm command',
   matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers: wall time, peak memory',
   soak: 'every shipped scenario N times in a row (--runs, default 20): pass rates, leftovers',
+  docker: 'bring-up/teardown per preset and one scenario, docker vs netns in the same run (needs dockerd)',
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
     return values.help ? 0 : 2;
   }
-  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20 } as Record<string, number>)[suite] ?? 1);
+  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3 } as Record<string, number>)[suite] ?? 1);
   const log = values.json ? () => {} : (s: string) => console.log(s);
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${release()}`);
   const names = positionals.slice(1);
@@ -35,6 +37,9 @@ export async function main(argv: string[]): Promise<number> {
     result = await benchScenarios(runs, some, log);
   } else if (suite === 'matrix') {
     result = await benchMatrix(some, log);
+  } else if (suite === 'docker') {
+    log(`median of ${runs} runs\n`);
+    result = await benchDocker(runs, some, undefined, log);
   } else {
     log(`${runs} runs of each scenario\n`);
     const soak = await benchSoak(runs, some, log);

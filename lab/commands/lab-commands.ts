@@ -1,5 +1,5 @@
 /** Commands that manage labs: up, down, exec, list, clean, rules, topologies. */
-import { getBackend, allBackends } from '../backends/index.js';
+import { allBackends, backendForLab, getBackend } from '../backends/index.js';
 import { loadTopology, listTopologies } from '../model/topology-file.js';
 import { topologySummary } from '../report/topology-summary.js';
 import { planNetns } from '../backends/netns/plan.js';
@@ -10,7 +10,7 @@ import { inUserNamespace, rerunInLabOwner } from '../backends/netns/userns.js';
 import { rerunUnprivileged, stopOwner, userNamespaceOwner } from './privileges.js';
 
 const backendOption = { backend: { type: 'string' as const, short: 'b' } };
-const BACKEND_HELP = '  -b, --backend <netns|docker>  where to build (default netns, or $WEBRTC_LAB_BACKEND)';
+const BACKEND_HELP = '  -b, --backend <netns|docker>  where to build (default: $WEBRTC_LAB_BACKEND, else "backend" in lab.config.json, else netns)';
 
 export const upCommand: Command = {
   name: 'up',
@@ -50,8 +50,8 @@ export const downCommand: Command = {
   options: backendOption,
   async run({ values, positionals }) {
     if (!positionals.length) throw usageError(this, 'give the id of the lab to take down (see: npm run lab -- list)');
-    const backend = await getBackend(values.backend as string | undefined);
     for (const id of positionals) {
+      const backend = await backendForLab(id, values.backend as string | undefined);
       const owner = userNamespaceOwner(backend.name, id);
       if (owner !== null) {
         await stopOwner(owner);
@@ -74,7 +74,7 @@ export const execCommand: Command = {
   options: backendOption,
   async run({ values, positionals, rest, argv }) {
     if (positionals.length !== 2 || !rest.length) throw usageError(this, 'give a lab id, a host, then -- and the command');
-    const backend = await getBackend(values.backend as string | undefined);
+    const backend = await backendForLab(positionals[0], values.backend as string | undefined);
     const owner = userNamespaceOwner(backend.name, positionals[0]);
     if (owner !== null) return rerunInLabOwner(owner, argv);
     const lab = await backend.attach(positionals[0]);

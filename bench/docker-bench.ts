@@ -1,0 +1,49 @@
+/**
+ * `npm run bench -- docker`: the same presets and one scenario on Docker and on namespaces, in the
+ * same run, with the ratio (the target was at most 3x the netns time per scenario).
+ */
+import { DockerBackend } from '../lab/backends/docker/docker-backend.js';
+import { NetnsBackend } from '../lab/backends/netns/netns-backend.js';
+import type { Backend } from '../lab/backends/backend.js';
+import { loadScenario } from '../lab/model/scenario.js';
+import { listTopologies, loadTopology } from '../lab/model/topology-file.js';
+import { runScenario } from '../lab/run/run-scenario.js';
+import { monotonicMs } from '../lab/util/clock.js';
+import { median } from '../lab/util/stats.js';
+
+async function upDown(backend: Backend, name: string, runs: number): Promise<{ up: number; down: number }> {
+  const ups: number[] = [];
+  const downs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = monotonicMs();
+    const lab = await backend.up(loadTopology(name));
+    const t1 = monotonicMs();
+    await lab.down();
+    ups.push(t1 - t0);
+    downs.push(monotonicMs() - t1);
+  }
+  return { up: Math.round(median(ups)), down: Math.round(median(downs)) };
+}
+
+export async function benchDocker(runs: number, presets = listTopologies().filter((t) => t !== 'multi-viewer'), scenario = 'port-restricted-cone', log: (s: string) => void = () => {}) {
+  const docker = new DockerBackend();
+  const netns = new NetnsBackend();
+  await Promise.all([docker.checkAvailable(), netns.checkAvailable()]);
+  await docker.up(loadTopology('open')).then((l) => l.down()); // builds the image if needed, outside the figures
+  const rows = [];
+  log('topology                 docker up / down      netns up / down     ratio up');
+  for (const name of presets) {
+    const d = await upDown(docker, name, runs);
+    const n = await upDown(netns, name, runs);
+    rows.push({ topology: name, docker: d, netns: n, ratioUp: Math.round((d.up / n.up) * 10) / 10 });
+    log(`${name.padEnd(24)} ${`${d.up} / ${d.down} ms`.padEnd(20)}  ${`${n.up} / ${n.down} ms`.padEnd(18)}  ${(d.up / n.up).toFixed(1)}x`);
+  }
+  const walls = { docker: [] as number[], netns: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    walls.docker.push((await runScenario(loadScenario(scenario), docker)).overhead.wallMs);
+    walls.netns.push((await runScenario(loadScenario(scenario), netns)).overhead.wallMs);
+  }
+  const e2e = { scenario, docker: Math.round(median(walls.docker)), netns: Math.round(median(walls.netns)) };
+  log(`scenario ${scenario}: docker ${e2e.docker} ms, netns ${e2e.netns} ms wall, ${(e2e.docker / e2e.netns).toFixed(1)}x`);
+  return { rows, e2e };
+}
