@@ -15,10 +15,17 @@ export const ENTRY_POINTS = {
   services: 'lab/services/services-main.ts',
   'peers/viewer': 'peers/viewer.ts',
   'peers/pi-camera': 'peers/pi-camera.ts',
+  'peers/chromium-viewer': 'peers/chromium-viewer.ts',
+  'peers/ndc-viewer': 'peers/ndc-viewer.ts',
+};
+
+/** Code that runs in a browser page (served by the lab's services). */
+export const BROWSER_ENTRY_POINTS = {
+  'peers/chromium-viewer-page': 'peers/chromium/viewer-page.ts',
 };
 
 /** Modules too heavy or native to bundle; loaded only by the commands that need them. */
-const EXTERNAL = ['playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2'];
+const EXTERNAL = ['playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel'];
 
 function newestInput() {
   let newest = 0;
@@ -60,6 +67,15 @@ export async function ensureBuilt({ force = false } = {}) {
     logLevel: 'warning',
     // Bundled CommonJS dependencies still call require().
     banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
+  });
+  await esbuild.build({
+    entryPoints: Object.fromEntries(Object.entries(BROWSER_ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),
+    outdir: dist,
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome110',
+    format: 'iife',
+    logLevel: 'warning',
   });
   writeFileSync(stamp, inputs);
   return dist;

@@ -14,6 +14,10 @@ export interface SpawnOptions {
   stdin?: 'pipe' | 'ignore';
   /** Connect the terminal (stdin too), for shells and interactive tools. */
   interactive?: boolean;
+  /** Working directory of the process. */
+  cwd?: string;
+  /** Docker only: run it in this image (a container sharing the node's network) instead of the lab's. */
+  image?: string;
 }
 
 export interface LabProcess {

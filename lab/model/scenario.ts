@@ -15,7 +15,8 @@ export type CandidateType = (typeof CANDIDATE_TYPES)[number];
 export const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
-export const PEER_KINDS = ['viewer', 'pi-camera'] as const;
+/** Shipped peers, and "command": any program that follows the peer contract (peers/README.md). */
+export const PEER_KINDS = ['viewer', 'chromium-viewer', 'pi-camera', 'command'] as const;
 export type PeerKind = (typeof PEER_KINDS)[number];
 export const CAMERA_KINDS: PeerKind[] = ['pi-camera'];
 
@@ -46,6 +47,12 @@ export const expectationSchema = z.strictObject({
 const peerSchema = z.strictObject({
   kind: z.enum(PEER_KINDS),
   host: z.string(),
+  /** For kind "command": which side it plays. */
+  role: z.enum(['viewer', 'camera']).optional(),
+  /** For kind "command": the program and its arguments, run from the project folder. */
+  command: z.array(z.string()).min(1).optional(),
+  /** For kind "command" on the docker backend: an image to run it in (default: the lab's image). */
+  image: z.string().optional(),
   /** pi-camera only: kvs (1280x720 @25) or pi (640x480 @30). */
   profile: z.enum(['kvs', 'pi']).optional(),
   ice: iceSchema.optional(),
@@ -76,6 +83,9 @@ export interface PeerSpec {
   host: string;
   profile: 'kvs' | 'pi';
   ice: IceSettings;
+  /** Kind "command" only. */
+  command?: string[];
+  image?: string;
 }
 
 export interface Scenario {
@@ -123,10 +133,16 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     throw err;
   }
   const defaults: IceSettings = { policy: spec.ice.policy ?? 'all', turnTransports: spec.ice.turnTransports ?? ['udp'], trickle: spec.ice.trickle ?? true };
+  for (const [name, p] of Object.entries(spec.peers)) {
+    if (p.kind === 'command' && (!p.command || !p.role)) problems.push({ path: ['peers', name], message: 'a peer of kind "command" needs `command: [program, args...]` and `role: viewer|camera`' });
+    if (p.kind !== 'command' && (p.command || p.image)) problems.push({ path: ['peers', name, p.command ? 'command' : 'image'], message: 'only peers of kind "command" take a command or an image' });
+  }
   const peers: PeerSpec[] = Object.entries(spec.peers).map(([name, p]) => ({
     name,
     kind: p.kind,
-    role: CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer',
+    role: p.kind === 'command' ? (p.role ?? 'viewer') : CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer',
+    command: p.command,
+    image: p.image,
     host: p.host,
     profile: p.profile ?? 'kvs',
     ice: { policy: p.ice?.policy ?? defaults.policy, turnTransports: p.ice?.turnTransports ?? defaults.turnTransports, trickle: p.ice?.trickle ?? defaults.trickle },

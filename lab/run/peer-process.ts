@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { LabProcess, StartedLab } from '../backends/backend.js';
+import { projectRoot } from '../util/paths.js';
+import { contractProblem } from './peer-contract.js';
 
 export interface PeerEvent {
   t: number;
@@ -24,8 +26,9 @@ export interface RunningPeer {
   on(event: string, listener: (e: PeerEvent) => void): void;
 }
 
-export function startPeer(lab: StartedLab, name: string, host: string, argv: string[], env: Record<string, string>): RunningPeer {
-  const proc = lab.spawn(host, argv, { env });
+export function startPeer(lab: StartedLab, name: string, host: string, argv: string[], env: Record<string, string>, image?: string): RunningPeer {
+  // Peers run from the project folder, so a command peer can name files relative to it.
+  const proc = lab.spawn(host, argv, { env, cwd: projectRoot, image });
   const listeners: { event: string; fn: (e: PeerEvent) => void }[] = [];
   const peer: RunningPeer = {
     name,
@@ -38,20 +41,17 @@ export function startPeer(lab: StartedLab, name: string, host: string, argv: str
     done: Promise.resolve(null),
     on: (event, fn) => listeners.push({ event, fn }),
   };
+  let lineNo = 0;
   const outDone = new Promise<void>((resolve) => {
     createInterface({ input: proc.stdout })
       .on('line', (line) => {
-        let e: PeerEvent;
-        try {
-          e = JSON.parse(line);
-        } catch {
-          peer.violations.push(`not JSON: ${line.slice(0, 200)}`);
+        lineNo++;
+        const problem = contractProblem(line);
+        if (problem) {
+          peer.violations.push(`stdout line ${lineNo}: ${problem}`);
           return;
         }
-        if (typeof e !== 'object' || e === null || typeof e.t !== 'number' || typeof e.event !== 'string') {
-          peer.violations.push(`not an event (needs numeric "t" and string "event"): ${line.slice(0, 200)}`);
-          return;
-        }
+        const e = JSON.parse(line) as PeerEvent;
         peer.events.push(e);
         for (const l of listeners) if (l.event === e.event || l.event === '*') l.fn(e);
       })

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
 import { stateRoot } from '../backends/state.js';
+import { LabError } from '../model/errors.js';
 import { upstreamRouters } from '../model/topology.js';
 import type { PeerReport, RunResult } from '../model/run-result.js';
 import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
@@ -42,6 +43,10 @@ export function newRunId(): string {
 }
 
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
+  const withImage = [scenario.camera, ...scenario.viewers].find((p) => p.image);
+  if (withImage && backend.name !== 'docker') {
+    throw new LabError('usage', `${scenario.source}: peers.${withImage.name}.image (${withImage.image}) needs the docker backend`, 'run with --backend docker, or give the peer a command instead');
+  }
   const t0 = monotonicMs();
   const startedAt = new Date().toISOString();
   const runId = opts.runId ?? newRunId();
@@ -60,6 +65,8 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   let labUpMs = 0;
   let servicesReadyMs = 0;
   let teardownMs = 0;
+  let stoppingCamera = false;
+  let cameraEndedEarly = false;
   const room = scenario.name;
   const plan = planServices(scenario.topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
   const env = (p: PeerSpec) => peerEnv(p, plan, room, scenario, join(scratch, 'turn-cert.pem'));
@@ -75,7 +82,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       onCreated: (created) => {
         progress(`lab ${created.id}: starting signaling and ${1 + scenario.viewers.length} peer(s) while the network is configured`);
         servicesProcess = spawnServices(created, plan);
-        for (const p of [scenario.camera, ...scenario.viewers]) peers.push(startPeer(created, p.name, p.host, argv(p), env(p)));
+        for (const p of [scenario.camera, ...scenario.viewers]) peers.push(startPeer(created, p.name, p.host, argv(p), env(p), p.image));
         for (const p of peers) p.on('*', (e) => ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'].includes(e.event) && progress(`${p.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
       },
     });
@@ -91,6 +98,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     progress('coturn and signaling ready');
     await opts.afterServices?.({ lab, plan });
     const [camera, ...viewers] = peers;
+    camera.done.then(() => (cameraEndedEarly = !stoppingCamera));
 
     progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
     await Promise.all(
@@ -104,6 +112,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
         progress(`viewer ${v.name} ${code === 0 ? 'got its first frame' : `ended with code ${code}`}`);
       }),
     );
+    stoppingCamera = true;
     await camera.process.stop(1000);
     await camera.done;
   } finally {
@@ -124,6 +133,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       viewerExit: peer.exitCode,
       killedBecause: killed.get(spec.name) ?? null,
       contractProblems: peer.violations,
+      cameraProblem: cameraProblem(cameraPeer, cameraEndedEarly),
     });
   });
   const expectations = checkExpectations(scenario.expect, sessions);
@@ -170,13 +180,23 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   };
 }
 
+/** A camera runs until the lab stops it: ending on its own, or breaking the contract, is a problem. */
+function cameraProblem(camera: RunningPeer | undefined, endedEarly: boolean): string | null {
+  if (!camera) return null;
+  if (camera.violations.length) return `broke the peer contract (peers/README.md): ${camera.violations[0]}`;
+  if (endedEarly) return `exited with code ${camera.exitCode} while the viewers waited${camera.events.length ? '' : ', without printing any event'}`;
+  return null;
+}
+
 function lastStarted(peers: RunningPeer[], t0: number): number | null {
   const times = peers.map((p) => p.events.find((e) => e.event === 'started')?.t);
   return times.every((t) => t !== undefined) ? round(Math.max(...(times as number[])) - t0) : null;
 }
 
+const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
+
 function peerArgv(p: PeerSpec): string[] {
-  return [process.execPath, bundlePath(p.kind === 'pi-camera' ? 'peers/pi-camera' : 'peers/viewer')];
+  return p.kind === 'command' ? p.command! : [process.execPath, bundlePath(PEER_BUNDLES[p.kind])];
 }
 
 function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenario, caFile: string): Record<string, string> {

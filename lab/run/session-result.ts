@@ -14,6 +14,8 @@ export interface SessionInput {
   /** Why the orchestrator ended the viewer, if it did (timeout). */
   killedBecause: string | null;
   contractProblems: string[];
+  /** What went wrong on the camera's side as a process (it exited early, broke the contract). */
+  cameraProblem?: string | null;
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
@@ -67,15 +69,19 @@ function withRemoteRelay(pair: PairView | null | undefined, far: PeerSpec): Pair
 function failureReason(input: SessionInput, v: PeerEvent[], c: PeerEvent[]): string {
   const cameraError = c.find((e) => e.event === 'error');
   const cameraFailed = c.find((e) => e.event === 'connection-state' && e.state === 'failed');
-  const cameraPart = cameraError
-    ? `; camera ${input.camera.name}: ${cameraError.message}`
-    : cameraFailed
-      ? `; camera ${input.camera.name}: its connection failed (${c.some((e) => e.event === 'ice-state' && e.state === 'connected') ? 'after ICE connected: DTLS' : 'ICE'})`
-      : '';
+  const cameraPart = input.cameraProblem
+    ? `; camera ${input.camera.name}: ${input.cameraProblem}`
+    : cameraError
+      ? `; camera ${input.camera.name}: ${cameraError.message}`
+      : cameraFailed
+        ? `; camera ${input.camera.name}: its connection failed (${c.some((e) => e.event === 'ice-state' && e.state === 'connected') ? 'after ICE connected: DTLS' : 'ICE'})`
+        : '';
+  const who = `viewer ${input.viewer.name}`;
   const error = [...v].reverse().find((e) => e.event === 'error');
-  if (error) return `viewer ${input.viewer.name}: ${error.message}${error.stage ? ` (while ${error.stage})` : ''}${cameraPart}`;
-  if (input.killedBecause) return `viewer ${input.viewer.name}: ${input.killedBecause}`;
-  if (input.contractProblems.length) return `viewer ${input.viewer.name} broke the peer contract: ${input.contractProblems[0]}`;
+  if (error) return `${who}: ${error.message}${error.stage ? ` (while ${error.stage})` : ''}${cameraPart}`;
+  if (input.contractProblems.length) return `${who} broke the peer contract (peers/README.md): ${input.contractProblems[0]}${cameraPart}`;
+  if (input.killedBecause) return `${who}: ${input.killedBecause}${cameraPart}`;
+  if (!v.length) return `${who} printed no events on stdout (the peer contract: one JSON object per line) and exited with code ${input.viewerExit}${cameraPart}`;
   const last = v[v.length - 1];
-  return `viewer ${input.viewer.name} exited with code ${input.viewerExit}${last ? ` after "${last.event}"` : ' without any event'}`;
+  return `${who} exited with code ${input.viewerExit} before reporting a first frame (last event: "${last.event}")${cameraPart}`;
 }

@@ -7,6 +7,8 @@ import { LineLog } from '../util/line-log.js';
 export interface CoturnSpec {
   /** Two addresses make coturn answer RFC 5780 (NAT behaviour discovery) requests. */
   addresses: string[];
+  /** Where relayed traffic comes from (default: the listening addresses). */
+  relayAddresses?: string[];
   realm: string;
   /** Shared secret for time-limited TURN REST credentials; without it the server is STUN-only. */
   authSecret?: string;
@@ -38,7 +40,7 @@ export function coturnArgs(spec: CoturnSpec, stateDir: string): string[] {
     `--realm=${spec.realm}`,
     `--listening-port=${STUN_PORT}`,
     ...spec.addresses.map((a) => `--listening-ip=${a}`),
-    ...spec.addresses.map((a) => `--relay-ip=${a}`),
+    ...(spec.relayAddresses ?? spec.addresses).map((a) => `--relay-ip=${a}`),
     '--no-multicast-peers',
   ];
   if (spec.authSecret) args.push('--use-auth-secret', `--static-auth-secret=${spec.authSecret}`, '--fingerprint');

@@ -92,7 +92,10 @@ export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert
   const stopServices = () => services.process.stop(1000);
   try {
     const [coturn] = await Promise.all([
-      startCoturn(lab, { addresses: lab.topology.services.addresses, realm: 'lab', authSecret: plan.turnSecret, tls: cert }),
+      // Relayed traffic leaves from the second address, not the one peers use for STUN: otherwise a
+      // NAT that filters by address alone lets relayed checks in at once, because the peer already
+      // talked to that address, and a relay pair wins a race a direct pair should have won.
+      startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, tls: cert }),
       redirectPort443(lab),
       services.whenReady(),
     ]);

@@ -3,7 +3,9 @@
  * ICE-server-config endpoint, on one HTTP port. Configured by LAB_SERVICES_CONFIG (JSON); logs
  * JSON lines with monotonic timestamps to stdout; prints {"event":"ready"} once listening.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { projectPath } from '../util/paths.js';
 import { monotonicMs } from '../util/clock.js';
 import { verifyJoinToken } from './credentials.js';
 import { iceServerConfig } from './ice-config.js';
@@ -48,6 +50,8 @@ function main(): void {
 function route(config: ServicesConfig, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://lab');
   if (url.pathname === '/health') return json(res, 200, { ok: true });
+  if (url.pathname === '/peers/chromium-viewer.html') return send(res, 'text/html', VIEWER_PAGE);
+  if (url.pathname === '/peers/chromium-viewer-page.js') return send(res, 'text/javascript', readFileSync(projectPath('dist', 'peers', 'chromium-viewer-page.js')));
   if (url.pathname !== '/ice-config') return json(res, 404, { message: `no endpoint ${url.pathname}` });
   const room = url.searchParams.get('room') ?? '';
   const peer = url.searchParams.get('peer') ?? '';
@@ -59,6 +63,13 @@ function route(config: ServicesConfig, req: IncomingMessage, res: ServerResponse
   }
   log({ event: 'ice-config', room, peer });
   json(res, 200, iceServerConfig({ host: config.turnHost, stunPort: config.stunPort, tlsPort: config.tlsPort, turnSecret: config.turnSecret, ttlSeconds: config.ttlSeconds }, peer));
+}
+
+/** The page the Chromium viewer loads (its code: peers/chromium/viewer-page.ts). */
+const VIEWER_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>lab viewer</title></head><body><script src="/peers/chromium-viewer-page.js"></script></body></html>';
+
+function send(res: ServerResponse, type: string, body: string | Buffer): void {
+  res.writeHead(200, { 'content-type': type }).end(body);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

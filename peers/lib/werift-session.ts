@@ -90,6 +90,7 @@ export class WeriftSession {
   async sendLocalDescription(type: 'offer' | 'answer'): Promise<void> {
     const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
     if (this.o.cfg.trickle) {
+      emit('local-description', { session: this.o.remote, type, sdp: description.sdp });
       this.o.signaling.send({ type, to: this.o.remote, sdp: description.sdp });
       emit(`${type}-sent`, { session: this.o.remote, trickle: true });
       this.pc.setLocalDescription(description).catch((err: Error) => emit('error', { session: this.o.remote, message: `setLocalDescription: ${err.message}` }));
@@ -97,6 +98,7 @@ export class WeriftSession {
     }
     await this.pc.setLocalDescription(description);
     await this.gathered;
+    emit('local-description', { session: this.o.remote, type, sdp: this.pc.localDescription!.sdp });
     this.o.signaling.send({ type, to: this.o.remote, sdp: this.pc.localDescription!.sdp });
     emit(`${type}-sent`, { session: this.o.remote, trickle: false });
   }
@@ -107,14 +109,18 @@ export class WeriftSession {
     for (const c of this.remoteCandidates.splice(0)) await this.addCandidate(c);
   }
 
-  /** Candidates that arrive before the remote description wait for it (browsers reject them). */
+  /**
+   * Candidates that arrive before the remote description wait for it (browsers reject them).
+   * Not awaited: werift resolves an mDNS (.local) candidate before it returns, for seconds, and
+   * nothing else (the answer above all) should wait for that.
+   */
   async addCandidate(candidate: Record<string, unknown>): Promise<void> {
     if (!this.haveRemoteDescription) {
       this.remoteCandidates.push(candidate);
       return;
     }
     emit('remote-candidate', { session: this.o.remote, candidate: candidate.candidate });
-    await this.pc.addIceCandidate(candidate as never).catch((err: Error) => emit('warning', { session: this.o.remote, message: `addIceCandidate: ${err.message}` }));
+    this.pc.addIceCandidate(candidate as never).catch((err: Error) => emit('warning', { session: this.o.remote, message: `addIceCandidate: ${err.message}` }));
   }
 
   async reportSelectedPair(): Promise<SelectedPair | null> {

@@ -298,6 +298,7 @@ class DockerLab implements StartedLab {
   spawn(node: string, argv: string[], opts: SpawnOptions = {}): LabProcess {
     const target = this.containerOf(node);
     if (opts.interactive) return this.interactive(target, node, argv);
+    if (opts.image) return this.spawnContainer(target, node, argv, opts);
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const stdin = opts.stdin === 'pipe' ? new PassThrough() : null;
@@ -326,6 +327,7 @@ class DockerLab implements StartedLab {
         const exec = await container.exec({
           Cmd: ['sh', '-c', 'echo $$; exec "$@"', 'sh', ...argv],
           Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+          WorkingDir: opts.cwd,
           AttachStdout: true,
           AttachStderr: true,
           AttachStdin: Boolean(stdin),
@@ -358,6 +360,52 @@ class DockerLab implements StartedLab {
     })();
     this.processes.add(proc);
     proc.exited.then(() => this.processes.delete(proc));
+    return proc;
+  }
+
+  /** A process in an image of the user's choosing: its own container, in the node's network namespace. */
+  private spawnContainer(target: string, node: string, argv: string[], opts: SpawnOptions): LabProcess {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let container: Dockerode.Container | null = null;
+    const proc: { -readonly [K in keyof LabProcess]: LabProcess[K] } = {
+      node,
+      pid: -1,
+      stdout,
+      stderr,
+      stdin: null,
+      exited: Promise.resolve({ code: null, signal: null }),
+      stop: async (graceMs = 1000) => {
+        await container?.stop({ t: Math.ceil(graceMs / 1000) }).catch(() => {});
+        await proc.exited;
+      },
+    };
+    proc.exited = (async () => {
+      try {
+        container = await this.docker.createContainer({
+          Image: opts.image,
+          Cmd: argv,
+          Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+          WorkingDir: opts.cwd,
+          Labels: { [LABEL]: '1', [LABEL_LAB]: this.id, [LABEL_NODE]: node, [LABEL_ROLE]: 'process' },
+          HostConfig: { NetworkMode: `container:${target}`, Binds: [`${projectRoot}:${projectRoot}:ro`, `${stateRoot()}:${stateRoot()}`] },
+        });
+        const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+        this.docker.modem.demuxStream(stream, stdout, stderr);
+        stream.on('end', () => (stdout.end(), stderr.end()));
+        await container.start();
+        proc.pid = (await container.inspect()).State.Pid;
+        const { StatusCode } = await container.wait();
+        return { code: StatusCode as number, signal: null };
+      } catch (err) {
+        stderr.write(`cannot run ${argv[0]} from image ${opts.image} in ${node}: ${(err as Error).message}\n`);
+        stdout.end();
+        stderr.end();
+        return { code: 127, signal: null };
+      } finally {
+        await container?.remove({ force: true }).catch(() => {});
+      }
+    })();
     return proc;
   }
 

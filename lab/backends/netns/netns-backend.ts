@@ -113,8 +113,10 @@ class NetnsLab implements StartedLab {
   }
 
   spawn(node: string, argv: string[], opts: SpawnOptions = {}): LabProcess {
+    if (opts.image) throw new LabError('usage', `a peer image (${opts.image}) needs the docker backend: run with --backend docker, or give the peer a command`);
     const child = spawn('nsenter', [`--net=${this.nsOf(node)}`, '--', ...argv], {
       env: { ...process.env, ...opts.env },
+      cwd: opts.cwd,
       stdio: opts.interactive ? 'inherit' : [opts.stdin ?? 'ignore', opts.stdio ?? 'pipe', opts.stdio ?? 'pipe'],
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
