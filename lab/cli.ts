@@ -1,13 +1,13 @@
 /** `npm run lab -- <command> ...`: dispatches to one command and turns errors into exit codes. */
 import { LabError, errorMessage } from './model/errors.js';
 import { EXIT, helpText, parseCommandArgs, type Command } from './commands/command.js';
-import { cleanCommand, downCommand, execCommand, listCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
+import { cleanCommand, downCommand, execCommand, listCommand, peerSchemaCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
 import { verifyNatCommand } from './commands/verify-nat-command.js';
 import { runCommand } from './commands/run-scenario-command.js';
 import { matrixCommand, mergeCommand } from './commands/matrix-command.js';
 import { listScenarios, scenarioPath } from './model/scenario.js';
 
-const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand];
+const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

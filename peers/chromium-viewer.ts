@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       '--no-first-run',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
+      '--ignore-certificate-errors',
     ],
   });
   let finished = false;

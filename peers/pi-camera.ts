@@ -76,7 +76,9 @@ async function answer(signaling: SignalingClient, viewer: string, sdp: string, e
   await session.setRemote('offer', sdp);
   for (const c of early.get(viewer) ?? []) await session.addCandidate(c);
   early.delete(viewer);
-  await session.sendLocalDescription('answer');
+  // werift starts its connectivity checks only once gathering is over: answering earlier would
+  // let the viewer check (and win with a relay pair) before the camera has punched any hole.
+  await session.sendLocalDescription('answer', { afterGathering: true });
   const stats = { framesSent: 0 };
   session.connected.then(async () => {
     emit('media-started', { session: viewer });

@@ -8,6 +8,7 @@ import { EXIT, usageError, type Command } from './command.js';
 import { monotonicMs } from '../util/clock.js';
 import { inUserNamespace, rerunInLabOwner } from '../backends/netns/userns.js';
 import { rerunUnprivileged, stopOwner, userNamespaceOwner } from './privileges.js';
+import { contractJsonSchema } from '../run/peer-contract.js';
 
 const backendOption = { backend: { type: 'string' as const, short: 'b' } };
 const BACKEND_HELP = '  -b, --backend <netns|docker>  where to build (default: $WEBRTC_LAB_BACKEND, else "backend" in lab.config.json, else netns)';
@@ -155,3 +156,15 @@ function listSafe(): string {
     return 'see topologies/';
   }
 }
+
+export const peerSchemaCommand: Command = {
+  name: 'peer-schema',
+  summary: 'Print the JSON Schema of the peer contract\'s event lines (peers/contract.schema.json).',
+  usage: 'peer-schema',
+  details: 'For peers written in other languages: every stdout line must validate against it.',
+  options: {},
+  async run() {
+    console.log(JSON.stringify(contractJsonSchema(), null, 2));
+    return EXIT.ok;
+  },
+};

@@ -3,7 +3,7 @@ import { LabError } from '../model/errors.js';
 import { listTopologies } from '../model/topology-file.js';
 import { MATRIX_PRESETS } from '../matrix/compose.js';
 import { mergeMatrices, readMatrix } from '../matrix/merge.js';
-import { loadMatrixExpectations, runMatrix } from '../matrix/run-matrix.js';
+import { VIEWER_STACKS, loadMatrixExpectations, runMatrix, type ViewerStack } from '../matrix/run-matrix.js';
 import { matrixSummary } from '../report/matrix-text.js';
 import { writeMatrixReport } from '../report/write-report.js';
 import { EXIT, usageError, type Command, type ParsedArgs } from './command.js';
@@ -12,7 +12,7 @@ import { rerunUnprivileged } from './privileges.js';
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'Every pair of NAT presets: viewer behind one, pi-camera behind the other; outcome, winning pair, setup time; gate on expectations.',
-  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--shard i/n] [--expect file] [--json]',
+  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift|chromium] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--shard i/n] [--expect file] [--json]',
   details: [
     `Presets (default all): ${MATRIX_PRESETS.join(', ')}.`,
     'Cells are the upper triangle of the grid (each unordered pair once, the diagonal included).',
@@ -23,7 +23,7 @@ export const matrixCommand: Command = {
     'Options:',
     '  --nats a,b,...        presets on both axes',
     '  --policy all|relay    ICE transport policy of both peers (default all)',
-    '  --viewer werift       the viewer stack',
+    '  --viewer werift|chromium  the viewer stack (chromium: Debian\'s, driven by playwright-core)',
     '  --repeat N            runs per cell: pass rate and latency percentiles (default 1)',
     '  --retries N           re-run a failed run up to N times; retries are recorded, the cell is "flaky"',
     '  --min-pass-rate R     share of runs that must pass, 0..1 (default 1)',
@@ -81,7 +81,7 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs) {
   const policy = (values.policy ?? 'all') as string;
   if (policy !== 'all' && policy !== 'relay') throw usageError(cmd, `--policy must be all or relay (got "${policy}")`);
   const viewer = (values.viewer ?? 'werift') as string;
-  if (viewer !== 'werift') throw usageError(cmd, `--viewer must be werift (got "${viewer}")`);
+  if (!(VIEWER_STACKS as readonly string[]).includes(viewer)) throw usageError(cmd, `--viewer must be one of ${VIEWER_STACKS.join(', ')} (got "${viewer}")`);
   const minPassRate = values['min-pass-rate'] === undefined ? 1 : Number(values['min-pass-rate']);
   if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(cmd, `--min-pass-rate must be between 0 and 1 (got "${values['min-pass-rate']}")`);
   let shard: { index: number; count: number } | null = null;
@@ -93,7 +93,7 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs) {
   return {
     presets,
     policy: policy as 'all' | 'relay',
-    viewerKind: 'werift',
+    viewerKind: viewer as ViewerStack,
     repeat: integer(cmd, 'repeat', values.repeat, 1, 1),
     retries: integer(cmd, 'retries', values.retries, 0, 0),
     minPassRate,

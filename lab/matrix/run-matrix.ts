@@ -19,10 +19,14 @@ import { composeCell } from './compose.js';
 import { natSummary } from '../report/topology-summary.js';
 import { predictOutcome } from './predict.js';
 
+export const VIEWER_STACKS = ['werift', 'chromium'] as const;
+export type ViewerStack = (typeof VIEWER_STACKS)[number];
+
 export interface MatrixOptions {
   presets: string[];
   policy: 'all' | 'relay';
-  viewerKind: string;
+  /** The viewer's WebRTC stack. */
+  viewerKind: ViewerStack;
   repeat: number;
   retries: number;
   minPassRate: number;
@@ -50,7 +54,7 @@ export function cellExpectation(all: MatrixExpectations, viewer: string, camera:
 }
 
 /** The scenario a cell runs: each side reaches TURN the way its network allows. */
-export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs'>, expect: Expectation): Scenario {
+export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs' | 'viewerKind'>, expect: Expectation): Scenario {
   const cell = composeCell(viewer, camera);
   const ice = (host: string): IceSettings => ({
     policy: opts.policy,
@@ -65,7 +69,7 @@ export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOp
     source: 'matrix',
     topology: cell.topology,
     camera: peer('camera', 'pi-camera', 'camera', cell.cameraHost),
-    viewers: [peer('viewer', 'viewer', 'viewer', cell.viewerHost)],
+    viewers: [peer('viewer', opts.viewerKind === 'chromium' ? 'chromium-viewer' : 'viewer', 'viewer', cell.viewerHost)],
     timeoutMs: opts.timeoutMs,
     expect,
   };

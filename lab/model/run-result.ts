@@ -64,6 +64,12 @@ export interface SessionResult {
    * else the type the far side saw (srflx or prflx when it came through a NAT).
    */
   candidateTypes: { viewer: string | null; camera: string | null };
+  /**
+   * The two sides disagree on whether the pair relays: the viewer (the controlling agent) selected
+   * one pair and the camera sends on another (seen with Chromium, which switches its selected
+   * pair without renomination while werift keeps the first nominated one).
+   */
+  asymmetric: boolean;
   /** Candidates each side gathered (SDP candidate lines). */
   candidates: { viewer: string[]; camera: string[] };
 }
@@ -145,10 +151,20 @@ export interface RunResult {
   logs: { coturn: string[]; services: string[] } | null;
 }
 
+export function relays(view: PairView | null): boolean {
+  return view !== null && (view.local.candidateType === 'relay' || view.remote.candidateType === 'relay');
+}
+
+/** Relay if traffic in either direction goes through TURN, by either side's view of its pair. */
 export function classifyOutcome(connected: boolean, views: (PairView | null)[]): Outcome {
   if (!connected) return 'failed';
-  const relayed = views.some((v) => v && (v.local.candidateType === 'relay' || v.remote.candidateType === 'relay'));
-  return relayed ? 'relay' : 'direct';
+  return views.some(relays) ? 'relay' : 'direct';
+}
+
+/** The outcome as the viewer, the controlling agent that selects the pair, sees it. */
+export function viewerOutcome(s: Pick<SessionResult, 'outcome' | 'selectedPair'>): Outcome {
+  if (s.outcome === 'failed' || !s.selectedPair.viewer) return s.outcome;
+  return relays(s.selectedPair.viewer) ? 'relay' : 'direct';
 }
 
 export function effectiveCandidateTypes(viewer: PairView | null, camera: PairView | null): SessionResult['candidateTypes'] {

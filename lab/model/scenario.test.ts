@@ -13,7 +13,7 @@ describe('scenario files', () => {
 
   it('resolves the topology, the camera, the viewers and ICE settings with per-peer overrides', () => {
     const s = loadScenario('multi-viewer');
-    expect(s.camera).toMatchObject({ name: 'camera', role: 'camera', host: 'cam', profile: 'kvs' });
+    expect(s.camera).toMatchObject({ name: 'camera', role: 'camera', host: 'cam', profile: 'pi' });
     expect(s.viewers).toHaveLength(10);
     expect(s.viewers.find((v) => v.name === 'v5')!.ice.turnTransports).toEqual(['tls']);
     expect(s.viewers.find((v) => v.name === 'v1')!.ice).toEqual({ policy: 'all', turnTransports: ['udp'], trickle: true });

@@ -19,6 +19,7 @@ export function sessionSummary(s: SessionResult): string[] {
   if (s.outcome !== 'failed') {
     lines.push(`  winning pair: viewer end ${s.candidateTypes.viewer ?? '?'}, camera end ${s.candidateTypes.camera ?? '?'}`);
     lines.push(pairLine("viewer's view", s.selectedPair.viewer), pairLine("camera's view", s.selectedPair.camera));
+    if (s.asymmetric) lines.push('  note: the two sides use different pairs: traffic relays in one direction and not in the other');
   }
   return lines;
 }

@@ -1,6 +1,6 @@
 /** Peer events -> one viewer session's result. Pure: the same events give the same result. */
 import type { PairView, SessionResult, Timeline } from '../model/run-result.js';
-import { classifyOutcome, effectiveCandidateTypes } from '../model/run-result.js';
+import { classifyOutcome, effectiveCandidateTypes, relays } from '../model/run-result.js';
 import type { PeerSpec } from '../model/scenario.js';
 import type { PeerEvent } from './peer-process.js';
 
@@ -49,6 +49,7 @@ export function sessionResult(input: SessionInput): SessionResult {
     failure: connected ? null : failureReason(input, v, c),
     selectedPair: { viewer: viewerPair, camera: cameraPair },
     candidateTypes: effectiveCandidateTypes(viewerPair, cameraPair),
+    asymmetric: viewerPair !== null && cameraPair !== null && relays(viewerPair) !== relays(cameraPair),
     timeline,
     setupMs: timeline.datachannelOpen,
     firstFrameMs: timeline.firstFrame,

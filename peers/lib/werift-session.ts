@@ -87,9 +87,9 @@ export class WeriftSession {
    * follow as they are gathered (werift's setLocalDescription waits for gathering, STUN timeouts
    * included); without trickle it goes out after gathering, every candidate inside.
    */
-  async sendLocalDescription(type: 'offer' | 'answer'): Promise<void> {
+  async sendLocalDescription(type: 'offer' | 'answer', opts: { afterGathering?: boolean } = {}): Promise<void> {
     const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
-    if (this.o.cfg.trickle) {
+    if (this.o.cfg.trickle && !opts.afterGathering) {
       emit('local-description', { session: this.o.remote, type, sdp: description.sdp });
       this.o.signaling.send({ type, to: this.o.remote, sdp: description.sdp });
       emit(`${type}-sent`, { session: this.o.remote, trickle: true });
@@ -100,7 +100,7 @@ export class WeriftSession {
     await this.gathered;
     emit('local-description', { session: this.o.remote, type, sdp: this.pc.localDescription!.sdp });
     this.o.signaling.send({ type, to: this.o.remote, sdp: this.pc.localDescription!.sdp });
-    emit(`${type}-sent`, { session: this.o.remote, trickle: false });
+    emit(`${type}-sent`, { session: this.o.remote, trickle: this.o.cfg.trickle });
   }
 
   async setRemote(type: 'offer' | 'answer', sdp: string): Promise<void> {

@@ -25,7 +25,7 @@ export async function selectedPair(pc: RTCPeerConnection, localRelayProtocol: st
   const view = (id: unknown, relay: string | null): CandidateView => {
     const c = stats.find((s) => s.id === id) ?? {};
     const type = String(c.candidateType ?? 'unknown');
-    return { candidateType: type, protocol: String(c.protocol ?? ''), address: String(c.address ?? ''), port: Number(c.port ?? 0), relayProtocol: type === 'relay' ? ((c.relayProtocol as string) ?? relay) : null };
+    return { candidateType: type, protocol: String(c.protocol ?? '').toLowerCase(), address: String(c.address ?? ''), port: Number(c.port ?? 0), relayProtocol: type === 'relay' ? ((c.relayProtocol as string) ?? relay) : null };
   };
   const rtt = pair.currentRoundTripTime as number | undefined;
   return { local: view(pair.localCandidateId, localRelayProtocol), remote: view(pair.remoteCandidateId, null), rttMs: rtt === undefined ? null : Math.round(rtt * 1000 * 10) / 10 };
