@@ -59,15 +59,27 @@ async function main(): Promise<void> {
     signaling.send({ type: 'offer', to: cameraId, sdp });
     emit('offer-sent', { session, trickle: true });
   });
+  // libdatachannel refuses candidates before the remote description: early ones wait here.
+  let early: { candidate: string; sdpMid?: string }[] | null = [];
+  const addCandidate = (c: { candidate: string; sdpMid?: string }) => {
+    try {
+      pc.addRemoteCandidate(c.candidate, c.sdpMid ?? '0');
+    } catch (err) {
+      emit('warning', { session, message: (err as Error).message });
+    }
+  };
   signaling.onMessage((msg) => {
     if (msg.from !== cameraId) return;
     if (msg.type === 'answer') {
       emit('answer-received', { session });
       pc.setRemoteDescription(msg.sdp as string, 'answer');
+      for (const c of early ?? []) addCandidate(c);
+      early = null;
     } else if (msg.type === 'candidate') {
       const c = msg.candidate as { candidate: string; sdpMid?: string };
       emit('remote-candidate', { session, candidate: c.candidate });
-      pc.addRemoteCandidate(c.candidate, c.sdpMid ?? '0');
+      if (early) early.push(c);
+      else addCandidate(c);
     }
   });
 
