@@ -2,7 +2,10 @@ import { getBackend } from '../backends/index.js';
 import { listScenarios, loadScenario } from '../model/scenario.js';
 import { runSummary } from '../report/terminal.js';
 import { writeRunReport } from '../report/write-report.js';
-import { runScenario } from '../run/run-scenario.js';
+import { newRunId, runScenario } from '../run/run-scenario.js';
+import { explainRun } from '../report/explain.js';
+import { reportsRoot } from '../report/write-report.js';
+import { join } from 'node:path';
 import { runRepeated, type RepeatOptions } from '../run/repeat.js';
 import { EXIT, usageError, type Command } from './command.js';
 import { rerunUnprivileged } from './privileges.js';
@@ -23,12 +26,24 @@ export const runCommand: Command = {
     '',
     'Options:',
     '  --json                        print only the result object on stdout',
+    '  --explain                     then walk through the run step by step with its real values',
+    '                                (signaling, the SDP annotated, each candidate and where it came from,',
+    '                                the pairs tried and why the winner won, DTLS, first media)',
+    '  --capture                     a pcap per router interface (tcpdump in the lab), in the report folder',
     '  --repeat N                    run it N times: pass rate and latency percentiles (p50/p95 budgets apply)',
     '  --retries N                   re-run a failed run up to N times (recorded: the result is "flaky")',
     '  --min-pass-rate R             share of runs that must pass, 0..1 (default 1)',
     '  -b, --backend <netns|docker>  where to build (default netns)',
   ].join('\n'),
-  options: { json: { type: 'boolean' }, backend: { type: 'string', short: 'b' }, repeat: { type: 'string' }, retries: { type: 'string' }, 'min-pass-rate': { type: 'string' } },
+  options: {
+    json: { type: 'boolean' },
+    explain: { type: 'boolean' },
+    capture: { type: 'boolean' },
+    backend: { type: 'string', short: 'b' },
+    repeat: { type: 'string' },
+    retries: { type: 'string' },
+    'min-pass-rate': { type: 'string' },
+  },
   async run({ values, positionals, argv }) {
     if (positionals.length !== 1) throw usageError(this, `give exactly one scenario (known: ${safeList()})`);
     const scenario = loadScenario(positionals[0]);
@@ -39,7 +54,9 @@ export const runCommand: Command = {
     const quiet = Boolean(values.json);
     const repeat = repeatOptions(this, values);
     const onProgress = quiet ? undefined : (line: string) => process.stderr.write(`  ${line}\n`);
-    let result = repeat ? null : await runScenario(scenario, backend, { onProgress });
+    const runId = newRunId();
+    const captureDir = values.capture ? join(reportsRoot(), runId, 'capture') : undefined;
+    let result = repeat ? null : await runScenario(scenario, backend, { onProgress, runId, captureDir });
     if (repeat) {
       const r = await runRepeated(scenario, backend, repeat, {}, (run, a) => onProgress?.(`run ${a.repeat}${a.attempt > 1 ? ` (retry ${a.attempt - 1})` : ''}: ${run.outcome}${run.passed ? '' : ` FAILED: ${a.failure}`}, setup ${run.setupMs ?? '—'} ms`));
       result = {
@@ -51,7 +68,11 @@ export const runCommand: Command = {
     result = result!;
     const dir = writeRunReport(result);
     if (quiet) console.log(JSON.stringify(result, null, 2));
-    else console.log(`\n${runSummary(result)}\nreport: ${dir}/result.json`);
+    else {
+      console.log(`\n${runSummary(result)}`);
+      if (values.explain) console.log(`\n${explainRun(result)}`);
+      console.log(`\nreport: ${dir}/index.html (and result.json${result.captures.length ? `, ${result.captures.length} pcap files in capture/` : ''})`);
+    }
     return result.passed ? EXIT.ok : EXIT.failed;
   },
 };

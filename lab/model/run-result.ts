@@ -1,5 +1,6 @@
 /** RunResult: plain, versioned JSON; the only input of every reporter. */
 import type { Outcome } from './scenario.js';
+import type { Topology } from './topology.js';
 import { percentile } from '../util/stats.js';
 
 export const RUN_RESULT_SCHEMA_VERSION = 1;
@@ -145,6 +146,10 @@ export interface RunResult {
     checks: ExpectationCheck[];
     latency: { setupMs: Percentiles; firstFrameMs: Percentiles };
   };
+  /** The network the run was built on: segments, routers with their NAT behaviour, hosts. */
+  network: Topology;
+  /** Packet captures of this run, relative to its report folder (with --capture). */
+  captures: { node: string; iface: string; file: string }[];
   /** Every peer's events, with t in ms from the start of the run. */
   events: Record<string, { t: number; event: string; [field: string]: unknown }[]>;
   /** coturn and services log lines of this run, kept when it failed. */

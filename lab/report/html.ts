@@ -6,6 +6,8 @@ import type { MatrixCell, MatrixResult } from '../model/matrix-result.js';
 import type { PairView, SessionResult } from '../model/run-result.js';
 import { TIMELINE_STEPS } from '../model/run-result.js';
 import { cellShort } from './matrix-text.js';
+import type { RunResult } from '../model/run-result.js';
+import { topologySvg } from './topology-diagram.js';
 
 export const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -90,4 +92,30 @@ ${grid}
 <table class="legend">${legend}</table>
 ${m.cells.map(cellDetails).join('\n')}`;
   return page(`NAT matrix ${m.runId}`, body);
+}
+
+/** The HTML report of one run: the network as a diagram, then each session's pair and timeline. */
+export function runHtml(r: RunResult): string {
+  const roles = Object.fromEntries(r.peers.map((p) => [p.host, `${p.role} ${p.name} (${p.stack})`]));
+  const sessions = r.sessions
+    .map((s) => `<h2>${esc(s.viewer)} -> ${esc(s.camera)}: <span class="status-${s.outcome === 'failed' ? 'failed' : 'passed'}">${esc(s.outcome)}</span></h2>
+${s.failure ? `<p class="status-failed">${esc(s.failure)}</p>` : ''}
+<h3>Selected candidate pair</h3>${pairTable(s)}${s.asymmetric ? '<p class="muted">The two sides use different pairs: traffic relays in one direction only.</p>' : ''}
+<h3>Timeline</h3>${timelineTable(s)}
+<p>Setup (offer to datachannel open): ${s.setupMs ?? '—'} ms; first frame: ${s.firstFrameMs ?? '—'} ms.</p>
+${candidatesBlock(s)}`)
+    .join('\n');
+  const checks = r.expectations.map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.session ?? '')}</td><td>${esc(k.expected)}</td><td>${esc(k.actual)}</td><td>${k.ok ? 'ok' : '<b>FAILED</b>'}</td></tr>`).join('');
+  const captures = r.captures.length
+    ? `<h2>Packet captures</h2><p class="muted">Open in Wireshark (filter: stun || dtls).</p><ul>${r.captures.map((c) => `<li><a href="${esc(c.file)}">${esc(c.node)} ${esc(c.iface)}</a></li>`).join('')}</ul>`
+    : '';
+  const body = `<h1>${esc(r.scenario)}: <span class="status-${r.passed ? 'passed' : 'failed'}">${esc(r.outcome)}</span> <span class="muted">(${r.passed ? 'expectations met' : 'expectations not met'})</span></h1>
+<p class="muted">${esc(r.description)}</p>
+<p class="muted">run ${esc(r.runId)}, ${esc(r.startedAt)}; topology ${esc(r.topology)} on ${esc(r.backend)}; wall ${r.overhead.wallMs} ms.</p>
+<h2>Network</h2>
+${topologySvg(r.network, roles)}
+${sessions}
+<h2>Checks</h2><table><tr><th>check</th><th>session</th><th>expected</th><th>actual</th><th></th></tr>${checks}</table>
+${captures}`;
+  return page(`${r.scenario} ${r.runId}`, body);
 }

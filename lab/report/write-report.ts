@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { MatrixResult } from '../model/matrix-result.js';
 import type { RunResult } from '../model/run-result.js';
 import { projectPath } from '../util/paths.js';
-import { matrixHtml } from './html.js';
+import { matrixHtml, runHtml } from './html.js';
 import { matrixJunit, runJunit } from './junit.js';
 import { matrixMarkdown, matrixSummary } from './matrix-text.js';
 import { runMarkdown, runSummary } from './terminal.js';
@@ -19,6 +19,7 @@ export function writeRunReport(result: RunResult, dir = join(reportsRoot(), resu
   writeFileSync(join(dir, 'summary.txt'), runSummary(result) + '\n');
   writeFileSync(join(dir, 'summary.md'), runMarkdown(result));
   writeFileSync(join(dir, 'junit.xml'), runJunit(result));
+  writeFileSync(join(dir, 'index.html'), runHtml(result));
   return dir;
 }
 

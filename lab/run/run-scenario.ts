@@ -2,7 +2,8 @@
  * One scenario run: build the topology, start coturn and the services, start every peer inside its
  * host, collect their events, tear it all down, and turn what happened into a RunResult.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import { join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
 import { stateRoot } from '../backends/state.js';
@@ -20,6 +21,7 @@ import { onShutdown } from '../util/shutdown.js';
 import { Teardown } from '../util/teardown.js';
 import { checkExpectations } from './expectations.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
+import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { sessionResult } from './session-result.js';
 
 export interface RunOptions {
@@ -29,6 +31,8 @@ export interface RunOptions {
   peerCommands?: Record<string, string[]>;
   /** More signaling rooms beside the scenario's own (room -> peer ids), e.g. for a stranger. */
   extraRooms?: Record<string, string[]>;
+  /** Capture packets on every router interface into this folder (pcap per interface). */
+  captureDir?: string;
   /** Runs once the services are up, with what a test needs to act inside the lab. */
   afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan }) => Promise<void>;
 }
@@ -66,6 +70,8 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   let servicesReadyMs = 0;
   let teardownMs = 0;
   let stoppingCamera = false;
+  let liveCaptures: Capture[] = [];
+  let captures: RunResult['captures'] = [];
   let cameraEndedEarly = false;
   const room = scenario.name;
   const plan = planServices(scenario.topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
@@ -90,6 +96,12 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     teardown.push('take the lab down', () => started.down());
     teardown.push('stop peers', () => Promise.all(peers.map((p) => p.process.stop(500))));
     labUpMs = monotonicMs() - t0;
+    if (opts.captureDir) {
+      progress('starting packet captures on every router interface');
+      const running = await startCaptures(lab, join(scratch, 'capture'));
+      teardown.push('stop captures', () => stopCaptures(running));
+      liveCaptures = running;
+    }
     progress('network ready; starting coturn');
     services = await startLabServices(lab, plan, await certificate, servicesProcess ?? undefined);
     const svc = services;
@@ -115,6 +127,10 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     stoppingCamera = true;
     await camera.process.stop(1000);
     await camera.done;
+    if (liveCaptures.length) {
+      await stopCaptures(liveCaptures);
+      captures = keepCaptures(liveCaptures, opts.captureDir!);
+    }
   } finally {
     release();
     const tDown = monotonicMs();
@@ -175,9 +191,21 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       teardownMs: round(teardownMs),
       wallMs: round(monotonicMs() - t0),
     },
+    network: scenario.topology,
+    captures,
     events: Object.fromEntries(peers.map((p) => [p.name, p.events.map((e) => ({ ...e, t: round(e.t - t0) }))])),
     logs: failed && svc ? { coturn: svc.coturn.log.lines.map((l) => l.line), services: svc.services.log.lines.map((l) => l.line) } : null,
   };
+}
+
+/** Moves the pcaps out of the run's scratch folder into the report's. */
+function keepCaptures(live: Capture[], dir: string): RunResult['captures'] {
+  mkdirSync(dir, { recursive: true });
+  return live.map((c) => {
+    const name = basename(c.file);
+    copyFileSync(c.file, join(dir, name)); // not rename: /run and the reports folder are different file systems
+    return { node: c.node, iface: c.iface, file: join(basename(dir), name) };
+  });
 }
 
 /** A camera runs until the lab stops it: ending on its own, or breaking the contract, is a problem. */

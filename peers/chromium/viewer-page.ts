@@ -61,6 +61,17 @@ async function selectedPair(pc: RTCPeerConnection) {
   return { local: end(pair.localCandidateId), remote: end(pair.remoteCandidateId), rttMs: rtt === undefined ? null : Math.round(rtt * 10000) / 10 };
 }
 
+async function candidatePairs(pc: RTCPeerConnection) {
+  const stats = [...(await pc.getStats()).values()] as StatsRecord[];
+  const end = (id: unknown) => {
+    const c = stats.find((s) => s.id === id) ?? ({} as StatsRecord);
+    return { candidateType: String(c.candidateType ?? 'unknown'), protocol: String(c.protocol ?? ''), address: String(c.address ?? c.ip ?? ''), port: Number(c.port ?? 0), relayProtocol: (c.relayProtocol as string | undefined) ?? null };
+  };
+  return stats
+    .filter((s) => s.type === 'candidate-pair')
+    .map((p) => ({ local: end(p.localCandidateId), remote: end(p.remoteCandidateId), state: String(p.state), nominated: Boolean(p.nominated), requestsSent: (p.requestsSent as number) ?? null, responsesReceived: (p.responsesReceived as number) ?? null }));
+}
+
 window.startViewer = async (cfg: ViewerConfig) => {
   const emit = window.labEmit;
   const session = cfg.remote;
@@ -150,6 +161,7 @@ window.startViewer = async (cfg: ViewerConfig) => {
     }
     await new Promise((r) => setTimeout(r, 10));
   }
+  await emit('candidate-pairs', { session, pairs: await candidatePairs(pc) });
   await emit('selected-pair', { session, pair: await selectedPair(pc) });
   send({ type: 'bye' });
   pc.close();

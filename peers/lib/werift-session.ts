@@ -7,7 +7,7 @@ import { RTCPeerConnection, useH264 } from 'werift';
 import { emit, type CommonPeerConfig } from './contract.js';
 import type { IceServer } from './ice-servers.js';
 import type { SignalingClient } from './signaling-client.js';
-import { selectedPair, type SelectedPair } from './werift-stats.js';
+import { candidatePairs, selectedPair, type SelectedPair } from './werift-stats.js';
 
 export interface SessionOptions {
   cfg: CommonPeerConfig;
@@ -125,6 +125,7 @@ export class WeriftSession {
 
   async reportSelectedPair(): Promise<SelectedPair | null> {
     const pair = await selectedPair(this.pc, this.relayProtocol);
+    emit('candidate-pairs', { session: this.o.remote, pairs: await candidatePairs(this.pc, this.relayProtocol) });
     emit('selected-pair', { session: this.o.remote, pair });
     return pair;
   }

@@ -30,3 +30,32 @@ export async function selectedPair(pc: RTCPeerConnection, localRelayProtocol: st
   const rtt = pair.currentRoundTripTime as number | undefined;
   return { local: view(pair.localCandidateId, localRelayProtocol), remote: view(pair.remoteCandidateId, null), rttMs: rtt === undefined ? null : Math.round(rtt * 1000 * 10) / 10 };
 }
+
+export interface PairReport {
+  local: CandidateView;
+  remote: CandidateView;
+  state: string;
+  nominated: boolean;
+  requestsSent: number | null;
+  responsesReceived: number | null;
+}
+
+/** Every candidate pair the ICE agent formed, with how its checks went (for --explain). */
+export async function candidatePairs(pc: RTCPeerConnection, localRelayProtocol: string | null): Promise<PairReport[]> {
+  const stats = [...(await pc.getStats()).values()] as unknown as Record<string, unknown>[];
+  const view = (id: unknown): CandidateView => {
+    const c = stats.find((s) => s.id === id) ?? {};
+    const type = String(c.candidateType ?? 'unknown');
+    return { candidateType: type, protocol: String(c.protocol ?? '').toLowerCase(), address: String(c.address ?? ''), port: Number(c.port ?? 0), relayProtocol: type === 'relay' ? localRelayProtocol : null };
+  };
+  return stats
+    .filter((s) => s.type === 'candidate-pair')
+    .map((p) => ({
+      local: view(p.localCandidateId),
+      remote: view(p.remoteCandidateId),
+      state: String(p.state ?? ''),
+      nominated: Boolean(p.nominated),
+      requestsSent: (p.requestsSent as number | undefined) ?? null,
+      responsesReceived: (p.responsesReceived as number | undefined) ?? null,
+    }));
+}
