@@ -32,8 +32,10 @@ const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)
 const budget = z.strictObject({ max: z.number().positive().optional(), p50: z.number().positive().optional(), p95: z.number().positive().optional() });
 
 export const expectationSchema = z.strictObject({
-  /** Allowed outcome(s); "connected" means direct or relay. */
+  /** Allowed outcome(s); "connected" means direct or relay. Relay if traffic in either direction goes through TURN. */
   outcome: oneOrMany(z.enum([...OUTCOMES, 'connected'])).optional(),
+  /** The outcome as the viewer (the controlling agent, which selects the pair) sees its own pair. */
+  viewerOutcome: oneOrMany(z.enum([...OUTCOMES, 'connected'])).optional(),
   /** Type of each end of the selected pair as it crossed the network (see RunResult candidateTypes). */
   viewerCandidate: oneOrMany(z.enum(CANDIDATE_TYPES)).optional(),
   cameraCandidate: oneOrMany(z.enum(CANDIDATE_TYPES)).optional(),

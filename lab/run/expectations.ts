@@ -1,6 +1,6 @@
 /** Checks a scenario's expectations against its sessions; every check says what was expected and what happened. */
 import type { ExpectationCheck, SessionResult } from '../model/run-result.js';
-import { percentiles, relayProtocolOf } from '../model/run-result.js';
+import { percentiles, relayProtocolOf, viewerOutcome } from '../model/run-result.js';
 import type { Expectation } from '../model/scenario.js';
 
 const list = <T>(v: T | T[] | undefined): T[] | null => (v === undefined ? null : Array.isArray(v) ? v : [v]);
@@ -14,8 +14,9 @@ export function checkExpectations(expect: Expectation, sessions: SessionResult[]
       checks.push({ name, session: s.viewer, expected: allowed.join(' | '), actual: a ?? 'none', ok: a !== null && allowed.includes(a) });
     }
   };
-  const outcomes = list(expect.outcome);
-  oneOf('outcome', outcomes && outcomes.flatMap((o) => (o === 'connected' ? ['direct', 'relay'] : [o])), (s) => s.outcome);
+  const expand = (v: Expectation['outcome']) => list(v)?.flatMap((o) => (o === 'connected' ? ['direct', 'relay'] : [o])) ?? null;
+  oneOf('outcome', expand(expect.outcome), (s) => s.outcome);
+  oneOf('viewerOutcome', expand(expect.viewerOutcome), (s) => viewerOutcome(s));
   oneOf('viewerCandidate', list(expect.viewerCandidate), (s) => s.candidateTypes.viewer);
   oneOf('cameraCandidate', list(expect.cameraCandidate), (s) => s.candidateTypes.camera);
   oneOf('relayProtocol', list(expect.relayProtocol), (s) => relayProtocolOf(s.selectedPair.viewer, s.selectedPair.camera));
