@@ -26,7 +26,7 @@ describe('scenario files', () => {
       throw new Error('accepted');
     } catch (err) {
       expect((err as LabError).code).toBe('usage');
-      expect((err as LabError).message).toMatch(/unknown scenario "nope" \(known: cgnat, firewalled/);
+      expect((err as LabError).message).toMatch(/unknown scenario "nope" \(known: byo-node-datachannel, cgnat, chromium-firewalled/);
     }
   });
 

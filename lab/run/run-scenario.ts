@@ -51,6 +51,10 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   if (withImage && backend.name !== 'docker') {
     throw new LabError('usage', `${scenario.source}: peers.${withImage.name}.image (${withImage.image}) needs the docker backend`, 'run with --backend docker, or give the peer a command instead');
   }
+  const browser = [scenario.camera, ...scenario.viewers].find((p) => p.kind === 'chromium-viewer');
+  if (browser && backend.name === 'docker') {
+    throw new LabError('usage', `${scenario.source}: peers.${browser.name} is a Chromium viewer, which runs on the netns backend only (the lab's Docker image carries no browser)`, 'run it without --backend docker');
+  }
   const t0 = monotonicMs();
   const startedAt = new Date().toISOString();
   const runId = opts.runId ?? newRunId();

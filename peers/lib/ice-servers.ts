@@ -1,5 +1,6 @@
 /** Fetches TURN credentials from the lab's ICE-config endpoint (KVS GetIceServerConfig style). */
 import type { CommonPeerConfig } from './contract.js';
+import { transportOf } from '../../lab/services/ice-config.js';
 
 export interface IceServer {
   urls: string;
@@ -17,11 +18,6 @@ export async function fetchIceConfig(cfg: CommonPeerConfig): Promise<IceConfigRe
   const res = await fetch(url, { headers: { authorization: `Bearer ${cfg.token}` }, signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`ICE config ${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as IceConfigResponse;
-}
-
-function transportOf(uri: string): string {
-  if (uri.startsWith('turns:')) return 'tls';
-  return /[?&]transport=tcp\b/.test(uri) ? 'tcp' : 'udp';
 }
 
 /**

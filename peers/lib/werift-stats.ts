@@ -1,20 +1,9 @@
 /** The selected candidate pair, from werift's standard-shaped stats. */
 import type { RTCPeerConnection } from 'werift';
+// The result's shapes (types only: nothing of the lab runs in a peer).
+import type { CandidateView, PairView as SelectedPair } from '../../lab/model/run-result.js';
 
-export interface CandidateView {
-  candidateType: string;
-  protocol: string;
-  address: string;
-  port: number;
-  /** TURN transport of a relay candidate (werift does not report it: the lab fills in what it configured). */
-  relayProtocol: string | null;
-}
-
-export interface SelectedPair {
-  local: CandidateView;
-  remote: CandidateView;
-  rttMs: number | null;
-}
+export type { CandidateView, SelectedPair };
 
 export async function selectedPair(pc: RTCPeerConnection, localRelayProtocol: string | null): Promise<SelectedPair | null> {
   const report = await pc.getStats();
