@@ -58,6 +58,11 @@ export const matrixCommand: Command = {
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const quiet = Boolean(values.json);
+    if (backend.name === 'docker' && opts.workers > 1) {
+      // Every cell's lab uses the same subnets, and one Docker daemon refuses overlapping networks.
+      process.stderr.write(`note: --workers ${opts.workers} ignored on the docker backend: one daemon holds one lab of an address plan at a time, so cells run one after another\n`);
+      opts.workers = 1;
+    }
     const m = await runMatrix(backend, { ...opts, onProgress: quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`) });
     const dir = writeMatrixReport(m);
     if (quiet) console.log(JSON.stringify(m, null, 2));

@@ -57,6 +57,28 @@ withDocker('docker backend', () => {
     }
   });
 
+  it('a Docker network in the way of a segment gets an error naming it, and nothing is built', async () => {
+    // What Docker's default bridge becomes on machines whose routes cover 172.16.0.0/12.
+    const { default: Dockerode } = await import('dockerode');
+    const d = new Dockerode();
+    const labNetworks = async () => (await d.listNetworks({ filters: { label: ['webrtc-lab'] } })).map((n) => n.Name).sort();
+    const blocker = await d.createNetwork({
+      Name: 'webrtc-lab-test-blocker',
+      IPAM: { Config: [{ Subnet: '192.168.0.0/20' }] },
+      Options: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
+    });
+    try {
+      const before = [await docker.list(), await labNetworks()];
+      const up = await cli(['up', 'cgnat', '--backend', 'docker']);
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain('segment lana (192.168.1.0/24) overlaps Docker network "webrtc-lab-test-blocker" (192.168.0.0/20)');
+      expect(up.stderr).toContain('dockerd --bip');
+      expect([await docker.list(), await labNetworks()]).toEqual(before);
+    } finally {
+      await blocker.remove();
+    }
+  });
+
   it('clean finds a crashed lab by its labels', async () => {
     const lab = await docker.up(loadTopology('open'));
     const removed = await docker.clean([lab.id]);

@@ -1,6 +1,6 @@
 /**
- * The same topologies as containers on Docker networks. Each segment is an `internal` Docker
- * network (no route out, and no address for the host on it); each host and router is a container
+ * The same topologies as containers on Docker networks. Each segment is a Docker bridge network
+ * that gives the host no address on it and masquerades nothing (so no route out); each host and router is a container
  * (routers get NET_ADMIN and the same generated nftables rules as the netns backend); every process
  * the lab starts in a node is a container of its own sharing that node's network namespace.
  * Everything carries the lab id in its name and labels, so `clean` finds leftovers after a crash.
@@ -18,7 +18,7 @@ import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptio
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, stateRoot, writeLabState } from '../state.js';
 import { routerRuleset } from '../../nat/ruleset.js';
 import { ensureImage, type ImageSource } from './image.js';
-import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE, containerName, containerNetworkBatch, parseIpAddr, planDocker, type DockerPlan } from './plan.js';
+import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE, containerName, containerNetworkBatch, parseIpAddr, planDocker, subnetConflicts, type DockerPlan } from './plan.js';
 import { reaperLabels } from './reaper.js';
 
 export function imageSource(): ImageSource {
@@ -63,6 +63,7 @@ export class DockerBackend implements Backend {
     const labId = opts.labId ?? newId();
     const image = await ensureImage(docker, imageSource(), opts.onStep);
     const plan = planDocker(topology, labId);
+    await refuseOverlaps(docker, plan, topology.name);
     const labels = { [LABEL]: '1', [LABEL_LAB]: labId, ...(await reaperLabels(docker)) };
     const teardown = new Teardown();
     return buildOrUnwind(teardown, async () => {
@@ -70,8 +71,8 @@ export class DockerBackend implements Backend {
       writeLabState({ id: labId, backend: 'docker', topology, createdAt: new Date().toISOString(), ownerPid: process.pid, userNamespace: false });
       const lab = new DockerLab(labId, topology, plan, dir, docker, image);
       teardown.push('take the half-built lab down', () => lab.down());
-      opts.onStep?.(`creating ${plan.networks.length} internal networks and ${plan.containers.length} containers`);
-      await Promise.all(
+      opts.onStep?.(`creating ${plan.networks.length} networks and ${plan.containers.length} containers`);
+      await allSettled(
         plan.networks.map((n) =>
           docker.createNetwork({
             Name: n.name,
@@ -92,7 +93,7 @@ export class DockerBackend implements Backend {
           }),
         ),
       );
-      await Promise.all(plan.containers.map((c) => createNode(docker, image, c, labels)));
+      await allSettled(plan.containers.map((c) => createNode(docker, image, c, labels)));
       opts.onCreated?.(lab);
       opts.onStep?.('configuring interfaces, routes and NAT rules');
       await Promise.all(plan.containers.map((c) => configureNode(lab, c.node)));
@@ -149,6 +150,33 @@ export class DockerBackend implements Backend {
     }
     return removed;
   }
+}
+
+/**
+ * Like Promise.all, but waits for every call to finish before failing: a half-built lab is only
+ * unwound completely when nothing is still being created behind the teardown's back.
+ */
+async function allSettled(calls: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(calls)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function refuseOverlaps(docker: Dockerode, plan: DockerPlan, topologyName: string): Promise<void> {
+  const existing = (await docker.listNetworks()).map((n) => ({
+    name: n.Name,
+    subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => Boolean(s)),
+    labId: n.Labels?.[LABEL_LAB] ?? null,
+  }));
+  const conflicts = subnetConflicts(plan, existing);
+  if (!conflicts.length) return;
+  const otherLab = existing.some((n) => n.labId);
+  throw new LabError(
+    'backend',
+    `Docker cannot create the networks of topology ${topologyName}: it refuses subnets that overlap a network it already has.\n  ${conflicts.join('\n  ')}`,
+    otherLab
+      ? 'one Docker daemon holds one lab of a given address plan at a time: take the other lab down (npm run lab -- down <id>; one left by a crash: npm run lab -- clean), or use the netns backend for parallel labs'
+      : "give Docker's own networks other addresses (dockerd --bip=<cidr>, or --bridge=none, or default-address-pools in daemon.json) or remove the network",
+  );
 }
 
 async function createNode(docker: Dockerode, image: string, c: DockerPlan['containers'][number], labels: Record<string, string>): Promise<void> {

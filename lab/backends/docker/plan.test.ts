@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../model/topology-file.js';
-import { containerNetworkBatch, parseIpAddr, planDocker } from './plan.js';
+import { containerNetworkBatch, parseIpAddr, planDocker, subnetConflicts } from './plan.js';
 
 describe('docker plan', () => {
   const t = loadTopology('cgnat');
   const plan = planDocker(t, 'abc123');
 
-  it('one internal network per segment, with a gateway address the lab never uses', () => {
+  it('one network per segment, with a gateway address the lab never uses', () => {
     expect(plan.networks.map((n) => n.name).sort()).toEqual(['wrl-abc123-carrier', 'wrl-abc123-internet', 'wrl-abc123-lana', 'wrl-abc123-lanb']);
     const internet = plan.networks.find((n) => n.segment === 'internet')!;
     expect(internet.gateway).toBe('203.0.113.254');
@@ -48,5 +48,20 @@ describe('docker plan', () => {
   it('says which address is missing', () => {
     const a = t.hosts.find((h) => h.name === 'a')!;
     expect(() => containerNetworkBatch(t, a, new Map([['10.9.9.9', 'eth0']]))).toThrow('a: no interface has address 192.168.1.2 (Docker gave: eth0=10.9.9.9)');
+  });
+
+  it("names every existing network whose subnet overlaps a segment, and whose lab owns it", () => {
+    const conflicts = subnetConflicts(plan, [
+      { name: 'bridge', subnets: ['192.168.0.0/20'], labId: null },
+      { name: 'wrl-ffffff-internet', subnets: ['203.0.113.0/24'], labId: 'ffffff' },
+      { name: 'host', subnets: [], labId: null },
+      { name: 'other', subnets: ['10.9.0.0/16'], labId: null },
+    ]);
+    expect(conflicts).toEqual([
+      "segment internet (203.0.113.0/24) overlaps lab ffffff's network wrl-ffffff-internet (203.0.113.0/24)",
+      'segment lana (192.168.1.0/24) overlaps Docker network "bridge" (192.168.0.0/20)',
+      'segment lanb (192.168.2.0/24) overlaps Docker network "bridge" (192.168.0.0/20)',
+    ]);
+    expect(subnetConflicts(plan, [{ name: 'bridge', subnets: ['172.17.0.0/16'], labId: null }])).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * network once it runs. Pure. Interfaces are found by the address Docker gave them and renamed to
  * the lab's names (wan0, lan0...): Docker does not guarantee eth0/eth1 order.
  */
-import { formatAddress, nthHost, parseCidr } from '../../model/ipv4.js';
+import { formatAddress, nthHost, overlaps, parseCidr } from '../../model/ipv4.js';
 import type { LabNode, NodeInterface, Topology } from '../../model/topology.js';
 import { VOID_MAC } from '../netns/plan.js';
 
@@ -92,4 +92,30 @@ export function parseIpAddr(output: string): Map<string, string> {
     if (m) map.set(m[2], m[1]);
   }
   return map;
+}
+
+/** A Docker network that already exists on the daemon, as far as address overlap goes. */
+export interface ExistingNetwork {
+  name: string;
+  subnets: string[];
+  /** The lab that owns it, when it is a lab network. */
+  labId: string | null;
+}
+
+/**
+ * Docker refuses a network whose subnet overlaps any network it already has ("Pool overlaps"),
+ * so the lab says which network is in the way before creating anything.
+ */
+export function subnetConflicts(plan: DockerPlan, existing: ExistingNetwork[]): string[] {
+  const found: string[] = [];
+  for (const n of plan.networks) {
+    const mine = parseCidr(n.subnet)!;
+    for (const other of existing) {
+      const hit = other.subnets.find((s) => parseCidr(s) && overlaps(mine, parseCidr(s)!));
+      if (!hit) continue;
+      const owner = other.labId ? `lab ${other.labId}'s network ${other.name}` : `Docker network "${other.name}"`;
+      found.push(`segment ${n.segment} (${n.subnet}) overlaps ${owner} (${hit})`);
+    }
+  }
+  return found;
 }
