@@ -30,8 +30,10 @@ export async function startCaptures(lab: StartedLab, dir: string): Promise<Captu
   mkdirSync(dir, { recursive: true });
   const captures = captureTargets(lab).map(({ node, iface }) => {
     const file = join(dir, `${node}-${iface}.pcap`);
-    // -U: write each packet at once; -Z root: keep writing as root into the lab's folder.
-    const process = lab.spawn(node, ['tcpdump', '-i', iface, '-n', '-U', '-Z', 'root', '-w', file]);
+    // --immediate-mode: take each packet from the kernel as it arrives (otherwise libpcap hands
+    // them over a ring block at a time, and a run shorter than the block timeout loses its tail
+    // when tcpdump is stopped); -U: write each packet at once; -Z root: keep writing as root.
+    const process = lab.spawn(node, ['tcpdump', '-i', iface, '-n', '--immediate-mode', '-U', '-Z', 'root', '-w', file]);
     return { node, iface, file, process };
   });
   await Promise.all(

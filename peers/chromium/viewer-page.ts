@@ -61,6 +61,26 @@ async function selectedPair(pc: RTCPeerConnection) {
   return { local: end(pair.localCandidateId), remote: end(pair.remoteCandidateId), rttMs: rtt === undefined ? null : Math.round(rtt * 10000) / 10 };
 }
 
+/**
+ * libwebrtc selects the first pair that works and switches when a better one starts working a
+ * moment later; the pair that carries the session is the one it settles on (the same for 500 ms,
+ * waiting 2 s at most), not the one in use at the first frame.
+ */
+async function settle(pc: RTCPeerConnection): Promise<void> {
+  const selectedId = async () => {
+    const stats = [...(await pc.getStats()).values()] as StatsRecord[];
+    return stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId)?.selectedCandidatePairId;
+  };
+  const deadline = performance.now() + 2000;
+  let id = await selectedId();
+  let since = performance.now();
+  while (performance.now() - since < 500 && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await selectedId();
+    if (now !== id) [id, since] = [now, performance.now()];
+  }
+}
+
 async function candidatePairs(pc: RTCPeerConnection) {
   const stats = [...(await pc.getStats()).values()] as StatsRecord[];
   const end = (id: unknown) => {
@@ -161,6 +181,7 @@ window.startViewer = async (cfg: ViewerConfig) => {
     }
     await new Promise((r) => setTimeout(r, 10));
   }
+  await settle(pc);
   await emit('candidate-pairs', { session, pairs: await candidatePairs(pc) });
   await emit('selected-pair', { session, pair: await selectedPair(pc) });
   send({ type: 'bye' });

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { projectPath } from '../../lab/util/paths.js';
 import { waitUntil } from './cli.js';
 
@@ -43,8 +43,11 @@ describe('as a non-root user', () => {
 
   it('up stays in the foreground; exec and down from other commands reach it', async () => {
     const up = asUser(['up', 'full-cone']);
+    // If a check fails, stop the foreground lab like Ctrl-C would, so it does not outlive the test.
+    onTestFinished(() => void (up.child.exitCode === null && up.child.kill('SIGTERM')));
     const id = await waitUntil(() => /lab ([0-9a-f]{6}) is up/.exec(up.output())?.[1], 15_000, 'the lab');
-    expect(up.output()).toContain('user-namespace mode');
+    // The lines after "is up" may come in a later pipe chunk: wait for the whole message.
+    await waitUntil(() => up.output().includes('user-namespace mode: the lab lives while this command runs'), 5_000, 'the user-namespace notice');
     const list = asUser(['list']);
     await list.done;
     expect(list.output()).toContain(`${id}  netns   full-cone`);
@@ -57,6 +60,6 @@ describe('as a non-root user', () => {
     expect(up.output()).toContain('tearing down');
     const after = asUser(['list']);
     await after.done;
-    expect(after.output()).toContain('no labs');
+    expect(after.output()).not.toContain(id);
   });
 });
