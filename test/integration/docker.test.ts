@@ -113,7 +113,11 @@ withDocker('docker backend', () => {
     const same = () => seen.docker.some((d) => seen.netns.includes(d));
     for (let i = 0; i < 3 && !same(); i++) {
       for (const [label, b] of [['netns', netns], ['docker', docker]] as const) {
-        const r = await runScenario(scenario, b);
+        const r = await runScenario(scenario, b).catch((err: Error) => err);
+        if (r instanceof Error) {
+          tried.push(`${label}: error ${r.message}`);
+          continue;
+        }
         if (r.passed) seen[label].push(shows(r));
         tried.push(`${label}: ${r.passed ? shows(r) : `failed ${explainRun(r)}`}`);
       }

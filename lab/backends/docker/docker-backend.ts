@@ -447,20 +447,46 @@ class DockerLab implements StartedLab {
     return { node, pid: child.pid ?? -1, stdout: new PassThrough(), stderr: new PassThrough(), stdin: null, exited, stop: async () => void child.kill('SIGTERM') };
   }
 
+  private async removeContainers(): Promise<void> {
+    const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_LAB}=${this.id}`] } });
+    // 409: Docker is already removing it; the network removal below waits for that to finish.
+    await Promise.all(all.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch((e) => e.statusCode !== 409 && ignoreMissing(e))));
+  }
+
+  /**
+   * A network outlives its containers for a moment (Docker releases endpoints asynchronously, and a
+   * container still being removed keeps its own), and a network left behind blocks every later lab
+   * with the same subnet: retry, detaching whatever is still attached, for a few seconds.
+   */
+  private async removeNetwork(name: string): Promise<void> {
+    const network = this.docker.getNetwork(name);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await network.remove();
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return;
+        if (attempt === 10) throw err;
+      }
+      const attached = Object.keys(((await network.inspect().catch(() => ({}))) as { Containers?: Record<string, unknown> }).Containers ?? {});
+      await Promise.all(attached.map((id) => network.disconnect({ Container: id, Force: true }).catch(() => {})));
+      await this.removeContainers().catch(() => {});
+      await sleep(100 * attempt);
+    }
+  }
+
   down(): Promise<void> {
     this.downing ??= (async () => {
       const teardown = new Teardown();
       teardown.push('remove state folder', () => removeLabDir(this.id));
-      teardown.push('remove networks', () => Promise.all(this.plan.networks.map((n) => this.docker.getNetwork(n.name).remove().catch(ignoreMissing))));
-      teardown.push('remove containers (and every process in them)', async () => {
-        const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_LAB}=${this.id}`] } });
-        await Promise.all(all.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(ignoreMissing)));
-      });
+      teardown.push('remove networks', () => Promise.all(this.plan.networks.map((n) => this.removeNetwork(n.name))));
+      teardown.push('remove containers (and every process in them)', () => this.removeContainers());
       await teardown.unwind();
     })();
     return this.downing;
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function ignoreMissing(err: { statusCode?: number }): void {
   if (err.statusCode !== 404) throw err;
