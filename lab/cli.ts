@@ -6,6 +6,7 @@ import { verifyNatCommand } from './commands/verify-nat-command.js';
 import { runCommand } from './commands/run-scenario-command.js';
 import { matrixCommand, mergeCommand } from './commands/matrix-command.js';
 import { listScenarios, scenarioPath } from './model/scenario.js';
+import { shutDownWhenOutputCloses } from './util/shutdown.js';
 
 const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand];
 
@@ -23,6 +24,7 @@ function mainHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  shutDownWhenOutputCloses();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());

@@ -69,6 +69,18 @@ describe.concurrent('lab lifecycle through the CLI', () => {
     });
   }
 
+  it('a reader that goes away (`| head`) ends the run like SIGPIPE and tears down what it built', async () => {
+    const run = startCli(['symmetric-nat']);
+    const id = await waitUntil(() => labIdOf(run.output()), 15_000, 'the lab id');
+    const pids = await waitUntil(() => pidsInNamespaces(labNamespaces(id)).length > 0 && pidsInNamespaces(labNamespaces(id)), 15_000, 'the services');
+    run.child.stdout!.destroy();
+    run.child.stderr!.destroy();
+    const result = await run.done;
+    expect(result.code).toBe(141);
+    expect(labNamespaces(id)).toEqual([]);
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
   it('a bad topology file gets an error naming the file and field, and nothing is built', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-test-'));
     const file = join(dir, 'broken.yaml');
