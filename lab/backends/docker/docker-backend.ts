@@ -7,6 +7,7 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { LabError } from '../../model/errors.js';
 import { findNode, type Topology } from '../../model/topology.js';
@@ -139,8 +140,8 @@ export class DockerBackend implements Backend {
       await Promise.all(containers.map((c) => docker!.getContainer(c.Id).remove({ force: true }).catch(() => {})));
       removed.push(...containers.map((c) => `container ${c.Names[0]?.replace(/^\//, '') ?? c.Id}`));
       const networks = (await docker.listNetworks({ filters: { label: [LABEL] } })).filter((n) => wanted(n.Labels ?? {}));
-      await Promise.all(networks.map((n) => docker!.getNetwork(n.Id).remove().catch(() => {})));
-      removed.push(...networks.map((n) => `network ${n.Name}`));
+      const gone = await Promise.all(networks.map((n) => removeNetwork(docker!, n.Id).then(() => true, () => false)));
+      removed.push(...networks.filter((_, i) => gone[i]).map((n) => `network ${n.Name}`));
     }
     for (const id of listLabIds()) {
       if (labIds && !labIds.includes(id)) continue;
@@ -309,7 +310,7 @@ class DockerLab implements StartedLab {
         code = info.ExitCode;
         break;
       }
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
     if (check && code !== 0) {
       const why = timedOut ? `timed out after ${timeoutMs} ms` : stderr.trim() || stdout.trim() || `exit code ${code}`;
@@ -376,7 +377,7 @@ class DockerLab implements StartedLab {
         for (let i = 0; i < 50; i++) {
           const info = await exec.inspect();
           if (!info.Running) return { code: info.ExitCode, signal: null };
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
         }
         return { code: null, signal: null };
       } catch (err) {
@@ -449,36 +450,14 @@ class DockerLab implements StartedLab {
 
   private async removeContainers(): Promise<void> {
     const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_LAB}=${this.id}`] } });
-    // 409: Docker is already removing it; the network removal below waits for that to finish.
-    await Promise.all(all.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch((e) => e.statusCode !== 409 && ignoreMissing(e))));
-  }
-
-  /**
-   * A network outlives its containers for a moment (Docker releases endpoints asynchronously, and a
-   * container still being removed keeps its own), and a network left behind blocks every later lab
-   * with the same subnet: retry, detaching whatever is still attached, for a few seconds.
-   */
-  private async removeNetwork(name: string): Promise<void> {
-    const network = this.docker.getNetwork(name);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await network.remove();
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) return;
-        if (attempt === 10) throw err;
-      }
-      const attached = Object.keys(((await network.inspect().catch(() => ({}))) as { Containers?: Record<string, unknown> }).Containers ?? {});
-      await Promise.all(attached.map((id) => network.disconnect({ Container: id, Force: true }).catch(() => {})));
-      await this.removeContainers().catch(() => {});
-      await sleep(100 * attempt);
-    }
+    await Promise.all(all.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(ignoreGone)));
   }
 
   down(): Promise<void> {
     this.downing ??= (async () => {
       const teardown = new Teardown();
       teardown.push('remove state folder', () => removeLabDir(this.id));
-      teardown.push('remove networks', () => Promise.all(this.plan.networks.map((n) => this.removeNetwork(n.name))));
+      teardown.push('remove networks', () => Promise.all(this.plan.networks.map((n) => removeNetwork(this.docker, n.name))));
       teardown.push('remove containers (and every process in them)', () => this.removeContainers());
       await teardown.unwind();
     })();
@@ -486,8 +465,27 @@ class DockerLab implements StartedLab {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A network outlives its containers for a moment (Docker releases endpoints asynchronously, and a
+ * container still being removed keeps its own), and a network left behind blocks every later lab
+ * with the same subnet: retry for a few seconds, force-detaching whatever is still attached.
+ */
+async function removeNetwork(docker: Dockerode, name: string): Promise<void> {
+  const network = docker.getNetwork(name);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await network.remove();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      if (attempt === 10) throw err;
+    }
+    const attached = Object.keys(((await network.inspect().catch(() => ({}))) as { Containers?: Record<string, unknown> }).Containers ?? {});
+    await Promise.all(attached.map((id) => network.disconnect({ Container: id, Force: true }).catch(() => {})));
+    await sleep(100 * attempt);
+  }
+}
 
-function ignoreMissing(err: { statusCode?: number }): void {
-  if (err.statusCode !== 404) throw err;
+/** 404: already gone; 409: Docker is already removing it (removeNetwork waits for that). */
+function ignoreGone(err: { statusCode?: number }): void {
+  if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
 }
