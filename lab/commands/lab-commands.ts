@@ -8,7 +8,7 @@ import { EXIT, usageError, type Command } from './command.js';
 import { monotonicMs } from '../util/clock.js';
 import { inUserNamespace, rerunInLabOwner } from '../backends/netns/userns.js';
 import { rerunUnprivileged, stopOwner, userNamespaceOwner } from './privileges.js';
-import { contractJsonSchema } from '../run/peer-contract.js';
+import { contractJsonSchema } from '../contract/check.js';
 
 const backendOption = { backend: { type: 'string' as const, short: 'b' } };
 const BACKEND_HELP = '  -b, --backend <netns|docker>  where to build (default: $WEBRTC_LAB_BACKEND, else "backend" in lab.config.json, else netns)';
