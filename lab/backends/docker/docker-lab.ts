@@ -35,7 +35,7 @@ export class DockerLab implements StartedLab {
     return containerName(this.id, node);
   }
 
-  exec(node: string, argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
+  async exec(node: string, argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
     return execIn(this.docker, this.containerOf(node), node, argv, opts);
   }
 
