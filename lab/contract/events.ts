@@ -109,7 +109,7 @@ export const peerEventSchema = z.discriminatedUnion('event', Object.values(varia
 
 export const customEventSchema = z.looseObject({
   ...base,
-  event: z.string().startsWith(CUSTOM_EVENT_PREFIX).describe(`a peer's own event: any name starting with "${CUSTOM_EVENT_PREFIX}"`),
+  event: z.string().regex(new RegExp(`^${CUSTOM_EVENT_PREFIX}`)).describe(`a peer's own event: any name starting with "${CUSTOM_EVENT_PREFIX}"`),
 });
 
 export type PeerEventOf<N extends EventName> = z.infer<Variants[N]>;
