@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
-import { CandidateQueue } from '../lab/contract/candidate-queue.js';
+import { CandidateQueues } from '../lab/contract/candidate-queue.js';
 import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
 import { accessUnits, packetize, profileLevelId, splitAnnexB, type AccessUnit } from './lib/h264.js';
 import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
@@ -30,8 +30,7 @@ emit('started', { peer: cfg.peerId, stack: 'werift', role: 'camera', profile: pr
 
 const sessions = new Map<string, WeriftSession>();
 /** Candidates that arrive before a viewer's session exists (before or while it is answered) wait here. */
-const early = new Map<string, CandidateQueue<Record<string, unknown>>>();
-const candidatesOf = (viewer: string) => early.get(viewer) ?? early.set(viewer, new CandidateQueue()).get(viewer)!;
+const early = new CandidateQueues<Record<string, unknown>>();
 
 async function main(): Promise<void> {
   const signaling = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
@@ -41,7 +40,7 @@ async function main(): Promise<void> {
     if (!viewer) return;
     try {
       if (msg.type === 'offer') await answer(signaling, viewer, msg.sdp as string);
-      else if (msg.type === 'candidate') await candidatesOf(viewer).add(msg.candidate as Record<string, unknown>);
+      else if (msg.type === 'candidate') await early.of(viewer).add(msg.candidate as Record<string, unknown>);
       else if (msg.type === 'bye') {
         emit('viewer-left', { session: viewer });
         await sessions.get(viewer)?.pc.close().catch(() => {});
@@ -55,9 +54,8 @@ async function main(): Promise<void> {
 }
 
 async function answer(signaling: SignalingClient, viewer: string, sdp: string): Promise<void> {
-  // Synchronously, before the next message: the candidates that follow an offer are for its session.
-  const candidates = new CandidateQueue<Record<string, unknown>>();
-  early.set(viewer, candidates);
+  // Synchronously, before the next message (see CandidateQueues.forNewSession).
+  const candidates = early.forNewSession(viewer);
   emit('offer-received', { session: viewer });
   // As the KVS master does: fresh TURN credentials before each connection.
   const iceConfig = await fetchIceConfig(cfg);

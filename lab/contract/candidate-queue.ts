@@ -29,3 +29,32 @@ export class CandidateQueue<C> {
     return this.held.length;
   }
 }
+
+/** One queue per remote peer, for a side that answers many (the camera answers every viewer). */
+export class CandidateQueues<C> {
+  private queues = new Map<string, CandidateQueue<C>>();
+
+  /** Where candidates from this peer go now. */
+  of(peer: string): CandidateQueue<C> {
+    let q = this.queues.get(peer);
+    if (!q) this.queues.set(peer, (q = new CandidateQueue<C>()));
+    return q;
+  }
+
+  /**
+   * A session with this peer begins (its offer came): candidates that arrived before the offer
+   * stay (Chrome trickles its first ones while the offer is on its way); an open queue belongs
+   * to an earlier session and is replaced. Call it synchronously on the offer, before the next message.
+   */
+  forNewSession(peer: string): CandidateQueue<C> {
+    const q = this.queues.get(peer);
+    if (q && !q.isOpen) return q;
+    const fresh = new CandidateQueue<C>();
+    this.queues.set(peer, fresh);
+    return fresh;
+  }
+
+  delete(peer: string): void {
+    this.queues.delete(peer);
+  }
+}
