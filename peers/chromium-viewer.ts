@@ -3,6 +3,7 @@
  * page the lab serves; same settings, events and exit code as the werift viewer (peers/README.md).
  */
 import { existsSync } from 'node:fs';
+import type { EventName } from '../lab/contract/events.js';
 import { commonConfig, emit, fail, requireEnv } from './lib/contract.js';
 
 const cfg = commonConfig();
@@ -43,8 +44,9 @@ async function main(): Promise<void> {
   const page = await browser.newPage();
   page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
   page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
-  await page.exposeFunction('labEmit', (event: string, fields: Record<string, unknown> = {}) => {
-    emit(event, fields);
+  // The page's events are typed where it makes them (chromium/viewer-page.ts); the lab checks every line.
+  await page.exposeFunction('labEmit', (event: EventName, fields: Record<string, unknown> = {}) => {
+    emit(event, fields as never);
     if (event === 'done') {
       clearTimeout(timer);
       void stop(0);

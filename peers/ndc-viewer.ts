@@ -7,6 +7,8 @@
  * so it cannot cross a network that blocks UDP.
  */
 import nodeDataChannel from 'node-datachannel';
+import { CandidateQueue } from '../lab/contract/candidate-queue.js';
+import { candidateView } from '../lab/contract/stats.js';
 import { commonConfig, emit, fail, requireEnv } from './lib/contract.js';
 import { FrameAssembler } from './lib/h264.js';
 import { fetchIceConfig } from './lib/ice-servers.js';
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
     emit('offer-sent', { session, trickle: true });
   });
   // libdatachannel refuses candidates before the remote description: early ones wait here.
-  let early: { candidate: string; sdpMid?: string }[] | null = [];
+  const early = new CandidateQueue<{ candidate: string; sdpMid?: string }>();
   const addCandidate = (c: { candidate: string; sdpMid?: string }) => {
     try {
       pc.addRemoteCandidate(c.candidate, c.sdpMid ?? '0');
@@ -73,13 +75,11 @@ async function main(): Promise<void> {
     if (msg.type === 'answer') {
       emit('answer-received', { session });
       pc.setRemoteDescription(msg.sdp as string, 'answer');
-      for (const c of early ?? []) addCandidate(c);
-      early = null;
+      void early.open(addCandidate);
     } else if (msg.type === 'candidate') {
       const c = msg.candidate as { candidate: string; sdpMid?: string };
       emit('remote-candidate', { session, candidate: c.candidate });
-      if (early) early.push(c);
-      else addCandidate(c);
+      void early.add(c);
     }
   });
 
@@ -105,13 +105,9 @@ async function main(): Promise<void> {
 
   await Promise.all([channelOpen, firstFrame]);
   const pair = pc.getSelectedCandidatePair();
-  const view = (c: { type: string; transportType: string; address: string; port: number }) => ({
-    candidateType: c.type,
-    protocol: c.transportType.toLowerCase().replace(/_.*/, ''),
-    address: c.address,
-    port: c.port,
-    relayProtocol: c.type === 'relay' ? 'udp' : null,
-  });
+  // libdatachannel's own shape, not W3C stats; its prebuilt build relays over UDP only.
+  const view = (c: { type: string; transportType: string; address: string; port: number }) =>
+    candidateView({ candidateType: c.type, protocol: c.transportType.replace(/_.*/, ''), address: c.address, port: c.port }, 'udp');
   emit('selected-pair', { session, pair: pair ? { local: view(pair.local), remote: view(pair.remote), rttMs: pc.rtt() ?? null } : null });
   clearTimeout(deadline);
   signaling.send({ type: 'bye', to: cameraId });

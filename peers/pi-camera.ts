@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
+import { CandidateQueues } from '../lab/contract/candidate-queue.js';
 import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
 import { accessUnits, packetize, profileLevelId, splitAnnexB, type AccessUnit } from './lib/h264.js';
 import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
@@ -28,25 +29,23 @@ const plid = profileLevelId(nals);
 emit('started', { peer: cfg.peerId, stack: 'werift', role: 'camera', profile: profileName, profileLevelId: plid, frames: clip.length, fps: profile.fps });
 
 const sessions = new Map<string, WeriftSession>();
+/** Candidates that arrive before a viewer's session exists (before or while it is answered) wait here. */
+const early = new CandidateQueues<Record<string, unknown>>();
 
 async function main(): Promise<void> {
   const signaling = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
   emit('signaling-connected');
-  // Candidates that arrive before a viewer's session exists (before or while it is answered) wait here.
-  const early = new Map<string, Record<string, unknown>[]>();
   signaling.onMessage(async (msg) => {
     const viewer = msg.from;
     if (!viewer) return;
     try {
-      if (msg.type === 'offer') await answer(signaling, viewer, msg.sdp as string, early);
-      else if (msg.type === 'candidate') {
-        const s = sessions.get(viewer);
-        if (s) await s.addCandidate(msg.candidate as Record<string, unknown>);
-        else early.set(viewer, [...(early.get(viewer) ?? []), msg.candidate as Record<string, unknown>]);
-      } else if (msg.type === 'bye') {
+      if (msg.type === 'offer') await answer(signaling, viewer, msg.sdp as string);
+      else if (msg.type === 'candidate') await early.of(viewer).add(msg.candidate as Record<string, unknown>);
+      else if (msg.type === 'bye') {
         emit('viewer-left', { session: viewer });
         await sessions.get(viewer)?.pc.close().catch(() => {});
         sessions.delete(viewer);
+        early.delete(viewer);
       }
     } catch (err) {
       emit('error', { session: viewer, message: (err as Error).message });
@@ -54,7 +53,9 @@ async function main(): Promise<void> {
   });
 }
 
-async function answer(signaling: SignalingClient, viewer: string, sdp: string, early: Map<string, Record<string, unknown>[]>): Promise<void> {
+async function answer(signaling: SignalingClient, viewer: string, sdp: string): Promise<void> {
+  // Synchronously, before the next message (see CandidateQueues.forNewSession).
+  const candidates = early.forNewSession(viewer);
   emit('offer-received', { session: viewer });
   // As the KVS master does: fresh TURN credentials before each connection.
   const iceConfig = await fetchIceConfig(cfg);
@@ -74,8 +75,7 @@ async function answer(signaling: SignalingClient, viewer: string, sdp: string, e
     channel.stateChanged.subscribe((s) => s === 'closed' && clearInterval(timer));
   };
   await session.setRemote('offer', sdp);
-  for (const c of early.get(viewer) ?? []) await session.addCandidate(c);
-  early.delete(viewer);
+  await candidates.open((c) => session.addCandidate(c));
   // werift starts its connectivity checks only once gathering is over: answering earlier would
   // let the viewer check (and win with a relay pair) before the camera has punched any hole.
   await session.sendLocalDescription('answer', { afterGathering: true });

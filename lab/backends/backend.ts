@@ -3,8 +3,38 @@ import type { Readable, Writable } from 'node:stream';
 import type { Topology } from '../model/topology.js';
 import type { CommandResult, RunOptions } from '../util/run-command.js';
 
-export const BACKEND_NAMES = ['netns', 'docker'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+/** A backend's name as the CLI, config and results spell it ("netns", "docker"); the registry (registry.ts) knows them all. */
+export type BackendName = string;
+
+/**
+ * What a backend can do, so callers ask for a capability and never for a backend by name: a new
+ * backend declares these in its own folder and every command treats it right.
+ */
+export interface BackendCapabilities {
+  /** Peers can run from an image of the user's (a scenario's `peers.<name>.image`, SpawnOptions.image). */
+  customImages: boolean;
+  /** Browser peers (the Chromium viewer) can run in its hosts. */
+  browsers: boolean;
+  /** Several labs of one address plan can be up at once (matrix cells in parallel, --workers > 1). */
+  concurrentLabs: boolean;
+  /** What building a lab takes, in words for errors and `doctor`. */
+  privileges: string;
+}
+
+/**
+ * For a backend that works without root by re-running the CLI command in a space of its own (the
+ * netns backend: a user namespace, where a lab lives only as long as the process that built it).
+ */
+export interface UnprivilegedMode {
+  /** Re-runs this command (its CLI arguments) with the privileges it needs when this process lacks them: the exit code; null when not needed. */
+  rerunIfNeeded(cliArgs: string[]): Promise<number | null>;
+  /** The process a lab lives in when that is not this one (pid), else null. */
+  ownerOf(labId: string): number | null;
+  /** Runs this command inside that process's namespaces (exec into its lab): the exit code. */
+  rerunInOwner(ownerPid: number, cliArgs: string[]): Promise<number>;
+  /** Asks that process to take its lab down, and waits until it has. */
+  stopOwner(ownerPid: number): Promise<void>;
+}
 
 export interface SpawnOptions {
   env?: Record<string, string>;
@@ -16,7 +46,7 @@ export interface SpawnOptions {
   interactive?: boolean;
   /** Working directory of the process. */
   cwd?: string;
-  /** Docker only: run it in this image (a container sharing the node's network) instead of the lab's. */
+  /** Run it in this image (a container sharing the node's network) instead of the lab's; needs capabilities.customImages. */
   image?: string;
 }
 
@@ -49,6 +79,8 @@ export interface StartedLab {
   readonly id: string;
   readonly backend: BackendName;
   readonly topology: Topology;
+  /** The lab exists only while this process runs (netns in a user namespace): keep it alive while the lab is wanted. */
+  readonly livesWithThisProcess: boolean;
   /** Per-lab scratch folder (certificates, logs); removed by down(). */
   readonly stateDir: string;
   exec(node: string, argv: string[], opts?: RunOptions): Promise<CommandResult>;
@@ -67,6 +99,8 @@ export interface LabSummary {
 
 export interface Backend {
   readonly name: BackendName;
+  readonly capabilities: BackendCapabilities;
+  readonly unprivileged?: UnprivilegedMode;
   /** Throws a LabError naming what is missing (privileges, tools, daemon) and how to fix it. */
   checkAvailable(): Promise<void>;
   up(topology: Topology, opts?: UpOptions): Promise<StartedLab>;

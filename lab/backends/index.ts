@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { LabError } from '../model/errors.js';
 import { projectPath } from '../util/paths.js';
 import { readLabState } from './state.js';
-import { BACKEND_NAMES, type Backend, type BackendName } from './backend.js';
-import { NetnsBackend } from './netns/netns-backend.js';
+import type { Backend, BackendName } from './backend.js';
+import { BACKENDS, BACKEND_NAMES, backendEntry } from './registry.js';
 
 /** The backend when none is named: $WEBRTC_LAB_BACKEND, else "backend" in lab.config.json, else netns. */
 export function defaultBackendName(): BackendName {
@@ -26,8 +26,8 @@ export function defaultBackendName(): BackendName {
 export const CONFIG_FILE = 'lab.config.json';
 
 function checkName(name: string, where: string): BackendName {
-  if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new LabError('usage', `${where}: "${name}" is not a backend (known: ${BACKEND_NAMES.join(', ')})`);
-  return name as BackendName;
+  if (!backendEntry(name)) throw new LabError('usage', `${where}: "${name}" is not a backend (known: ${BACKEND_NAMES.join(', ')})`);
+  return name;
 }
 
 /** The backend that built a lab (from its state), unless one is named explicitly. */
@@ -38,19 +38,11 @@ export async function backendForLab(labId: string, explicit: string | undefined)
 }
 
 export async function getBackend(name: string = defaultBackendName()): Promise<Backend> {
-  switch (name) {
-    case 'netns':
-      return new NetnsBackend();
-    case 'docker': {
-      const { DockerBackend } = await import('./docker/docker-backend.js');
-      return new DockerBackend();
-    }
-    default:
-      throw new LabError('usage', `unknown backend "${name}" (known: ${BACKEND_NAMES.join(', ')})`);
-  }
+  const entry = backendEntry(name);
+  if (!entry) throw new LabError('usage', `unknown backend "${name}" (known: ${BACKEND_NAMES.join(', ')})`);
+  return entry.create();
 }
 
 export async function allBackends(): Promise<Backend[]> {
-  const { DockerBackend } = await import('./docker/docker-backend.js');
-  return [new NetnsBackend(), new DockerBackend()];
+  return Promise.all(BACKENDS.map((b) => b.create()));
 }

@@ -2,13 +2,12 @@
 import { allBackends, backendForLab, getBackend } from '../backends/index.js';
 import { loadTopology, listTopologies } from '../model/topology-file.js';
 import { topologySummary } from '../report/topology-summary.js';
-import { planNetns } from '../backends/netns/plan.js';
+import { planNodes } from '../backends/common/node-plan.js';
 import { onShutdown } from '../util/shutdown.js';
 import { EXIT, usageError, type Command } from './command.js';
 import { monotonicMs } from '../util/clock.js';
-import { inUserNamespace, rerunInLabOwner } from '../backends/netns/userns.js';
-import { rerunUnprivileged, stopOwner, userNamespaceOwner } from './privileges.js';
-import { contractJsonSchema } from '../run/peer-contract.js';
+import { labOwner, rerunUnprivileged } from './privileges.js';
+import { contractJsonSchema } from '../contract/check.js';
 
 const backendOption = { backend: { type: 'string' as const, short: 'b' } };
 const BACKEND_HELP = '  -b, --backend <netns|docker>  where to build (default: $WEBRTC_LAB_BACKEND, else "backend" in lab.config.json, else netns)';
@@ -23,7 +22,7 @@ export const upCommand: Command = {
     if (positionals.length !== 1) throw usageError(this, 'give exactly one topology');
     const topology = loadTopology(positionals[0]);
     const backend = await getBackend(values.backend as string | undefined);
-    const rerun = await rerunUnprivileged(backend.name, argv);
+    const rerun = await rerunUnprivileged(backend, argv);
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const started = monotonicMs();
@@ -33,8 +32,8 @@ export const upCommand: Command = {
     console.log(topologySummary(topology));
     console.log(`\nrun a command on a host:  npm run lab -- exec ${lab.id} ${topology.hosts.find((h) => h.role === 'peer')?.name ?? 'srv'} -- ip addr`);
     console.log(`take it down:             npm run lab -- down ${lab.id}`);
-    if (inUserNamespace()) {
-      // The namespaces live in this process's user namespace: they vanish when it exits.
+    if (lab.livesWithThisProcess) {
+      // E.g. namespaces in this process's user namespace: they vanish when it exits.
       console.log('\nuser-namespace mode: the lab lives while this command runs; press Ctrl-C to take it down.');
       const keepAlive = setInterval(() => {}, 1 << 30); // a pending promise alone would let Node exit
       await new Promise<void>((resolve) => onShutdown(async () => { await lab.down(); clearInterval(keepAlive); resolve(); }));
@@ -53,9 +52,9 @@ export const downCommand: Command = {
     if (!positionals.length) throw usageError(this, 'give the id of the lab to take down (see: npm run lab -- list)');
     for (const id of positionals) {
       const backend = await backendForLab(id, values.backend as string | undefined);
-      const owner = userNamespaceOwner(backend.name, id);
+      const owner = labOwner(backend, id);
       if (owner !== null) {
-        await stopOwner(owner);
+        await owner.stop();
         console.log(`lab ${id} is down`);
         continue;
       }
@@ -76,8 +75,8 @@ export const execCommand: Command = {
   async run({ values, positionals, rest, argv }) {
     if (positionals.length !== 2 || !rest.length) throw usageError(this, 'give a lab id, a host, then -- and the command');
     const backend = await backendForLab(positionals[0], values.backend as string | undefined);
-    const owner = userNamespaceOwner(backend.name, positionals[0]);
-    if (owner !== null) return rerunInLabOwner(owner, argv);
+    const owner = labOwner(backend, positionals[0]);
+    if (owner !== null) return owner.rerun(argv);
     const lab = await backend.attach(positionals[0]);
     const proc = lab.spawn(positionals[1], rest, { interactive: true });
     const { code, signal } = await proc.exited;
@@ -126,9 +125,9 @@ export const rulesCommand: Command = {
   options: {},
   async run({ positionals }) {
     if (positionals.length !== 1) throw usageError(this, 'give exactly one topology');
-    const plan = planNetns(loadTopology(positionals[0]), '000000');
-    for (const r of plan.routers) console.log(`# router ${r.node}\n${r.ruleset}`);
-    if (!plan.routers.length) console.log('# this topology has no routers');
+    const routers = planNodes(loadTopology(positionals[0]), '000000').nodes.filter((n) => n.ruleset !== null);
+    for (const r of routers) console.log(`# router ${r.node}\n${r.ruleset}`);
+    if (!routers.length) console.log('# this topology has no routers');
     return EXIT.ok;
   },
 };

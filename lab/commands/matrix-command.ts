@@ -54,13 +54,13 @@ export const matrixCommand: Command = {
     if (args.positionals.length) throw usageError(this, `unexpected argument "${args.positionals[0]}"`);
     const opts = matrixOptions(this, args);
     const backend = await getBackend(values.backend as string | undefined);
-    const rerun = await rerunUnprivileged(backend.name, argv);
+    const rerun = await rerunUnprivileged(backend, argv);
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const quiet = Boolean(values.json);
-    if (backend.name === 'docker' && opts.workers > 1) {
-      // Every cell's lab uses the same subnets, and one Docker daemon refuses overlapping networks.
-      process.stderr.write(`note: --workers ${opts.workers} ignored on the docker backend: one daemon holds one lab of an address plan at a time, so cells run one after another\n`);
+    if (!backend.capabilities.concurrentLabs && opts.workers > 1) {
+      // Every cell's lab uses the same address plan (e.g. one Docker daemon refuses overlapping networks).
+      process.stderr.write(`note: --workers ${opts.workers} ignored on the ${backend.name} backend: it holds one lab of an address plan at a time, so cells run one after another\n`);
       opts.workers = 1;
     }
     const m = await runMatrix(backend, { ...opts, onProgress: quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`) });

@@ -48,7 +48,7 @@ export const runCommand: Command = {
     if (positionals.length !== 1) throw usageError(this, `give exactly one scenario (known: ${safeList()})`);
     const scenario = loadScenario(positionals[0]);
     const backend = await getBackend(values.backend as string | undefined);
-    const rerun = await rerunUnprivileged(backend.name, argv);
+    const rerun = await rerunUnprivileged(backend, argv);
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const quiet = Boolean(values.json);

@@ -24,7 +24,7 @@ export const verifyNatCommand: Command = {
     if (!positionals.length) throw usageError(this, 'give at least one topology');
     const topologies = positionals.map((p) => loadTopology(p));
     const backend = await getBackend(values.backend as string | undefined);
-    const rerun = await rerunUnprivileged(backend.name, argv);
+    const rerun = await rerunUnprivileged(backend, argv);
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const results: VerifyNatResult[] = [];

@@ -5,20 +5,9 @@ import { percentile } from '../util/stats.js';
 
 export const RUN_RESULT_SCHEMA_VERSION = 1;
 
-export interface CandidateView {
-  candidateType: string;
-  protocol: string;
-  address: string;
-  port: number;
-  /** TURN transport of a relay candidate: udp, tcp or tls. */
-  relayProtocol: string | null;
-}
-
-export interface PairView {
-  local: CandidateView;
-  remote: CandidateView;
-  rttMs: number | null;
-}
+// A pair as the peers report it (the peer contract's shape).
+import type { CandidateView, PairView } from '../contract/events.js';
+export type { CandidateView, PairView };
 
 /** Milliseconds from the viewer's offer (negative: before it). Null: never happened. */
 export interface Timeline {

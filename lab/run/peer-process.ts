@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { LabProcess, StartedLab } from '../backends/backend.js';
 import { projectRoot } from '../util/paths.js';
-import { contractProblem } from './peer-contract.js';
+import { contractProblem } from '../contract/check.js';
 
 export interface PeerEvent {
   t: number;

@@ -7,7 +7,6 @@ import { basename } from 'node:path';
 import { join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
 import { stateRoot } from '../backends/state.js';
-import { LabError } from '../model/errors.js';
 import { upstreamRouters } from '../model/topology.js';
 import type { PeerReport, RunResult } from '../model/run-result.js';
 import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
@@ -19,6 +18,7 @@ import { newId } from '../util/ids.js';
 import { bundlePath, projectPath } from '../util/paths.js';
 import { onShutdown } from '../util/shutdown.js';
 import { Teardown } from '../util/teardown.js';
+import { checkBackendFits } from './backend-fit.js';
 import { checkExpectations } from './expectations.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
@@ -47,14 +47,7 @@ export function newRunId(): string {
 }
 
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
-  const withImage = [scenario.camera, ...scenario.viewers].find((p) => p.image);
-  if (withImage && backend.name !== 'docker') {
-    throw new LabError('usage', `${scenario.source}: peers.${withImage.name}.image (${withImage.image}) needs the docker backend`, 'run with --backend docker, or give the peer a command instead');
-  }
-  const browser = [scenario.camera, ...scenario.viewers].find((p) => p.kind === 'chromium-viewer');
-  if (browser && backend.name === 'docker') {
-    throw new LabError('usage', `${scenario.source}: peers.${browser.name} is a Chromium viewer, which runs on the netns backend only (the lab's Docker image carries no browser)`, 'run it without --backend docker');
-  }
+  checkBackendFits(scenario, backend);
   const t0 = monotonicMs();
   const startedAt = new Date().toISOString();
   const runId = opts.runId ?? newRunId();

@@ -2,16 +2,11 @@
  * The ICE-server-config endpoint's answer, in the shape of Kinesis Video Streams'
  * GetIceServerConfig: TURN URIs with fresh credentials and a TTL, plus the lab's STUN URI.
  */
+import { TURN_TRANSPORTS, type IceServerConfigResponse, type TurnTransport } from '../contract/ice-config.js';
 import { turnCredential } from './credentials.js';
 
-export const TURN_TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
-export type TurnTransport = (typeof TURN_TRANSPORTS)[number];
-
-export interface IceServerConfigResponse {
-  IceServerList: { Uris: string[]; Username: string; Password: string; Ttl: number }[];
-  /** STUN needs no credentials; KVS hands it out apart from the TURN list too. */
-  StunUris: string[];
-}
+// The answer's shape is part of the peer contract (lab/contract/ice-config.ts).
+export { TURN_TRANSPORTS, transportOf, type IceServerConfigResponse, type TurnTransport } from '../contract/ice-config.js';
 
 export interface IceEndpointSettings {
   host: string;
@@ -31,11 +26,4 @@ export function iceServerConfig(s: IceEndpointSettings, clientId: string, nowMs 
     IceServerList: [{ Uris: TURN_TRANSPORTS.map((t) => turnUri(t, s.host, s)), Username: cred.username, Password: cred.password, Ttl: s.ttlSeconds }],
     StunUris: [`stun:${s.host}:${s.stunPort}`],
   };
-}
-
-/** The transport a turn:/turns: URI selects. */
-export function transportOf(uri: string): TurnTransport | null {
-  if (uri.startsWith('turns:')) return 'tls';
-  if (!uri.startsWith('turn:')) return null;
-  return /[?&]transport=tcp\b/.test(uri) ? 'tcp' : 'udp';
 }

@@ -3,6 +3,11 @@
  * viewer as peers/viewer.ts, on the browser's own WebRTC stack (libwebrtc). Events go to the
  * Node side through window.labEmit, which stamps and prints them (peers/README.md).
  */
+import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
+import type { EventFields, EventName } from '../../lab/contract/events.js';
+import { iceConfigRequestUrl, iceServersFor, type IceServerConfigResponse, type TurnTransport } from '../../lab/contract/ice-config.js';
+import { candidatePairsFromStats, selectedPairFromStats, type StatsRecord } from '../../lab/contract/stats.js';
+
 interface ViewerConfig {
   peerId: string;
   room: string;
@@ -11,11 +16,11 @@ interface ViewerConfig {
   signalingUrl: string;
   iceConfigUrl: string;
   icePolicy: RTCIceTransportPolicy;
-  turnTransports: ('udp' | 'tcp' | 'tls')[];
+  turnTransports: TurnTransport[];
   trickle: boolean;
 }
 
-type Emit = (event: string, fields?: Record<string, unknown>) => Promise<void>;
+type Emit = <N extends EventName>(event: N, fields?: EventFields<N>) => Promise<void>;
 declare global {
   interface Window {
     labEmit: Emit;
@@ -23,19 +28,10 @@ declare global {
   }
 }
 
-const transportOf = (uri: string) => (uri.startsWith('turns:') ? 'tls' : /[?&]transport=tcp\b/.test(uri) ? 'tcp' : 'udp');
-
 async function iceServers(cfg: ViewerConfig): Promise<RTCIceServer[]> {
-  const res = await fetch(`${cfg.iceConfigUrl}?room=${encodeURIComponent(cfg.room)}&peer=${encodeURIComponent(cfg.peerId)}`, { headers: { authorization: `Bearer ${cfg.token}` } });
+  const res = await fetch(iceConfigRequestUrl(cfg.iceConfigUrl, cfg.room, cfg.peerId), { headers: { authorization: `Bearer ${cfg.token}` } });
   if (!res.ok) throw new Error(`ICE config: HTTP ${res.status}`);
-  const config = (await res.json()) as { IceServerList: { Uris: string[]; Username: string; Password: string }[]; StunUris: string[] };
-  const turn = config.IceServerList[0];
-  const servers: RTCIceServer[] = config.StunUris.map((urls) => ({ urls }));
-  for (const t of cfg.turnTransports) {
-    const uri = turn?.Uris.find((u) => transportOf(u) === t);
-    if (uri) servers.push({ urls: uri, username: turn.Username, credential: turn.Password });
-  }
-  return servers;
+  return iceServersFor((await res.json()) as IceServerConfigResponse, cfg.turnTransports);
 }
 
 function connectSignaling(cfg: ViewerConfig): Promise<WebSocket> {
@@ -46,20 +42,7 @@ function connectSignaling(cfg: ViewerConfig): Promise<WebSocket> {
   });
 }
 
-type StatsRecord = Record<string, unknown> & { id: string; type: string };
-
-async function selectedPair(pc: RTCPeerConnection) {
-  const stats = [...(await pc.getStats()).values()] as StatsRecord[];
-  const transport = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
-  const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
-  if (!pair) return null;
-  const end = (id: unknown) => {
-    const c = stats.find((s) => s.id === id) ?? ({} as StatsRecord);
-    return { candidateType: String(c.candidateType ?? 'unknown'), protocol: String(c.protocol ?? ''), address: String(c.address ?? c.ip ?? ''), port: Number(c.port ?? 0), relayProtocol: (c.relayProtocol as string | undefined) ?? null };
-  };
-  const rtt = pair.currentRoundTripTime as number | undefined;
-  return { local: end(pair.localCandidateId), remote: end(pair.remoteCandidateId), rttMs: rtt === undefined ? null : Math.round(rtt * 10000) / 10 };
-}
+const statsOf = async (pc: RTCPeerConnection) => [...(await pc.getStats()).values()] as StatsRecord[];
 
 /**
  * libwebrtc selects the first pair that works and switches when a better one starts working a
@@ -68,8 +51,7 @@ async function selectedPair(pc: RTCPeerConnection) {
  */
 async function settle(pc: RTCPeerConnection): Promise<void> {
   const selectedId = async () => {
-    const stats = [...(await pc.getStats()).values()] as StatsRecord[];
-    return stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId)?.selectedCandidatePairId;
+    return (await statsOf(pc)).find((s) => s.type === 'transport' && s.selectedCandidatePairId)?.selectedCandidatePairId;
   };
   const deadline = performance.now() + 2000;
   let id = await selectedId();
@@ -79,17 +61,6 @@ async function settle(pc: RTCPeerConnection): Promise<void> {
     const now = await selectedId();
     if (now !== id) [id, since] = [now, performance.now()];
   }
-}
-
-async function candidatePairs(pc: RTCPeerConnection) {
-  const stats = [...(await pc.getStats()).values()] as StatsRecord[];
-  const end = (id: unknown) => {
-    const c = stats.find((s) => s.id === id) ?? ({} as StatsRecord);
-    return { candidateType: String(c.candidateType ?? 'unknown'), protocol: String(c.protocol ?? ''), address: String(c.address ?? c.ip ?? ''), port: Number(c.port ?? 0), relayProtocol: (c.relayProtocol as string | undefined) ?? null };
-  };
-  return stats
-    .filter((s) => s.type === 'candidate-pair')
-    .map((p) => ({ local: end(p.localCandidateId), remote: end(p.remoteCandidateId), state: String(p.state), nominated: Boolean(p.nominated), requestsSent: (p.requestsSent as number) ?? null, responsesReceived: (p.responsesReceived as number) ?? null }));
 }
 
 window.startViewer = async (cfg: ViewerConfig) => {
@@ -102,21 +73,18 @@ window.startViewer = async (cfg: ViewerConfig) => {
 
   const pc = new RTCPeerConnection({ iceServers: servers, iceTransportPolicy: cfg.icePolicy, bundlePolicy: 'max-bundle' });
   const send = (msg: Record<string, unknown>) => ws.send(JSON.stringify({ ...msg, to: cfg.remote }));
-  let haveAnswer = false;
-  const early: RTCIceCandidateInit[] = [];
+  // Chrome rejects candidates that arrive before the remote description: they wait here.
+  const early = new CandidateQueue<RTCIceCandidateInit>();
   ws.onmessage = async (e) => {
     const msg = JSON.parse(e.data);
     if (msg.from !== cfg.remote) return;
     if (msg.type === 'answer') {
       await emit('answer-received', { session });
       await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
-      haveAnswer = true;
-      // Chrome rejects candidates that arrive before the remote description: they waited here.
-      for (const c of early.splice(0)) await pc.addIceCandidate(c);
+      await early.open((c) => pc.addIceCandidate(c));
     } else if (msg.type === 'candidate') {
       await emit('remote-candidate', { session, candidate: msg.candidate.candidate });
-      if (haveAnswer) await pc.addIceCandidate(msg.candidate);
-      else early.push(msg.candidate);
+      await early.add(msg.candidate);
     }
   };
   pc.onicecandidate = (e) => {
@@ -182,8 +150,10 @@ window.startViewer = async (cfg: ViewerConfig) => {
     await new Promise((r) => setTimeout(r, 10));
   }
   await settle(pc);
-  await emit('candidate-pairs', { session, pairs: await candidatePairs(pc) });
-  await emit('selected-pair', { session, pair: await selectedPair(pc) });
+  // One snapshot for both; Chrome reports relayProtocol itself.
+  const stats = await statsOf(pc);
+  await emit('candidate-pairs', { session, pairs: candidatePairsFromStats(stats) });
+  await emit('selected-pair', { session, pair: selectedPairFromStats(stats) });
   send({ type: 'bye' });
   pc.close();
   ws.close();

@@ -1,4 +1,7 @@
 import { writeSync } from 'node:fs';
+// Types only: a peer's bundle carries no schema library.
+import type { EventFields, EventName } from '../../lab/contract/events.js';
+import { TURN_TRANSPORTS, type TurnTransport } from '../../lab/contract/ice-config.js';
 
 /**
  * The peer contract (peers/README.md): configuration in through environment variables, one JSON
@@ -9,12 +12,16 @@ export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-export function emit(event: string, fields: Record<string, unknown> = {}): void {
+/** Fields of an event, optional as an argument when the event has no required ones. */
+export type EmitArgs<N extends EventName> = Record<string, never> extends EventFields<N> ? [fields?: EventFields<N>] : [fields: EventFields<N>];
+
+/** Prints one event of the contract's closed list (lab/contract/events.ts). */
+export function emit<N extends EventName>(event: N, ...[fields]: EmitArgs<N>): void {
   process.stdout.write(JSON.stringify({ t: Math.round(monotonicMs() * 1000) / 1000, event, ...fields }) + '\n');
 }
 
 /** Reports why the peer gives up, then exits non-zero. */
-export function fail(message: string, fields: Record<string, unknown> = {}): never {
+export function fail(message: string, fields: Omit<EventFields<'error'>, 'message'> = {}): never {
   const line = JSON.stringify({ t: Math.round(monotonicMs() * 1000) / 1000, event: 'error', message, ...fields }) + '\n';
   try {
     writeSync(1, line); // synchronous, so the line is out before the process ends
@@ -52,7 +59,7 @@ export interface CommonPeerConfig {
   iceConfigUrl: string;
   icePolicy: 'all' | 'relay';
   /** TURN URIs handed to the stack, in this order (werift uses only the first). */
-  turnTransports: ('udp' | 'tcp' | 'tls')[];
+  turnTransports: TurnTransport[];
   trickle: boolean;
   /** PEM file to trust for TURN over TLS (the lab's self-signed certificate). */
   turnCaFile: string | null;
@@ -61,7 +68,7 @@ export interface CommonPeerConfig {
 
 export function commonConfig(): CommonPeerConfig {
   const transports = (process.env.LAB_TURN_TRANSPORTS ?? 'udp').split(',').filter(Boolean);
-  for (const t of transports) if (!['udp', 'tcp', 'tls'].includes(t)) fail(`LAB_TURN_TRANSPORTS: "${t}" is not one of udp, tcp, tls`);
+  for (const t of transports) if (!(TURN_TRANSPORTS as readonly string[]).includes(t)) fail(`LAB_TURN_TRANSPORTS: "${t}" is not one of ${TURN_TRANSPORTS.join(', ')}`);
   return {
     peerId: requireEnv('LAB_PEER_ID'),
     room: requireEnv('LAB_ROOM'),

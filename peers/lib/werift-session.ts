@@ -4,10 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { RTCPeerConnection, useH264 } from 'werift';
+import type { PairView } from '../../lab/contract/events.js';
+import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
+import { firstRelayProtocol, type IceServer } from '../../lab/contract/ice-config.js';
 import { emit, type CommonPeerConfig } from './contract.js';
-import type { IceServer } from './ice-servers.js';
 import type { SignalingClient } from './signaling-client.js';
-import { candidatePairs, selectedPair, type SelectedPair } from './werift-stats.js';
+import { candidatePairs, selectedPair } from './werift-stats.js';
 
 export interface SessionOptions {
   cfg: CommonPeerConfig;
@@ -20,8 +22,8 @@ export interface SessionOptions {
 
 export class WeriftSession {
   readonly pc: RTCPeerConnection;
-  private remoteCandidates: Record<string, unknown>[] = [];
-  private haveRemoteDescription = false;
+  /** Candidates that arrive before the remote description wait for it (browsers reject them). */
+  private remoteCandidates = new CandidateQueue<Record<string, unknown>>();
   private readonly gathered: Promise<void>;
   readonly connected: Promise<void>;
   readonly relayProtocol: string | null;
@@ -46,8 +48,7 @@ export class WeriftSession {
         ],
       },
     });
-    const firstTurn = o.iceServers.find((s) => s.urls.startsWith('turn'));
-    this.relayProtocol = firstTurn ? (firstTurn.urls.startsWith('turns:') ? 'tls' : /transport=tcp/.test(firstTurn.urls) ? 'tcp' : 'udp') : null;
+    this.relayProtocol = firstRelayProtocol(o.iceServers);
     const session = o.remote;
 
     this.pc.onIceCandidate.subscribe((c) => {
@@ -92,7 +93,7 @@ export class WeriftSession {
     if (this.o.cfg.trickle && !opts.afterGathering) {
       emit('local-description', { session: this.o.remote, type, sdp: description.sdp });
       this.o.signaling.send({ type, to: this.o.remote, sdp: description.sdp });
-      emit(`${type}-sent`, { session: this.o.remote, trickle: true });
+      emit(type === 'offer' ? 'offer-sent' : 'answer-sent', { session: this.o.remote, trickle: true });
       this.pc.setLocalDescription(description).catch((err: Error) => emit('error', { session: this.o.remote, message: `setLocalDescription: ${err.message}` }));
       return;
     }
@@ -100,30 +101,28 @@ export class WeriftSession {
     await this.gathered;
     emit('local-description', { session: this.o.remote, type, sdp: this.pc.localDescription!.sdp });
     this.o.signaling.send({ type, to: this.o.remote, sdp: this.pc.localDescription!.sdp });
-    emit(`${type}-sent`, { session: this.o.remote, trickle: this.o.cfg.trickle });
+    emit(type === 'offer' ? 'offer-sent' : 'answer-sent', { session: this.o.remote, trickle: this.o.cfg.trickle });
   }
 
   async setRemote(type: 'offer' | 'answer', sdp: string): Promise<void> {
     await this.pc.setRemoteDescription({ type, sdp });
-    this.haveRemoteDescription = true;
-    for (const c of this.remoteCandidates.splice(0)) await this.addCandidate(c);
+    await this.remoteCandidates.open((c) => this.applyCandidate(c));
+  }
+
+  async addCandidate(candidate: Record<string, unknown>): Promise<void> {
+    await this.remoteCandidates.add(candidate);
   }
 
   /**
-   * Candidates that arrive before the remote description wait for it (browsers reject them).
    * Not awaited: werift resolves an mDNS (.local) candidate before it returns, for seconds, and
    * nothing else (the answer above all) should wait for that.
    */
-  async addCandidate(candidate: Record<string, unknown>): Promise<void> {
-    if (!this.haveRemoteDescription) {
-      this.remoteCandidates.push(candidate);
-      return;
-    }
-    emit('remote-candidate', { session: this.o.remote, candidate: candidate.candidate });
+  private applyCandidate(candidate: Record<string, unknown>): void {
+    emit('remote-candidate', { session: this.o.remote, candidate: String(candidate.candidate) });
     this.pc.addIceCandidate(candidate as never).catch((err: Error) => emit('warning', { session: this.o.remote, message: `addIceCandidate: ${err.message}` }));
   }
 
-  async reportSelectedPair(): Promise<SelectedPair | null> {
+  async reportSelectedPair(): Promise<PairView | null> {
     const pair = await selectedPair(this.pc, this.relayProtocol);
     emit('candidate-pairs', { session: this.o.remote, pairs: await candidatePairs(this.pc, this.relayProtocol) });
     emit('selected-pair', { session: this.o.remote, pair });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../model/topology-file.js';
+import { nodePlan } from '../common/node-plan.js';
 import { containerNetworkBatch, parseIpAddr, planDocker, subnetConflicts } from './plan.js';
 
 describe('docker plan', () => {
@@ -25,10 +26,10 @@ describe('docker plan', () => {
   });
 
   it('renames interfaces found by address, whatever order Docker gave them', () => {
-    const homea = t.routers.find((r) => r.name === 'homea')!;
+    const homea = nodePlan(plan.network, 'homea');
     const ifaces = parseIpAddr('1: lo    inet 127.0.0.1/8 scope host lo\n17: eth0@if18    inet 192.168.1.1/24 brd 192.168.1.255 scope global eth0\n19: eth1@if20    inet 100.64.0.2/24 brd 100.64.0.255 scope global eth1\n');
     expect(ifaces.get('100.64.0.2')).toBe('eth1');
-    const batch = containerNetworkBatch(t, homea, ifaces);
+    const batch = containerNetworkBatch(homea, ifaces);
     expect(batch).toEqual([
       'link set lo up',
       'link set dev eth1 down', 'link set dev eth1 name wan0', 'link set dev wan0 up',
@@ -38,16 +39,14 @@ describe('docker plan', () => {
   });
 
   it('the services host gets its second address and the void gateway', () => {
-    const srv = t.hosts.find((h) => h.name === 'srv')!;
-    const batch = containerNetworkBatch(t, srv, new Map([['203.0.113.2', 'eth0']]));
+    const batch = containerNetworkBatch(nodePlan(plan.network, 'srv'), new Map([['203.0.113.2', 'eth0']]));
     expect(batch).toContain('addr add 203.0.113.3/24 dev eth0');
     expect(batch).toContain('route replace default via 203.0.113.1 dev eth0');
     expect(batch.some((l) => l.startsWith('neigh replace 203.0.113.1'))).toBe(true);
   });
 
   it('says which address is missing', () => {
-    const a = t.hosts.find((h) => h.name === 'a')!;
-    expect(() => containerNetworkBatch(t, a, new Map([['10.9.9.9', 'eth0']]))).toThrow('a: no interface has address 192.168.1.2 (Docker gave: eth0=10.9.9.9)');
+    expect(() => containerNetworkBatch(nodePlan(plan.network, 'a'), new Map([['10.9.9.9', 'eth0']]))).toThrow('a: no interface has address 192.168.1.2 (Docker gave: eth0=10.9.9.9)');
   });
 
   it("names every existing network whose subnet overlaps a segment, and whose lab owns it", () => {

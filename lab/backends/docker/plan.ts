@@ -4,8 +4,8 @@
  * the lab's names (wan0, lan0...): Docker does not guarantee eth0/eth1 order.
  */
 import { formatAddress, nthHost, overlaps, parseCidr } from '../../model/ipv4.js';
-import type { LabNode, NodeInterface, Topology } from '../../model/topology.js';
-import { VOID_MAC } from '../netns/plan.js';
+import type { Topology } from '../../model/topology.js';
+import { planNodes, usedAddresses, type LabNetworkPlan, type NodePlan } from '../common/node-plan.js';
 
 export const LABEL = 'webrtc-lab';
 export const LABEL_LAB = 'webrtc-lab.lab';
@@ -33,18 +33,17 @@ export interface DockerPlan {
   labId: string;
   networks: DockerNetworkPlan[];
   containers: DockerContainerPlan[];
+  /** What each node ends up with (interfaces, routes, rulesets), shared with the netns backend. */
+  network: LabNetworkPlan;
 }
 
 export function containerName(labId: string, node: string): string {
   return `wrl-${labId}-${node}`;
 }
 
-function interfaces(node: LabNode): NodeInterface[] {
-  return node.kind === 'host' ? [node.iface] : [node.outside, ...node.inside];
-}
-
 export function planDocker(topology: Topology, labId: string): DockerPlan {
-  const used = new Set([...topology.hosts, ...topology.routers].flatMap((n) => interfaces(n).flatMap((i) => i.addresses)));
+  const network = planNodes(topology, labId);
+  const used = usedAddresses(network);
   const networks = topology.segments.map((seg, k) => {
     const cidr = parseCidr(seg.subnet)!;
     const size = 2 ** (32 - cidr.prefix);
@@ -57,30 +56,30 @@ export function planDocker(topology: Topology, labId: string): DockerPlan {
     return { segment: seg.name, name: `wrl-${labId}-${seg.name}`, subnet: seg.subnet, gateway, bridge: `wrl${labId}${k}`.slice(0, 15) };
   });
   const netOf = (segment: string) => networks.find((n) => n.segment === segment)!.name;
-  const containers = [...topology.routers, ...topology.hosts].map((node) => ({
-    node: node.name,
-    name: containerName(labId, node.name),
+  const containers = network.nodes.map((node) => ({
+    node: node.node,
+    name: containerName(labId, node.node),
     router: node.kind === 'router',
-    endpoints: interfaces(node).map((i) => ({ network: netOf(i.segment), address: i.addresses[0], iface: i.name })),
+    endpoints: node.interfaces.map((i) => ({ network: netOf(i.segment), address: i.addresses[0], iface: i.name })),
   }));
-  return { labId, networks, containers };
+  return { labId, networks, containers, network };
 }
 
 /**
  * The ip batch for one running container: rename Docker's interfaces to the lab's names (found by
  * address), add extra addresses, the void gateway's neighbour and the default route.
  */
-export function containerNetworkBatch(topology: Topology, node: LabNode, ifaceByAddress: Map<string, string>): string[] {
+export function containerNetworkBatch(node: NodePlan, ifaceByAddress: Map<string, string>): string[] {
   const lines = ['link set lo up'];
-  for (const iface of interfaces(node)) {
+  for (const iface of node.interfaces) {
     const current = ifaceByAddress.get(iface.addresses[0]);
-    if (!current) throw new Error(`${node.name}: no interface has address ${iface.addresses[0]} (Docker gave: ${[...ifaceByAddress].map(([a, i]) => `${i}=${a}`).join(', ')})`);
+    if (!current) throw new Error(`${node.node}: no interface has address ${iface.addresses[0]} (Docker gave: ${[...ifaceByAddress].map(([a, i]) => `${i}=${a}`).join(', ')})`);
     if (current !== iface.name) lines.push(`link set dev ${current} down`, `link set dev ${current} name ${iface.name}`, `link set dev ${iface.name} up`);
     for (const extra of iface.addresses.slice(1)) lines.push(`addr add ${extra}/${iface.prefix} dev ${iface.name}`);
   }
-  const upstream = node.kind === 'host' ? node.iface : node.outside;
-  if (node.defaultGateway === topology.voidGateway) lines.push(`neigh replace ${topology.voidGateway} lladdr ${VOID_MAC} dev ${upstream.name} nud permanent`);
-  lines.push(`route replace default via ${node.defaultGateway} dev ${upstream.name}`);
+  const v = node.voidNeighbour;
+  if (v) lines.push(`neigh replace ${v.address} lladdr ${v.mac} dev ${v.dev} nud permanent`);
+  lines.push(`route replace default via ${node.defaultRoute.via} dev ${node.defaultRoute.dev}`);
   return lines;
 }
 

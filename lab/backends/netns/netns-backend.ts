@@ -9,15 +9,20 @@ import { findNode } from '../../model/topology.js';
 import { newId } from '../../util/ids.js';
 import { CommandResult, RunOptions, runCommand } from '../../util/run-command.js';
 import { Teardown, buildOrUnwind } from '../../util/teardown.js';
+import { backendsWith } from '../registry.js';
 import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
 import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns } from './plan.js';
 import { CREATED_MARKER, bringUpScript, describeFailure } from './script.js';
 import { NETNS_DIR, isAlive, nsPath, pidsInNamespaces, stopPids } from './processes.js';
 import { inUserNamespace } from './userns.js';
+import { NETNS_CAPABILITIES } from './entry.js';
+import { netnsUnprivileged } from './unprivileged.js';
 
 export class NetnsBackend implements Backend {
-  readonly name = 'netns' as const;
+  readonly name = 'netns';
+  readonly capabilities = NETNS_CAPABILITIES;
+  readonly unprivileged = netnsUnprivileged;
 
   async checkAvailable(): Promise<void> {
     if (process.getuid?.() !== 0) {
@@ -97,7 +102,9 @@ export class NetnsBackend implements Backend {
 }
 
 class NetnsLab implements StartedLab {
-  readonly backend = 'netns' as const;
+  readonly backend = 'netns';
+  /** In a user namespace, the namespaces vanish with this process. */
+  readonly livesWithThisProcess = inUserNamespace();
   private processes = new Set<LabProcess>();
   private downing: Promise<void> | null = null;
 
@@ -113,7 +120,7 @@ class NetnsLab implements StartedLab {
   }
 
   spawn(node: string, argv: string[], opts: SpawnOptions = {}): LabProcess {
-    if (opts.image) throw new LabError('usage', `a peer image (${opts.image}) needs the docker backend: run with --backend docker, or give the peer a command`);
+    if (opts.image) throw new LabError('usage', `a peer image (${opts.image}) needs a backend that runs images (${backendsWith('customImages').join(', ')}): run with --backend ${backendsWith('customImages')[0]}, or give the peer a command`);
     const child = spawn('nsenter', [`--net=${this.nsOf(node)}`, '--', ...argv], {
       env: { ...process.env, ...opts.env },
       cwd: opts.cwd,

@@ -6,13 +6,11 @@
  * link is a veth pair created directly inside its two namespaces, so nothing ever appears in the
  * host's own namespace.
  */
-import { hash32 } from '../../util/ids.js';
-import { routerRuleset } from '../../nat/ruleset.js';
-import type { LabNode, NodeInterface, Topology } from '../../model/topology.js';
+import type { Topology } from '../../model/topology.js';
+import { planNodes, VOID_MAC } from '../common/node-plan.js';
 
+export { VOID_MAC };
 export const NETNS_PREFIX = 'wrl';
-/** A MAC that no lab interface has: the internet's void gateway resolves to it, so off-lab packets vanish. */
-export const VOID_MAC = '02:00:5e:00:53:ff';
 
 export interface NetnsPlan {
   labId: string;
@@ -45,74 +43,45 @@ function bridgeName(segment: string): string {
   return `br-${segment}`;
 }
 
-function nodeInterfaces(node: LabNode): NodeInterface[] {
-  return node.kind === 'host' ? [node.iface] : [node.outside, ...node.inside];
-}
-
-interface Attachment {
-  node: LabNode;
-  iface: NodeInterface;
-}
-
 export function planNetns(topology: Topology, labId: string): NetnsPlan {
   const sw = switchNs(labId);
-  const nodes: LabNode[] = [...topology.routers, ...topology.hosts];
-  const namespaces = [sw, ...nodes.map((n) => nsName(labId, n.name))];
+  const network = planNodes(topology, labId);
+  const namespaces = [sw, ...network.nodes.map((n) => nsName(labId, n.node))];
   const create = namespaces.map((ns) => `netns add ${ns}`);
   const swLines: string[] = [];
 
   // Links are what the kernel builds slowly: a segment with two members is one veth pair between
   // them; larger segments get a bridge in the switch namespace and a veth pair per member.
-  const attachments = new Map<string, Attachment[]>();
-  for (const node of nodes) {
-    for (const iface of nodeInterfaces(node)) attachments.set(iface.segment, [...(attachments.get(iface.segment) ?? []), { node, iface }]);
-  }
   let port = 0;
-  for (const seg of topology.segments) {
-    const members = attachments.get(seg.name) ?? [];
-    if (members.length === 2) {
-      const [x, y] = members;
-      create.push(`link add name ${x.iface.name} netns ${nsName(labId, x.node.name)} type veth peer name ${y.iface.name} netns ${nsName(labId, y.node.name)}`);
+  for (const seg of network.segments) {
+    if (seg.members.length === 2) {
+      const [x, y] = seg.members;
+      create.push(`link add name ${x.iface} netns ${nsName(labId, x.node)} type veth peer name ${y.iface} netns ${nsName(labId, y.node)}`);
       continue;
     }
     create.push(`link add name ${bridgeName(seg.name)} netns ${sw} type bridge`);
     swLines.push(`link set ${bridgeName(seg.name)} addrgenmode none`, `link set ${bridgeName(seg.name)} up`);
-    for (const m of members) {
+    for (const m of seg.members) {
       const p = `p${port++}`;
-      create.push(`link add name ${p} netns ${sw} type veth peer name ${m.iface.name} netns ${nsName(labId, m.node.name)}`);
+      create.push(`link add name ${p} netns ${sw} type veth peer name ${m.iface} netns ${nsName(labId, m.node)}`);
       swLines.push(`link set ${p} master ${bridgeName(seg.name)}`, `link set ${p} up`);
     }
   }
 
   const configure: NetnsPlan['configure'] = [{ ns: sw, lines: swLines }];
-  for (const node of nodes) {
+  for (const node of network.nodes) {
     const lines = ['link set lo up'];
-    for (const iface of nodeInterfaces(node)) {
+    for (const iface of node.interfaces) {
       // No IPv6 link-local addresses: ICE would otherwise gather fe80:: candidates that cross LANs.
       lines.push(`link set ${iface.name} addrgenmode none`, `link set ${iface.name} up`);
       for (const addr of iface.addresses) lines.push(`addr add ${addr}/${iface.prefix} dev ${iface.name}`);
     }
-    const upstream = node.kind === 'host' ? node.iface : node.outside;
-    if (node.defaultGateway === topology.voidGateway) {
-      lines.push(`neigh add ${topology.voidGateway} lladdr ${VOID_MAC} dev ${upstream.name} nud permanent`);
-    }
-    lines.push(`route add default via ${node.defaultGateway} dev ${upstream.name}`);
-    configure.push({ ns: nsName(labId, node.name), lines });
+    const v = node.voidNeighbour;
+    if (v) lines.push(`neigh add ${v.address} lladdr ${v.mac} dev ${v.dev} nud permanent`);
+    lines.push(`route add default via ${node.defaultRoute.via} dev ${node.defaultRoute.dev}`);
+    configure.push({ ns: nsName(labId, node.node), lines });
   }
 
-  const hostAddress = (name: string | null) => topology.hosts.find((h) => h.name === name)?.iface.addresses[0] ?? null;
-  const routers = topology.routers.map((r) => ({
-    node: r.name,
-    ns: nsName(labId, r.name),
-    ruleset: routerRuleset({
-      outside: { iface: r.outside.name, address: r.outside.addresses[0] },
-      inside: r.inside.map((i) => ({ iface: i.name })),
-      nat: r.nat,
-      isolateInside: r.isolateInside,
-      oneToOneAddress: hostAddress(r.oneToOneHost),
-      hashSeed: hash32(`${labId}/${r.name}`),
-    }),
-  }));
-
+  const routers = network.nodes.flatMap((n) => (n.ruleset === null ? [] : [{ node: n.node, ns: nsName(labId, n.node), ruleset: n.ruleset }]));
   return { labId, namespaces, create, configure, routers, destroy: [...namespaces].reverse().map((ns) => `netns del ${ns}`) };
 }

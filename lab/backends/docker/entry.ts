@@ -1,0 +1,18 @@
+/** The docker backend as the registry sees it: what it can do, and how to load it (dockerode only then). */
+import type { BackendCapabilities } from '../backend.js';
+import type { BackendEntry } from '../registry.js';
+
+export const DOCKER_CAPABILITIES: BackendCapabilities = {
+  customImages: true,
+  // The lab's node image carries no browser.
+  browsers: false,
+  // One daemon refuses networks whose subnets overlap, and every lab of a topology has the same ones.
+  concurrentLabs: false,
+  privileges: 'access to a Docker daemon (root, or the docker group)',
+};
+
+export const dockerEntry: BackendEntry = {
+  name: 'docker',
+  capabilities: DOCKER_CAPABILITIES,
+  create: async () => new (await import('./docker-backend.js')).DockerBackend(),
+};

@@ -1,0 +1,47 @@
+/** A command in a container through the Docker API (no docker CLI process per call). */
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Dockerode from 'dockerode';
+import { LabError } from '../../model/errors.js';
+import type { CommandResult, RunOptions } from '../../util/run-command.js';
+import { envList } from './client.js';
+
+export async function execIn(docker: Dockerode, container: string, node: string, argv: string[], opts: RunOptions = {}): Promise<CommandResult> {
+  const { check = true, timeoutMs = 30_000, purpose = `run ${argv[0]} on ${node}` } = opts;
+  const exec = await docker.getContainer(container).exec({
+    Cmd: argv,
+    Env: envList(opts.env),
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: opts.input !== undefined,
+  });
+  const stream = await exec.start({ hijack: opts.input !== undefined, stdin: opts.input !== undefined });
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d) => (stdout += d));
+  err.on('data', (d) => (stderr += d));
+  docker.modem.demuxStream(stream, out, err);
+  if (opts.input !== undefined) (stream as unknown as NodeJS.WritableStream).end(opts.input);
+  const done = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+  });
+  const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
+  let code: number | null = null;
+  // The stream ends a moment before Docker records the exit code.
+  for (let i = 0; i < 100 && !timedOut; i++) {
+    const info = await exec.inspect();
+    if (!info.Running) {
+      code = info.ExitCode;
+      break;
+    }
+    await sleep(10);
+  }
+  if (check && code !== 0) {
+    const why = timedOut ? `timed out after ${timeoutMs} ms` : stderr.trim() || stdout.trim() || `exit code ${code}`;
+    throw new LabError('command-failed', `failed to ${purpose}: ${argv.join(' ')}: ${why}`);
+  }
+  return { code, signal: null, stdout, stderr };
+}

@@ -1,0 +1,126 @@
+/**
+ * The peer contract's events (peers/README.md): the closed list of names and one zod schema per
+ * event, joined in a discriminated union on `event`. The lab checks every stdout line of a peer
+ * against it; the shipped peers type their `emit` calls with it; peers/contract.schema.json (for
+ * peers in other languages) is generated from it.
+ *
+ * Objects are loose: a peer may add fields of its own to any event. Event names outside the list
+ * must start with "x-" (a peer's own events, kept in the result but never read by the lab).
+ */
+import { z } from 'zod';
+
+/** One end of a candidate pair, in the W3C stats' words. */
+export const candidateViewSchema = z.object({
+  candidateType: z.string().describe('host | srflx | prflx | relay (or unknown)'),
+  protocol: z.string().describe('udp or tcp, lower case'),
+  address: z.string(),
+  port: z.number(),
+  relayProtocol: z.string().nullable().describe('TURN transport of a relay candidate: udp, tcp or tls'),
+});
+
+export const pairViewSchema = z.object({
+  local: candidateViewSchema,
+  remote: candidateViewSchema,
+  rttMs: z.number().nullable(),
+});
+
+export const pairReportSchema = z.object({
+  local: candidateViewSchema,
+  remote: candidateViewSchema,
+  state: z.string(),
+  nominated: z.boolean(),
+  requestsSent: z.number().nullable(),
+  responsesReceived: z.number().nullable(),
+});
+
+export type CandidateView = z.infer<typeof candidateViewSchema>;
+export type PairView = z.infer<typeof pairViewSchema>;
+export type PairReport = z.infer<typeof pairReportSchema>;
+
+const session = z.string().describe('the far peer of the connection this event is about');
+const role = z.enum(['viewer', 'camera']);
+
+/** Fields of every event, beside `t` and `event`; `session` is optional unless listed. */
+const EVENT_FIELDS = {
+  started: {
+    peer: z.string().optional(),
+    stack: z.string(),
+    role: role.optional(),
+    profile: z.string().optional(),
+    profileLevelId: z.string().optional(),
+    frames: z.number().optional(),
+    fps: z.number().optional(),
+  },
+  'signaling-connected': {},
+  'signaling-error': { code: z.union([z.string(), z.number()]).optional(), message: z.string().optional() },
+  'ice-config-fetched': { iceServers: z.array(z.string()), ttl: z.number().optional() },
+  'offer-sent': { session, trickle: z.boolean().optional() },
+  'offer-received': { session },
+  'answer-sent': { session, trickle: z.boolean().optional() },
+  'answer-received': { session },
+  'local-description': { session, type: z.enum(['offer', 'answer']), sdp: z.string() },
+  'local-candidate': { session, candidate: z.string().describe('SDP candidate line') },
+  'remote-candidate': { session, candidate: z.string().describe('SDP candidate line') },
+  'gathering-complete': { session },
+  'ice-state': { session, state: z.string().describe('ICE connection state: checking, connected, ...') },
+  'connection-state': { session, state: z.string() },
+  'dtls-connected': { session },
+  'datachannel-open': { session },
+  telemetry: { session, sample: z.unknown() },
+  'media-started': { session },
+  'first-frame': {
+    session,
+    bytes: z.number().optional().describe('werift viewers: size of the reassembled IDR frame'),
+    framesBefore: z.number().optional(),
+    width: z.number().optional().describe('browsers: the decoded frame'),
+    height: z.number().optional(),
+    decoder: z.string().optional(),
+  },
+  'pli-sent': { session },
+  'pli-received': { session },
+  'candidate-pairs': { session, pairs: z.array(pairReportSchema) },
+  'selected-pair': { session, pair: pairViewSchema.nullable() },
+  'viewer-left': { session },
+  warning: { message: z.string() },
+  error: { message: z.string(), stage: z.string().optional() },
+  done: { ok: z.boolean(), sessions: z.number().optional() },
+} satisfies Record<string, z.ZodRawShape>;
+
+export type EventName = keyof typeof EVENT_FIELDS;
+export const EVENT_NAMES = Object.keys(EVENT_FIELDS) as EventName[];
+
+/** A peer's own event, outside the closed list. */
+export const CUSTOM_EVENT_PREFIX = 'x-';
+
+const base = {
+  t: z.number().describe('CLOCK_MONOTONIC milliseconds (shared by every process on the machine)'),
+  session: session.optional(),
+};
+
+function variant<N extends EventName>(name: N) {
+  return z.looseObject({ ...base, event: z.literal(name), ...EVENT_FIELDS[name] });
+}
+
+type Variants = { [N in EventName]: ReturnType<typeof variant<N>> };
+const variants = Object.fromEntries(EVENT_NAMES.map((n) => [n, variant(n)])) as Variants;
+
+/** Every event of the contract, discriminated by `event`. */
+export const peerEventSchema = z.discriminatedUnion('event', Object.values(variants) as [Variants[EventName], ...Variants[EventName][]]);
+
+export const customEventSchema = z.looseObject({
+  ...base,
+  event: z.string().regex(new RegExp(`^${CUSTOM_EVENT_PREFIX}`)).describe(`a peer's own event: any name starting with "${CUSTOM_EVENT_PREFIX}"`),
+});
+
+export type PeerEventOf<N extends EventName> = z.infer<Variants[N]>;
+export type PeerEvent = z.infer<typeof peerEventSchema>;
+/** What `emit(name, fields)` takes for an event: everything but `t` and `event`. */
+export type EventFields<N extends EventName> = Omit<z.input<Variants[N]>, 't' | 'event'>;
+
+export function eventSchema<N extends EventName>(name: N): Variants[N] {
+  return variants[name];
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(EVENT_FIELDS, name);
+}

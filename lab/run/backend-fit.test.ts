@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { BackendCapabilities } from '../backends/backend.js';
+import { loadScenario } from '../model/scenario.js';
+import { checkBackendFits } from './backend-fit.js';
+
+const backend = (name: string, caps: Partial<BackendCapabilities>) => ({
+  name,
+  capabilities: { customImages: false, browsers: false, concurrentLabs: false, privileges: '', ...caps },
+});
+
+describe('backend fit', () => {
+  it('a Chromium viewer needs a backend with browsers, and the hint names those that have them', () => {
+    const s = loadScenario('chromium-full-cone');
+    expect(() => checkBackendFits(s, backend('third', {}))).toThrow(/peers\.\w+ is a Chromium viewer, and the third backend runs no browsers/);
+    try {
+      checkBackendFits(s, backend('third', {}));
+    } catch (err) {
+      expect((err as { hint?: string }).hint).toBe('run it with --backend netns');
+    }
+    expect(() => checkBackendFits(s, backend('third', { browsers: true }))).not.toThrow();
+  });
+
+  it('a peer image needs a backend that runs images', () => {
+    const s = loadScenario('port-restricted-cone');
+    s.viewers[0] = { ...s.viewers[0], image: 'me/viewer:1' };
+    expect(() => checkBackendFits(s, backend('third', { browsers: true }))).toThrow(`peers.${s.viewers[0].name}.image (me/viewer:1) needs a backend that runs peer images, and third does not`);
+    expect(() => checkBackendFits(s, backend('third', { customImages: true }))).not.toThrow();
+  });
+
+  it('plain werift peers fit any backend', () => {
+    expect(() => checkBackendFits(loadScenario('symmetric-nat'), backend('third', {}))).not.toThrow();
+  });
+});
