@@ -21,6 +21,7 @@ import { routerRuleset } from '../../nat/ruleset.js';
 import { ensureImage, type ImageSource } from './image.js';
 import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE, containerName, containerNetworkBatch, parseIpAddr, planDocker, subnetConflicts, type DockerPlan } from './plan.js';
 import { reaperLabels } from './reaper.js';
+import { reapAbandonedLabs } from '../reap.js';
 
 export function imageSource(): ImageSource {
   const v = process.env.WEBRTC_LAB_DOCKER_IMAGE_SOURCE ?? 'offline';
@@ -64,6 +65,8 @@ export class DockerBackend implements Backend {
     const labId = opts.labId ?? newId();
     const image = await ensureImage(docker, imageSource(), opts.onStep);
     const plan = planDocker(topology, labId);
+    // A dead lab's networks would be "in the way": remove labs whose owner died first (reap.ts).
+    await reapAbandonedLabs(this);
     await refuseOverlaps(docker, plan, topology.name);
     const labels = { [LABEL]: '1', [LABEL_LAB]: labId, ...(await reaperLabels(docker)) };
     const teardown = new Teardown();
