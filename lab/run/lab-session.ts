@@ -49,7 +49,7 @@ export class LabSession {
   ) {
     this.signal = signal ?? new AbortController().signal;
     // The reaper first: from here on, whatever kills this process, the lab id is cleaned.
-    this.reaper = startReaper(this.labId);
+    this.reaper = startReaper(this.labId, backend.name);
     try {
       const scratch = makeScratch(this.labId);
       this.scratch = scratch;

@@ -6,7 +6,8 @@
  * A lab taken down normally releases its reaper, which exits without doing anything.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import type { BackendName } from '../backends/backend.js';
 import type { Socket } from 'node:net';
 import { LabError } from '../model/errors.js';
 import { bundlePath } from '../util/paths.js';
@@ -20,11 +21,17 @@ export interface Reaper {
   release(): void;
 }
 
-export function startReaper(labId: string): Reaper {
+/** WEBRTC_LAB_REAPER_LOG=<file>: reapers append what they removed, and how long it took, there. */
+export const REAPER_LOG_ENV = 'WEBRTC_LAB_REAPER_LOG';
+
+export function startReaper(labId: string, backend: BackendName): Reaper {
   if (process.env[REAPER_ENV] === 'off') return { release: () => {} };
   const main = bundlePath('reaper');
   if (!existsSync(main)) throw new LabError('not-found', `the lab's reaper bundle ${main} is missing`, 'run `npm run build`');
-  const child = spawn(process.execPath, [main, labId, String(process.pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const logFile = process.env[REAPER_LOG_ENV];
+  const log = logFile ? openSync(logFile, 'a') : 'ignore';
+  const child = spawn(process.execPath, [main, labId, String(process.pid), backend], { detached: true, stdio: ['pipe', 'ignore', log] });
+  if (typeof log === 'number') closeSync(log);
   child.on('error', () => {}); // reported by its absence: `clean` still removes what it would have
   child.unref();
   const pipe = child.stdin as Socket;
