@@ -77,6 +77,7 @@ export class LabSession {
     // bring-up unwinds itself).
     this.defer('take the lab down', async () => (await building.catch(() => null))?.down());
     this.lab = await this.step(building);
+    this.reaper.built();
     return this.lab;
   }
 

@@ -6,21 +6,41 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { labDir } from '../backends/state.js';
 import { isAlive, stopPids } from '../backends/netns/processes.js';
-import { RELEASE } from './reaper.js';
+import { BUILT, RELEASE } from './reaper.js';
 
 const [labId, ownerArg, backendName] = process.argv.slice(2);
 const ownerPid = Number(ownerArg);
 const POLL_MS = 250;
-/** Rounds of cleaning: one removes, the next proves nothing came back from a step still in flight. */
-const MAX_ROUNDS = 5;
+/**
+ * After a round that removed something, quiet rounds at these gaps (ms) must find nothing. An owner
+ * that died during bring-up may have had a step in flight (a bring-up script, a container create
+ * the daemon is still working on) that brings something back a moment later; once the lab was
+ * built ("built" on the pipe), everything lives inside it and one immediate check suffices.
+ */
+const QUIET_GAPS_MS = { building: [100, 200, 400], built: [0] };
+const MAX_ROUNDS = 8;
+
+// Loaded now, while nothing is urgent: a backend's client (dockerode) can take a second to load
+// on a busy machine, and that second would come off the 2 s a dead owner's lab has to vanish.
+const ready = (async () => {
+  const { cleanLabs } = await import('./clean-labs.js');
+  const { getBackend } = await import('../backends/index.js');
+  const backend = await getBackend(backendName);
+  await backend.checkAvailable().catch(() => {});
+  return { cleanLabs, backend };
+})();
+ready.catch(() => {});
 
 let input = '';
 let reaping = false;
+let built = false;
 
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
   input += chunk;
-  if (input.split('\n').includes(RELEASE)) process.exit(0);
+  const lines = input.split('\n');
+  if (lines.includes(RELEASE)) process.exit(0);
+  built ||= lines.includes(BUILT);
 });
 process.stdin.on('end', () => void ownerGone());
 process.stdin.on('error', () => void ownerGone());
@@ -36,14 +56,14 @@ async function ownerGone(): Promise<void> {
     // Host-side helpers of the dead owner (a bring-up script) would go on building after the
     // clean: stop every process started from this lab's state folder first.
     await stopPids(processesMentioning(`${labDir(labId)}/`), 300);
-    const { cleanLabs } = await import('./clean-labs.js');
-    const { getBackend } = await import('../backends/index.js');
-    const backend = await getBackend(backendName);
-    for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const { cleanLabs, backend } = await ready;
+    const gaps = built ? QUIET_GAPS_MS.built : QUIET_GAPS_MS.building;
+    let quiet = 0;
+    for (let round = 1; round <= MAX_ROUNDS && quiet < gaps.length; round++) {
       const removed = await cleanLabs([labId], [backend]);
-      log(`round ${round}: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing left'}`);
-      if (!removed.length) break;
-      await new Promise((r) => setTimeout(r, 100));
+      log(`round ${round}${built ? '' : ' (owner died during bring-up)'}: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing left'}`);
+      quiet = removed.length ? 0 : quiet + 1;
+      if (quiet < gaps.length) await new Promise((r) => setTimeout(r, gaps[quiet]));
     }
   } catch (err) {
     log(`failed: ${(err as Error).message} (run: npm run lab -- clean ${labId})`);

@@ -13,10 +13,13 @@ import { LabError } from '../model/errors.js';
 import { bundlePath } from '../util/paths.js';
 
 export const RELEASE = 'release';
+export const BUILT = 'built';
 /** WEBRTC_LAB_REAPER=off: leave what a dead owner built in place (to inspect it; `clean` removes it). */
 export const REAPER_ENV = 'WEBRTC_LAB_REAPER';
 
 export interface Reaper {
+  /** Bring-up finished: nothing the owner does from now on creates resources outside the lab. */
+  built(): void;
   /** The lab is down (or handed over): the reaper exits without touching anything. Idempotent. */
   release(): void;
 }
@@ -25,7 +28,7 @@ export interface Reaper {
 export const REAPER_LOG_ENV = 'WEBRTC_LAB_REAPER_LOG';
 
 export function startReaper(labId: string, backend: BackendName): Reaper {
-  if (process.env[REAPER_ENV] === 'off') return { release: () => {} };
+  if (process.env[REAPER_ENV] === 'off') return { built: () => {}, release: () => {} };
   const main = bundlePath('reaper');
   if (!existsSync(main)) throw new LabError('not-found', `the lab's reaper bundle ${main} is missing`, 'run `npm run build`');
   const logFile = process.env[REAPER_LOG_ENV];
@@ -39,6 +42,7 @@ export function startReaper(labId: string, backend: BackendName): Reaper {
   pipe.unref();
   let released = false;
   return {
+    built: () => void (released || pipe.write(`${BUILT}\n`)),
     release: () => {
       if (released) return;
       released = true;
