@@ -3,10 +3,10 @@
 // running `clean`; an aborted run or a timed-out test takes its lab down; a dead lab's leftovers
 // do not fail the next lab.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
 import { isAlive, pidsInNamespaces } from '../../lab/backends/netns/processes.js';
 import { loadScenario } from '../../lab/model/scenario.js';
@@ -14,6 +14,7 @@ import { runScenario } from '../../lab/run/run-scenario.js';
 import { projectPath } from '../../lab/util/paths.js';
 import { cli, startCli, waitUntil } from './cli.js';
 import { backend, labNamespaces } from './helpers.js';
+import { asUser, prepareUnprivileged, userStateRoot } from './unprivileged-user.js';
 
 const DEADLINE_MS = 2000;
 // Its own state root: what a lab leaves there is this file's to see (and nobody else's).
@@ -120,6 +121,57 @@ describe('kill -9 of the lab process leaves nothing after 2 s (netns)', () => {
     expect((await cli(['down', id], env)).code).toBe(0);
     expect(await leftovers(id, [])).toEqual([]);
   });
+});
+
+describe('kill -9 in user-namespace mode (a non-root user) leaves nothing after 2 s', () => {
+  let copy = '';
+  let remove = () => {};
+  beforeAll(() => void ({ copy, remove } = prepareUnprivileged()));
+  afterAll(() => remove());
+
+  /** Processes in the user namespace of pid (the lab's, with every namespace built in it). */
+  const inUserNamespaceOf = (pid: number) => {
+    const ns = readlinkSync(`/proc/${pid}/ns/user`);
+    return () =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readlinkSync(`/proc/${p}/ns/user`) === ns;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number)
+        .filter(isAlive);
+  };
+
+  for (const [what, args, when, victim] of [
+    ['the lab process during verify-nat discovery', ['verify-nat', 'symmetric'], 'running turnutils_natdiscovery', 'owner'],
+    ['the outer command while `up` holds the lab in the foreground', ['up', 'full-cone'], 'user-namespace mode: the lab lives', 'outer'],
+  ] as const) {
+    it(`kill -9 of ${what}`, async () => {
+      const run = asUser(copy, [...args]);
+      onTestFinished(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
+      await waitUntil(() => run.output().includes(when), 30_000, when);
+      const id = /lab ([0-9a-f]{6})/.exec(run.output())![1];
+      const owner = JSON.parse(readFileSync(join(userStateRoot(), id, 'lab.json'), 'utf8')).ownerPid as number;
+      const labProcessesNow = inUserNamespaceOf(owner);
+      const before = labProcessesNow();
+      // runuser -> node (outer CLI) -> unshare/sh -> node (inner CLI, the lab's owner)
+      const outer = Number(readFileSync(`/proc/${owner}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      process.kill(victim === 'owner' ? owner : outer, 'SIGKILL');
+      const t0 = Date.now();
+      const left = () => [
+        ...labProcessesNow().map((p) => `process ${p} in the lab's user namespace`),
+        ...labProcesses(id).map((p) => `process ${p} naming the lab`),
+        ...readdirSync(userStateRoot()).filter((d) => d === id || d.startsWith(`run-${id}-`)).map((d) => `state ${d}`),
+      ];
+      await waitUntil(() => left().length === 0 || Date.now() - t0 > DEADLINE_MS, DEADLINE_MS + 1000, 'the deadline');
+      expect(left(), `${before.length} process(es) were in the lab`).toEqual([]);
+      console.log(`kill -9 of ${what}: lab ${id} gone ${Date.now() - t0} ms later, ${before.length} process(es) were in its user namespace`);
+    });
+  }
 });
 
 describe('aborting a run', () => {
