@@ -26,7 +26,8 @@ const ready = (async () => {
   const { cleanLabs } = await import('./clean-labs.js');
   const { getBackend } = await import('../backends/index.js');
   const backend = await getBackend(backendName);
-  await backend.checkAvailable().catch(() => {});
+  // Cheap for every backend (a folder listing for netns); for docker it loads and connects the client.
+  await backend.list().catch(() => {});
   return { cleanLabs, backend };
 })();
 ready.catch(() => {});
