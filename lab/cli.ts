@@ -6,7 +6,7 @@ import { verifyNatCommand } from './commands/verify-nat-command.js';
 import { runCommand } from './commands/run-scenario-command.js';
 import { matrixCommand, mergeCommand } from './commands/matrix-command.js';
 import { listScenarios, scenarioPath } from './model/scenario.js';
-import { shutDownWhenOutputCloses } from './util/shutdown.js';
+import { abortWhenOutputCloses, abortedExitCode } from './commands/signals.js';
 
 const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand];
 
@@ -24,7 +24,7 @@ function mainHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  shutDownWhenOutputCloses();
+  abortWhenOutputCloses();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
@@ -40,10 +40,23 @@ export async function main(argv: string[]): Promise<number> {
       console.log(helpText(cmd));
       return EXIT.ok;
     }
-    return await cmd.run(args);
+    const code = await cmd.run(args);
+    return exitAfterAbort() ?? code;
   } catch (err) {
+    const aborted = exitAfterAbort();
+    if (aborted !== null) return aborted;
     console.error(`error: ${errorMessage(err)}`);
     if (!(err instanceof LabError) && process.env.DEBUG) console.error(err);
     return err instanceof LabError && err.code === 'usage' ? EXIT.usage : EXIT.failed;
   }
+}
+
+/**
+ * After a signal the command has torn down what it built: exit with the signal's code now, even if
+ * a handle (a closed pipe's pending write, a timer) would keep the process alive.
+ */
+function exitAfterAbort(): number | null {
+  const code = abortedExitCode();
+  if (code !== null) process.exit(code);
+  return null;
 }

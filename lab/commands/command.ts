@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LabError } from '../model/errors.js';
+import { commandSignal } from './signals.js';
 
 /** One CLI command: its help text, its options, and what it does (returns the exit code). */
 export interface Command {
@@ -19,6 +20,8 @@ export interface ParsedArgs {
   rest: string[];
   /** The whole command line, command name first (to re-run it elsewhere). */
   argv: string[];
+  /** Aborted by SIGINT/SIGTERM/SIGHUP/EPIPE; reading it installs those handlers (commands/signals.ts). */
+  readonly signal: AbortSignal;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -29,7 +32,15 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   try {
     const { values, positionals } = parseArgs({ args: own, options: { help: { type: 'boolean', short: 'h' }, ...cmd.options }, allowPositionals: true, strict: true });
-    return { values: values as ParsedArgs['values'], positionals, rest, argv: [cmd.name, ...argv] };
+    return {
+      values: values as ParsedArgs['values'],
+      positionals,
+      rest,
+      argv: [cmd.name, ...argv],
+      get signal() {
+        return commandSignal();
+      },
+    };
   } catch (err) {
     throw new LabError('usage', `${cmd.name}: ${(err as Error).message}`, `see: npm run lab -- ${cmd.name} --help`);
   }

@@ -3,7 +3,8 @@ import { allBackends, backendForLab, getBackend } from '../backends/index.js';
 import { loadTopology, listTopologies } from '../model/topology-file.js';
 import { topologySummary } from '../report/topology-summary.js';
 import { planNodes } from '../backends/common/node-plan.js';
-import { onShutdown } from '../util/shutdown.js';
+import { LabSession } from '../run/lab-session.js';
+import { cleanLabs } from '../run/clean-labs.js';
 import { EXIT, usageError, type Command } from './command.js';
 import { monotonicMs } from '../util/clock.js';
 import { labOwner, rerunUnprivileged } from './privileges.js';
@@ -18,7 +19,7 @@ export const upCommand: Command = {
   usage: 'up <topology> [--backend netns|docker]',
   details: `<topology> is a name from topologies/ (${listSafe()}) or a path to a .yaml file.\n\nOptions:\n${BACKEND_HELP}\n\nThen: npm run lab -- exec <lab-id> <host> -- <command...>   and   npm run lab -- down <lab-id>`,
   options: backendOption,
-  async run({ values, positionals, argv }) {
+  async run({ values, positionals, argv, signal }) {
     if (positionals.length !== 1) throw usageError(this, 'give exactly one topology');
     const topology = loadTopology(positionals[0]);
     const backend = await getBackend(values.backend as string | undefined);
@@ -26,18 +27,30 @@ export const upCommand: Command = {
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
     const started = monotonicMs();
-    const lab = await backend.up(topology, { onStep: (s) => process.stderr.write(`  ${s}\n`) });
+    const session = LabSession.open(backend, { signal, what: `up ${topology.name}` });
+    let lab;
+    try {
+      lab = await session.up(topology, { onStep: (s) => process.stderr.write(`  ${s}\n`) });
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
     const ms = monotonicMs() - started;
     console.log(`lab ${lab.id} is up (${backend.name}, ${ms.toFixed(0)} ms)\n`);
     console.log(topologySummary(topology));
     console.log(`\nrun a command on a host:  npm run lab -- exec ${lab.id} ${topology.hosts.find((h) => h.role === 'peer')?.name ?? 'srv'} -- ip addr`);
     console.log(`take it down:             npm run lab -- down ${lab.id}`);
-    if (lab.livesWithThisProcess) {
-      // E.g. namespaces in this process's user namespace: they vanish when it exits.
-      console.log('\nuser-namespace mode: the lab lives while this command runs; press Ctrl-C to take it down.');
-      const keepAlive = setInterval(() => {}, 1 << 30); // a pending promise alone would let Node exit
-      await new Promise<void>((resolve) => onShutdown(async () => { await lab.down(); clearInterval(keepAlive); resolve(); }));
+    if (!lab.livesWithThisProcess) {
+      await session.handOver();
+      return EXIT.ok;
     }
+    // The namespaces live in this process's user namespace: they vanish when it exits.
+    console.log('\nuser-namespace mode: the lab lives while this command runs; press Ctrl-C to take it down.');
+    const keepAlive = setInterval(() => {}, 1 << 30); // a pending promise alone would let Node exit
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    clearInterval(keepAlive);
+    const { failures } = await session.close();
+    for (const f of failures) process.stderr.write(`teardown: ${f.step}: ${f.message}\n`);
     return EXIT.ok;
   },
 };
@@ -107,11 +120,10 @@ export const cleanCommand: Command = {
   name: 'clean',
   summary: 'Remove everything any lab left behind (namespaces, processes, containers, networks), also after kill -9.',
   usage: 'clean [<lab-id>...]',
-  details: 'Without ids, every lab is removed. Only lab resources are touched: namespaces named wrl-<id>-*,\nprocesses inside them, their state folders, and containers/networks labelled by the lab.',
+  details: 'Without ids, every lab is removed. Only lab resources are touched: namespaces named wrl-<id>-*,\nprocesses inside them, their state folders, containers/networks labelled by the lab, and run-<id>-*\nscratch folders (without ids: those whose owner process is gone).\n\nA lab whose owner dies (even by kill -9) is removed by its reaper within about a second; set\nWEBRTC_LAB_REAPER=off to keep such leftovers for inspection, then clean them.',
   options: {},
   async run({ positionals }) {
-    const removed: string[] = [];
-    for (const backend of await allBackends()) removed.push(...(await backend.clean(positionals.length ? positionals : undefined)));
+    const removed = await cleanLabs(positionals.length ? positionals : undefined);
     console.log(removed.length ? `removed:\n${removed.map((r) => `  ${r}`).join('\n')}` : 'nothing to clean');
     return EXIT.ok;
   },

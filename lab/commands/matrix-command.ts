@@ -63,7 +63,7 @@ export const matrixCommand: Command = {
       process.stderr.write(`note: --workers ${opts.workers} ignored on the ${backend.name} backend: it holds one lab of an address plan at a time, so cells run one after another\n`);
       opts.workers = 1;
     }
-    const m = await runMatrix(backend, { ...opts, onProgress: quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`) });
+    const m = await runMatrix(backend, { ...opts, signal: args.signal, onProgress: quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`) });
     const dir = writeMatrixReport(m);
     if (quiet) console.log(JSON.stringify(m, null, 2));
     else console.log(`\n${matrixSummary(m)}\nreport: ${dir}/index.html`);

@@ -44,7 +44,7 @@ export const runCommand: Command = {
     retries: { type: 'string' },
     'min-pass-rate': { type: 'string' },
   },
-  async run({ values, positionals, argv }) {
+  async run({ values, positionals, argv, signal }) {
     if (positionals.length !== 1) throw usageError(this, `give exactly one scenario (known: ${safeList()})`);
     const scenario = loadScenario(positionals[0]);
     const backend = await getBackend(values.backend as string | undefined);
@@ -56,9 +56,9 @@ export const runCommand: Command = {
     const onProgress = quiet ? undefined : (line: string) => process.stderr.write(`  ${line}\n`);
     const runId = newRunId();
     const captureDir = values.capture ? join(reportsRoot(), runId, 'capture') : undefined;
-    let result = repeat ? null : await runScenario(scenario, backend, { onProgress, runId, captureDir });
+    let result = repeat ? null : await runScenario(scenario, backend, { onProgress, runId, captureDir, signal });
     if (repeat) {
-      const r = await runRepeated(scenario, backend, repeat, {}, (run, a) => onProgress?.(`run ${a.repeat}${a.attempt > 1 ? ` (retry ${a.attempt - 1})` : ''}: ${run.outcome}${run.passed ? '' : ` FAILED: ${a.failure}`}, setup ${run.setupMs ?? '—'} ms`));
+      const r = await runRepeated(scenario, backend, repeat, { signal }, (run, a) => onProgress?.(`run ${a.repeat}${a.attempt > 1 ? ` (retry ${a.attempt - 1})` : ''}: ${run.outcome}${run.passed ? '' : ` FAILED: ${a.failure}`}, setup ${run.setupMs ?? '—'} ms`));
       result = {
         ...r.representative,
         passed: r.checks.every((c) => c.ok),
@@ -67,6 +67,7 @@ export const runCommand: Command = {
     }
     result = result!;
     const dir = writeRunReport(result);
+    for (const f of result.teardown.failures) process.stderr.write(`warning: lab ${result.labId}: teardown: ${f.step}: ${f.message} (remove what is left: npm run lab -- clean ${result.labId})\n`);
     if (quiet) console.log(JSON.stringify(result, null, 2));
     else {
       console.log(`\n${runSummary(result)}`);

@@ -20,7 +20,7 @@ export const verifyNatCommand: Command = {
     '  -b, --backend <netns|docker>  where to build (default netns)',
   ].join('\n'),
   options: { json: { type: 'boolean' }, backend: { type: 'string', short: 'b' } },
-  async run({ values, positionals, argv }) {
+  async run({ values, positionals, argv, signal }) {
     if (!positionals.length) throw usageError(this, 'give at least one topology');
     const topologies = positionals.map((p) => loadTopology(p));
     const backend = await getBackend(values.backend as string | undefined);
@@ -29,7 +29,8 @@ export const verifyNatCommand: Command = {
     await backend.checkAvailable();
     const results: VerifyNatResult[] = [];
     for (const t of topologies) {
-      const result = await verifyNat(backend, t, { onStep: values.json ? undefined : (s) => process.stderr.write(`  ${s}\n`) });
+      const result = await verifyNat(backend, t, { signal, onStep: values.json ? undefined : (s) => process.stderr.write(`  ${s}\n`) });
+      for (const f of result.teardown.failures) process.stderr.write(`warning: lab ${result.labId}: teardown: ${f.step}: ${f.message} (remove what is left: npm run lab -- clean ${result.labId})\n`);
       results.push(result);
       if (!values.json) printResult(result);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MatrixCell, MatrixResult } from '../model/matrix-result.js';
-import { matrixCells, shardCells } from '../model/matrix-result.js';
+import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells, shardCells } from '../model/matrix-result.js';
 import { matrixJunit } from '../report/junit.js';
 import { matrixHtml } from '../report/html.js';
 import { matrixGrid, matrixMarkdown } from '../report/matrix-text.js';
@@ -24,18 +24,16 @@ function cell(viewer: string, camera: string, status: MatrixCell['status'] = 'pa
     latency: { setupMs: { p50: 500, p95: 500 }, firstFrameMs: { p50: 490, p95: 490 } },
     cellChecks: [{ name: 'passRate', session: null, expected: '>= 1', actual: status === 'failed' ? '0/1' : '1/1', ok: status !== 'failed' }],
     attempts: [{ repeat: 1, attempt: 1, passed: status !== 'failed', outcome, setupMs: 500, firstFrameMs: 490, failure: status === 'failed' ? 'outcome: expected direct, got relay' : null }],
-    sessions: [session],
-    expectations: [],
     setupMs: 500,
     firstFrameMs: 490,
-    overhead: { labUpMs: 1, servicesReadyMs: 1, peersStartedMs: 1, teardownMs: 1, wallMs: 1500 },
+    run: { runId: 'r1', labId: 'abc123', startedAt: '2026-11-25T00:00:00Z', outcome, passed: status !== 'failed', expectations: [], sessions: [session], peers: [], wallMs: 1500, teardown: { ok: true, failures: [] } },
   } as unknown as MatrixCell;
 }
 
 function matrix(shard: { index: number; count: number } | null, failing: string[] = []): MatrixResult {
   const all = matrixCells(presets);
   const cells = (shard ? shardCells(all, shard) : all).map((c) => cell(c.viewer, c.camera, failing.includes(c.id) ? 'failed' : 'passed'));
-  return { schemaVersion: 1, kind: 'matrix', runId: 'r', startedAt: '2026-11-25T00:00:00Z', backend: 'netns', presets, presetInfo: {}, policy: 'all', viewerKind: 'werift', repeat: 1, retries: 0, minPassRate: 1, workers: 1, shards: [shard ?? { index: 1, count: 1 }], totalCells: all.length, cells, passed: !failing.length, wallMs: 1000 };
+  return { schemaVersion: MATRIX_RESULT_SCHEMA_VERSION, kind: 'matrix', runId: 'r', startedAt: '2026-11-25T00:00:00Z', backend: 'netns', presets, presetInfo: {}, policy: 'all', viewerKind: 'werift', repeat: 1, retries: 0, minPassRate: 1, workers: 1, shards: [shard ?? { index: 1, count: 1 }], totalCells: all.length, cells, passed: !failing.length, wallMs: 1000 };
 }
 
 describe('matrix cells and shards', () => {

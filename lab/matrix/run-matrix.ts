@@ -5,16 +5,15 @@
  */
 import { z } from 'zod';
 import type { Backend } from '../backends/backend.js';
-import { LabError } from '../model/errors.js';
+import { abortError } from '../model/errors.js';
 import type { MatrixCell, MatrixResult } from '../model/matrix-result.js';
-import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells, shardCells } from '../model/matrix-result.js';
+import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells, shardCells, summarizeRun } from '../model/matrix-result.js';
 import { expectationSchema, type Expectation, type IceSettings, type PeerSpec, type Scenario } from '../model/scenario.js';
 import { upstreamRouters } from '../model/topology.js';
 import { readYaml, validateWith } from '../model/validate.js';
 import { runRepeated } from '../run/repeat.js';
 import { newRunId } from '../run/run-scenario.js';
 import { monotonicMs, round } from '../util/clock.js';
-import { isShuttingDown } from '../util/shutdown.js';
 import { composeCell } from './compose.js';
 import { natSummary } from '../report/topology-summary.js';
 import { predictOutcome } from './predict.js';
@@ -35,6 +34,8 @@ export interface MatrixOptions {
   expectations: MatrixExpectations;
   timeoutMs: number;
   onProgress?: (line: string) => void;
+  /** Aborting it stops starting cells, tears the running ones down and rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 const matrixExpectationsSchema = z.strictObject({
@@ -85,7 +86,7 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
   let done = 0;
   let next = 0;
   const worker = async () => {
-    while (next < cells.length && !isShuttingDown()) {
+    while (next < cells.length && !opts.signal?.aborted) {
       const k = next++;
       const { viewer, camera, id } = cells[k];
       results[k] = await runCell(backend, id, viewer, camera, opts);
@@ -95,7 +96,7 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
   };
   progress(`${cells.length} cell(s)${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${all.length})` : ''}, ${opts.repeat} run(s) each, ${opts.workers} at a time`);
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, cells.length)) }, worker));
-  if (isShuttingDown()) throw new LabError('usage', 'interrupted');
+  if (opts.signal?.aborted) throw abortError(opts.signal.reason, 'the matrix');
   return {
     schemaVersion: MATRIX_RESULT_SCHEMA_VERSION,
     kind: 'matrix',
@@ -122,22 +123,23 @@ async function runCell(backend: Backend, id: string, viewer: string, camera: str
   const probe = composeCell(viewer, camera);
   const predicted = predictOutcome(probe.topology, probe.viewerHost, probe.cameraHost, opts.policy);
   const expect = cellExpectation(opts.expectations, viewer, camera, predicted);
-  const r = await runRepeated(cellScenario(viewer, camera, opts, expect), backend, opts);
+  const r = await runRepeated(cellScenario(viewer, camera, opts, expect), backend, opts, { signal: opts.signal });
   return {
-    ...r.representative,
-    setupMs: r.setupMsMedian,
-    firstFrameMs: r.firstFrameMsMedian,
     id,
     viewer,
     camera,
     predicted,
     expect,
     status: r.status,
+    outcome: r.representative.outcome,
+    setupMs: r.setupMsMedian,
+    firstFrameMs: r.firstFrameMsMedian,
     passRate: r.passRate,
     minPassRate: opts.minPassRate,
     latency: r.latency,
     cellChecks: r.checks,
     attempts: r.attempts,
+    run: summarizeRun(r.representative),
   };
 }
 

@@ -9,7 +9,8 @@ export type LabErrorCode =
   | 'command-failed'
   | 'timeout'
   | 'peer-contract'
-  | 'expectation';
+  | 'expectation'
+  | 'aborted';
 
 export class LabError extends Error {
   constructor(
@@ -25,6 +26,22 @@ export class LabError extends Error {
   describe(): string {
     return this.hint ? `${this.message}\n  hint: ${this.hint}` : this.message;
   }
+}
+
+/**
+ * What an aborted run rejects with: a LabError (code "aborted") named "AbortError", like the DOM's,
+ * so `err.name === 'AbortError'` checks work too; the signal's reason is its cause.
+ */
+export function abortError(reason: unknown, what = 'the run'): LabError {
+  const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
+  const err = new LabError('aborted', `${what} was aborted (${why}); everything it built was taken down`);
+  err.name = 'AbortError';
+  (err as { cause?: unknown }).cause = reason;
+  return err;
+}
+
+export function isAbortError(err: unknown): boolean {
+  return err instanceof LabError && err.code === 'aborted';
 }
 
 export function errorMessage(err: unknown): string {

@@ -1,8 +1,9 @@
 /** MatrixResult: one cell per (viewer NAT, camera NAT) pair; every reporter renders from it alone. */
-import type { ExpectationCheck, Percentiles, RunResult } from './run-result.js';
+import type { ExpectationCheck, PeerReport, Percentiles, RunResult, SessionResult } from './run-result.js';
 import type { Expectation } from './scenario.js';
 
-export const MATRIX_RESULT_SCHEMA_VERSION = 1;
+/** 2: a cell holds its aggregate and one run's summary (`run`), no longer a whole RunResult. */
+export const MATRIX_RESULT_SCHEMA_VERSION = 2;
 
 export type CellStatus = 'passed' | 'flaky' | 'failed';
 
@@ -19,18 +20,37 @@ export interface CellAttempt {
 }
 
 /**
- * A cell carries the fields of a single run's result (from its representative run: the passing run
- * with the median setup time, else the last run), with setupMs and firstFrameMs replaced by the
- * medians over every run, and what the matrix adds.
+ * A cell's representative run (the passing run with the median setup time, else the last run),
+ * summarized: what the reports show of one run, without its event log, network and logs (the
+ * run's own report has those). Sessions keep their pairs, timeline, candidates and prediction.
  */
-export type MatrixCell = RunResult & {
+export interface RunSummary {
+  runId: string;
+  labId: string | null;
+  startedAt: string;
+  outcome: RunResult['outcome'];
+  passed: boolean;
+  expectations: ExpectationCheck[];
+  sessions: SessionResult[];
+  peers: Pick<PeerReport, 'name' | 'kind' | 'stack' | 'role' | 'host' | 'exitCode' | 'errors'>[];
+  wallMs: number;
+  teardown: RunResult['teardown'];
+}
+
+/** One (viewer NAT, camera NAT) pair: its aggregate over every run, and one run's summary. */
+export interface MatrixCell {
   id: string;
   viewer: string;
   camera: string;
-  /** What RFC 4787 predicts from the two NATs. */
+  /** What RFC 4787 predicts from the two NATs (under the matrix's ICE policy). */
   predicted: 'direct' | 'relay';
   expect: Expectation;
   status: CellStatus;
+  /** The representative run's outcome. */
+  outcome: RunResult['outcome'];
+  /** Medians over every run. */
+  setupMs: number | null;
+  firstFrameMs: number | null;
   /** Repeats that passed (on any attempt) / repeats. */
   passRate: number;
   minPassRate: number;
@@ -38,7 +58,24 @@ export type MatrixCell = RunResult & {
   /** Checks over all repeats: pass rate and percentile budgets. */
   cellChecks: ExpectationCheck[];
   attempts: CellAttempt[];
-};
+  run: RunSummary;
+}
+
+/** A run's result, cut to what a matrix cell keeps of it. */
+export function summarizeRun(r: RunResult): RunSummary {
+  return {
+    runId: r.runId,
+    labId: r.labId,
+    startedAt: r.startedAt,
+    outcome: r.outcome,
+    passed: r.passed,
+    expectations: r.expectations,
+    sessions: r.sessions,
+    peers: r.peers.map(({ name, kind, stack, role, host, exitCode, errors }) => ({ name, kind, stack, role, host, exitCode, errors })),
+    wallMs: r.overhead.wallMs,
+    teardown: r.teardown,
+  };
+}
 
 export interface MatrixResult {
   schemaVersion: typeof MATRIX_RESULT_SCHEMA_VERSION;

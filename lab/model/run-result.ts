@@ -3,7 +3,8 @@ import type { Outcome } from './scenario.js';
 import type { Topology } from './topology.js';
 import { percentile } from '../util/stats.js';
 
-export const RUN_RESULT_SCHEMA_VERSION = 1;
+/** 2: sessions carry their prediction, the result its teardown. */
+export const RUN_RESULT_SCHEMA_VERSION = 2;
 
 // A pair as the peers report it (the peer contract's shape).
 import type { CandidateView, PairView } from '../contract/events.js';
@@ -62,6 +63,23 @@ export interface SessionResult {
   asymmetric: boolean;
   /** Candidates each side gathered (SDP candidate lines). */
   candidates: { viewer: string[]; camera: string[] };
+  /** What the run was judged against: RFC 4787's prediction for this pair of sides. */
+  prediction: SessionPrediction;
+}
+
+/**
+ * RFC 4787's prediction from the declared NATs on both sides' paths, under the peers' ICE policy:
+ * with iceTransportPolicy "relay" (either side) every pair relays, whatever the NATs allow.
+ */
+export interface SessionPrediction {
+  outcome: 'direct' | 'relay';
+  iceTransportPolicy: 'all' | 'relay';
+}
+
+/** One failed step of taking the lab down (what it was, what went wrong). */
+export interface TeardownFailureView {
+  step: string;
+  message: string;
 }
 
 export interface PeerReport {
@@ -135,6 +153,8 @@ export interface RunResult {
     checks: ExpectationCheck[];
     latency: { setupMs: Percentiles; firstFrameMs: Percentiles };
   };
+  /** Taking the lab down: ok, or every step that failed (something may be left: `npm run lab -- clean <labId>`). */
+  teardown: { ok: boolean; failures: TeardownFailureView[] };
   /** The network the run was built on: segments, routers with their NAT behaviour, hosts. */
   network: Topology;
   /** Packet captures of this run, relative to its report folder (with --capture). */

@@ -2,7 +2,6 @@
  * --explain: the run told in order, with its own values, for someone learning WebRTC. Plain text,
  * readable without colour. Everything comes from the RunResult (its events and its network).
  */
-import { predictOutcome } from '../matrix/predict.js';
 import type { PairView, RunResult, SessionResult } from '../model/run-result.js';
 import { upstreamRouters, type Topology } from '../model/topology.js';
 import { annotateSdp } from './sdp.js';
@@ -61,9 +60,10 @@ function sdpSection(title: string, sdp: string | undefined): string[] {
   ];
 }
 
-function winnerReason(r: RunResult, s: SessionResult, viewerHost: string, cameraHost: string, stack: string): string[] {
-  const t = r.network;
-  const predicted = predictOutcome(t, viewerHost, cameraHost);
+function winnerReason(s: SessionResult, stack: string): string[] {
+  // The prediction the run was judged against, as the run stored it.
+  const predicted = s.prediction.outcome;
+  const forced = s.prediction.iceTransportPolicy === 'relay';
   const out: string[] = [];
   const v = s.selectedPair.viewer;
   const types = s.candidateTypes;
@@ -75,10 +75,14 @@ function winnerReason(r: RunResult, s: SessionResult, viewerHost: string, camera
   if (types.viewer === 'prflx' || types.camera === 'prflx') {
     out.push('A peer-reflexive address appears: checks arrived from an address that was never signalled, because a NAT gave that side a new mapping toward this peer (address- or port-dependent mapping), and the receiver learned it from the check itself.');
   }
-  if (s.outcome === 'relay') {
+  if (s.outcome === 'relay' && forced) {
+    out.push('A relay was required: the ICE transport policy is "relay", so the peers gathered and offered only TURN (relay) candidates; whatever the NATs would allow, every pair goes through the TURN server.');
+  } else if (s.outcome === 'relay') {
     out.push(predicted === 'relay'
       ? 'A relay was required: RFC 4787 predicts no direct path between these NATs (a side with no predictable mapping facing filtering that wants the exact address, or blocked UDP), so only the pair through TURN could succeed.'
       : 'A relay pair won although RFC 4787 predicts a direct path was possible: its check succeeded first and was nominated before a direct pair succeeded.');
+  } else if (predicted === 'relay' && forced) {
+    out.push('The ICE transport policy is "relay", yet a direct pair won: a peer gathered candidates other than relay ones, which it must not do under that policy.');
   } else if (predicted === 'relay') {
     out.push('RFC 4787 predicts a relay; the direct pair succeeding means a NAT here is more permissive than declared.');
   }
@@ -148,7 +152,7 @@ export function explainRun(r: RunResult): string {
     out.push(`Selected pair, viewer's view: ${s.selectedPair.viewer ? `${end(s.selectedPair.viewer.local)} <-> ${end(s.selectedPair.viewer.remote)}` : '—'}`);
     out.push(`Selected pair, camera's view: ${s.selectedPair.camera ? `${end(s.selectedPair.camera.local)} <-> ${end(s.selectedPair.camera.remote)}` : '—'}`);
     out.push(`Outcome: ${s.outcome.toUpperCase()} (viewer end ${s.candidateTypes.viewer ?? '?'}, camera end ${s.candidateTypes.camera ?? '?'}).`);
-    out.push('Why:', ...winnerReason(r, s, viewer.host, camera.host, viewer.stack).map((l) => `  ${l}`));
+    out.push('Why:', ...winnerReason(s, viewer.stack).map((l) => `  ${l}`));
 
     lines(7, 'DTLS');
     const active = /a=setup:active/.test(String(find(ce, 'local-description')?.sdp ?? '')) ? 'the camera' : 'the viewer';

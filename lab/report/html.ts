@@ -54,12 +54,12 @@ export function candidatesBlock(s: SessionResult): string {
 }
 
 function cellDetails(c: MatrixCell): string {
-  const s = c.sessions[0];
+  const s = c.run.sessions[0];
   const attempts = c.attempts.map((a) => `<tr><td>${a.repeat}</td><td>${a.attempt}</td><td>${a.passed ? 'passed' : 'failed'}</td><td>${esc(a.outcome)}</td><td>${a.setupMs ?? '—'}</td><td>${esc(a.failure ?? '')}</td></tr>`).join('');
-  const checks = [...c.expectations, ...c.cellChecks].map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.expected)}</td><td>${esc(k.actual)}</td><td>${k.ok ? 'ok' : '<b>FAILED</b>'}</td></tr>`).join('');
+  const checks = [...c.run.expectations, ...c.cellChecks].map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.expected)}</td><td>${esc(k.actual)}</td><td>${k.ok ? 'ok' : '<b>FAILED</b>'}</td></tr>`).join('');
   return `<section class="cell" id="cell-${esc(c.id)}">
 <h2>Viewer behind ${esc(c.viewer)}, camera behind ${esc(c.camera)}: <span class="status-${c.status}">${esc(c.outcome)} (${c.status})</span></h2>
-<p>Viewer: ${esc(c.peers?.find((p) => p.role === 'viewer')?.stack ?? '?')}; camera: ${esc(c.peers?.find((p) => p.role === 'camera')?.stack ?? '?')}. RFC 4787 predicts <b>${esc(c.predicted)}</b>; expected <b>${esc(c.expect.outcome)}</b>. Pass rate ${Math.round(c.passRate * 100)}% over ${c.attempts.filter((a) => a.attempt === 1).length} run(s). Setup p50 ${c.latency.setupMs.p50 ?? '—'} ms, p95 ${c.latency.setupMs.p95 ?? '—'} ms; first frame p50 ${c.latency.firstFrameMs.p50 ?? '—'} ms.</p>
+<p>Viewer: ${esc(c.run.peers.find((p) => p.role === 'viewer')?.stack ?? '?')}; camera: ${esc(c.run.peers.find((p) => p.role === 'camera')?.stack ?? '?')}. RFC 4787 predicts <b>${esc(c.predicted)}</b>; expected <b>${esc(c.expect.outcome)}</b>. Pass rate ${Math.round(c.passRate * 100)}% over ${c.attempts.filter((a) => a.attempt === 1).length} run(s). Setup p50 ${c.latency.setupMs.p50 ?? '—'} ms, p95 ${c.latency.setupMs.p95 ?? '—'} ms; first frame p50 ${c.latency.firstFrameMs.p50 ?? '—'} ms.</p>
 ${s ? `<h3>Selected candidate pair</h3>${pairTable(s)}<h3>Timeline</h3>${timelineTable(s)}${s.failure ? `<p class="status-failed">${esc(s.failure)}</p>` : ''}${candidatesBlock(s)}` : ''}
 <h3>Checks</h3><table><tr><th>check</th><th>expected</th><th>actual</th><th></th></tr>${checks}</table>
 <h3>Runs (every attempt, retries included)</h3><table><tr><th>run</th><th>attempt</th><th>result</th><th>outcome</th><th>setup ms</th><th>failure</th></tr>${attempts}</table>

@@ -7,7 +7,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function matrixJunit(m: MatrixResult): string {
   const failures = m.cells.filter((c) => c.status === 'failed').length;
   const cases = m.cells.map((c) => {
-    const seconds = (c.attempts.length ? c.overhead.wallMs * c.attempts.length : 0) / 1000;
+    const seconds = (c.attempts.length ? c.run.wallMs * c.attempts.length : 0) / 1000;
     const head = `    <testcase classname="nat-matrix.${esc(c.viewer)}" name="${esc(c.viewer)} x ${esc(c.camera)}" time="${seconds.toFixed(3)}">`;
     const props = `      <properties><property name="outcome" value="${c.outcome}"/><property name="expected" value="${esc(String(c.expect.outcome))}"/><property name="passRate" value="${c.passRate}"/><property name="setupMs" value="${c.setupMs ?? ''}"/></properties>`;
     const lines = [head, props];

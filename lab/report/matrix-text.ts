@@ -5,7 +5,7 @@ export function cellShort(c: MatrixCell | undefined): string {
   if (!c) return '';
   const mark = c.status === 'failed' ? '!' : c.status === 'flaky' ? '~' : '';
   if (c.outcome === 'failed') return `${mark}FAILED`;
-  const types = c.sessions[0] ? `${c.sessions[0].candidateTypes.viewer ?? '?'}/${c.sessions[0].candidateTypes.camera ?? '?'}` : '';
+  const types = c.run.sessions[0] ? `${c.run.sessions[0].candidateTypes.viewer ?? '?'}/${c.run.sessions[0].candidateTypes.camera ?? '?'}` : '';
   return `${mark}${c.outcome === 'direct' ? 'D' : 'R'} ${types}`;
 }
 

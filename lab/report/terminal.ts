@@ -64,6 +64,8 @@ export function runSummary(r: RunResult): string {
   else for (const c of failedChecks) out.push(`FAILED ${c.name}${c.session ? ` (${c.session})` : ''}: expected ${c.expected}, got ${c.actual}`);
   const o = r.overhead;
   out.push(`wall ${ms(o.wallMs)}: network up at ${ms(o.labUpMs)}, peers loaded at ${ms(o.peersStartedMs)}, services ready at ${ms(o.servicesReadyMs)}, teardown ${ms(o.teardownMs)}`);
+  // Older results (schemaVersion 1) have no teardown record.
+  for (const f of r.teardown?.failures ?? []) out.push(`TEARDOWN FAILED ${f.step}: ${f.message} (remove what is left: npm run lab -- clean ${r.labId})`);
   return out.join('\n');
 }
 

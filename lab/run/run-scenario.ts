@@ -1,32 +1,35 @@
 /**
- * One scenario run: build the topology, start coturn and the services, start every peer inside its
- * host, collect their events, tear it all down, and turn what happened into a RunResult.
+ * One scenario run, in the order it happens:
+ *   1. open a LabSession (lab id, reaper, scratch folder, teardown stack, abort signal)
+ *   2. bring the lab up; services and peers start as soon as the hosts exist (onCreated)
+ *   3. captures (--capture), then coturn and signaling ready
+ *   4. wait for every viewer's result (or the lab's own timeout), then stop the camera
+ *   5. close the session: everything is taken down, failures are recorded
+ *   6. buildRunResult (pure) turns what was collected into the RunResult
+ * Aborting opts.signal at any point jumps to 5 and rejects with an AbortError (a LabError).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
-import { stateRoot } from '../backends/state.js';
-import { upstreamRouters } from '../model/topology.js';
-import type { PeerReport, RunResult } from '../model/run-result.js';
-import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
+import { LabError } from '../model/errors.js';
+import type { RunResult } from '../model/run-result.js';
 import type { PeerSpec, Scenario } from '../model/scenario.js';
 import { makeCertificate } from '../services/certificate.js';
 import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
-import { monotonicMs, round } from '../util/clock.js';
+import { monotonicMs } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { bundlePath, projectPath } from '../util/paths.js';
-import { onShutdown } from '../util/shutdown.js';
-import { Teardown } from '../util/teardown.js';
 import { checkBackendFits } from './backend-fit.js';
-import { checkExpectations } from './expectations.js';
-import { startPeer, type RunningPeer } from './peer-process.js';
+import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
-import { sessionResult } from './session-result.js';
+import { LabSession } from './lab-session.js';
+import { startPeer, type RunningPeer } from './peer-process.js';
 
 export interface RunOptions {
   runId?: string;
   onProgress?: (line: string) => void;
+  /** Aborting it tears the lab down and makes runScenario reject with an AbortError (LabError code "aborted"). */
+  signal?: AbortSignal;
   /** Replace a peer's command (peer name -> argv); it still gets the peer contract's environment. */
   peerCommands?: Record<string, string[]>;
   /** More signaling rooms beside the scenario's own (room -> peer ids), e.g. for a stranger. */
@@ -46,153 +49,119 @@ export function newRunId(): string {
   return `${stamp}-${newId(2)}`;
 }
 
+/** What a run collects while it goes; buildRunResult reads it once the lab is down. */
+interface Collected {
+  marks: RunMarks;
+  peers: RunningPeer[];
+  killed: Record<string, string>;
+  cameraEndedEarly: boolean;
+  captures: RunResult['captures'];
+  services: StartedServices | null;
+}
+
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
   checkBackendFits(scenario, backend);
-  const t0 = monotonicMs();
   const startedAt = new Date().toISOString();
-  const runId = opts.runId ?? newRunId();
-  const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - t0).toFixed(0).padStart(5)} ms  ${line}`);
-  const teardown = new Teardown();
-  const release = onShutdown(() => teardown.unwind());
-  // Under the lab's state folder, which every backend shares with its processes (Docker mounts it).
-  mkdirSync(stateRoot(), { recursive: true, mode: 0o700 });
-  const scratch = mkdtempSync(join(stateRoot(), 'run-'));
-  teardown.push('remove scratch folder', () => rmSync(scratch, { recursive: true, force: true }));
+  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null };
+  const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
+  const session = LabSession.open(backend, { signal: opts.signal });
+  let failure: unknown = null;
+  try {
+    await runInLab(session, scenario, opts, c, progress);
+  } catch (err) {
+    failure = err;
+  }
+  const teardown = await session.close();
+  for (const f of teardown.failures) progress(`teardown: ${f.step}: ${f.message}`);
+  if (failure) throw failure;
+  c.marks.end = monotonicMs();
+  return buildRunResult({
+    runId: opts.runId ?? newRunId(),
+    scenario,
+    backend: backend.name,
+    labId: session.started?.id ?? null,
+    startedAt,
+    marks: c.marks,
+    peers: c.peers,
+    killed: c.killed,
+    cameraEndedEarly: c.cameraEndedEarly,
+    captures: c.captures,
+    serviceLogs: c.services && { coturn: c.services.coturn.log.lines.map((l) => l.line), services: c.services.services.log.lines.map((l) => l.line) },
+    teardown,
+  });
+}
 
-  let lab: StartedLab | null = null;
-  let services: StartedServices | null = null;
-  const peers: RunningPeer[] = [];
-  const killed = new Map<string, string>();
-  let labUpMs = 0;
-  let servicesReadyMs = 0;
-  let teardownMs = 0;
-  let stoppingCamera = false;
-  let liveCaptures: Capture[] = [];
-  let captures: RunResult['captures'] = [];
-  let cameraEndedEarly = false;
+/** Steps 2-4; every resource goes on the session's teardown stack as it is made. */
+async function runInLab(session: LabSession, scenario: Scenario, opts: RunOptions, c: Collected, progress: (line: string) => void): Promise<void> {
   const room = scenario.name;
   const plan = planServices(scenario.topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
-  const env = (p: PeerSpec) => peerEnv(p, plan, room, scenario, join(scratch, 'turn-cert.pem'));
-  const argv = (p: PeerSpec) => opts.peerCommands?.[p.name] ?? peerArgv(p);
+  progress(`building ${scenario.topology.name}`);
+  const certificate = makeCertificate(session.scratch, scenario.topology.services.addresses);
+  certificate.catch(() => {});
   let servicesProcess: ServicesProcess | null = null;
-  try {
-    progress(`building ${scenario.topology.name}`);
-    const certificate = makeCertificate(scratch, scenario.topology.services.addresses);
-    certificate.catch(() => {});
-    lab = await backend.up(scenario.topology, {
-      // Processes start as soon as their hosts exist: loading a WebRTC stack takes longer than
-      // finishing the network, and peers retry the signaling connection until it answers.
-      onCreated: (created) => {
-        progress(`lab ${created.id}: starting signaling and ${1 + scenario.viewers.length} peer(s) while the network is configured`);
-        servicesProcess = spawnServices(created, plan);
-        for (const p of [scenario.camera, ...scenario.viewers]) peers.push(startPeer(created, p.name, p.host, argv(p), env(p), p.image));
-        for (const p of peers) p.on('*', (e) => ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'].includes(e.event) && progress(`${p.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
-      },
-    });
-    const started = lab;
-    teardown.push('take the lab down', () => started.down());
-    teardown.push('stop peers', () => Promise.all(peers.map((p) => p.process.stop(500))));
-    labUpMs = monotonicMs() - t0;
-    if (opts.captureDir) {
-      progress('starting packet captures on every router interface');
-      const running = await startCaptures(lab, join(scratch, 'capture'));
-      teardown.push('stop captures', () => stopCaptures(running));
-      liveCaptures = running;
-    }
-    progress('network ready; starting coturn');
-    services = await startLabServices(lab, plan, await certificate, servicesProcess ?? undefined);
-    const svc = services;
-    teardown.push('stop services', () => svc.stop());
-    servicesReadyMs = monotonicMs() - t0;
-    progress('coturn and signaling ready');
-    await opts.afterServices?.({ lab, plan });
-    const [camera, ...viewers] = peers;
-    camera.done.then(() => (cameraEndedEarly = !stoppingCamera));
-
-    progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
-    await Promise.all(
-      viewers.map(async (v) => {
-        const timer = setTimeout(() => {
-          killed.set(v.name, `no result within ${scenario.timeoutMs + GRACE_MS} ms, stopped by the lab`);
-          v.process.stop(200);
-        }, scenario.timeoutMs + GRACE_MS);
-        const code = await v.done;
-        clearTimeout(timer);
-        progress(`viewer ${v.name} ${code === 0 ? 'got its first frame' : `ended with code ${code}`}`);
-      }),
-    );
-    stoppingCamera = true;
-    await camera.process.stop(1000);
-    await camera.done;
-    if (liveCaptures.length) {
-      await stopCaptures(liveCaptures);
-      captures = keepCaptures(liveCaptures, opts.captureDir!);
-    }
-  } finally {
-    release();
-    const tDown = monotonicMs();
-    await teardown.unwind().catch((err) => progress(`teardown: ${(err as Error).message}`));
-    teardownMs = monotonicMs() - tDown;
-  }
-
-  const cameraPeer = peers[0];
-  const sessions = scenario.viewers.map((spec) => {
-    const peer = peers.find((p) => p.name === spec.name)!;
-    return sessionResult({
-      viewer: spec,
-      camera: scenario.camera,
-      viewerEvents: peer.events,
-      cameraEvents: cameraPeer.events,
-      viewerExit: peer.exitCode,
-      killedBecause: killed.get(spec.name) ?? null,
-      contractProblems: peer.violations,
-      cameraProblem: cameraProblem(cameraPeer, cameraEndedEarly),
-    });
+  const lab = await session.up(scenario.topology, {
+    // Processes start as soon as their hosts exist: loading a WebRTC stack takes longer than
+    // finishing the network, and peers retry the signaling connection until it answers.
+    onCreated: (created) => {
+      progress(`lab ${created.id}: starting signaling and ${1 + scenario.viewers.length} peer(s) while the network is configured`);
+      servicesProcess = spawnServices(created, plan);
+      c.peers.push(...startPeers(created, scenario, plan, session.scratch, opts, progress));
+    },
   });
-  const expectations = checkExpectations(scenario.expect, sessions);
-  const outcome = overallOutcome(sessions.map((s) => s.outcome));
-  const failed = outcome === 'failed' || expectations.some((c) => !c.ok);
-  const first = sessions[0];
-  const svc = services as StartedServices | null;
-  return {
-    schemaVersion: RUN_RESULT_SCHEMA_VERSION,
-    runId,
-    scenario: scenario.name,
-    description: scenario.description,
-    topology: scenario.topology.name,
-    backend: backend.name,
-    labId: (lab as StartedLab | null)?.id ?? null,
-    startedAt,
-    outcome,
-    passed: expectations.every((c) => c.ok),
-    expectations,
-    selectedPair: first.selectedPair,
-    timeline: first.timeline,
-    setupMs: first.setupMs,
-    firstFrameMs: first.firstFrameMs,
-    sessions,
-    summary: {
-      viewers: sessions.length,
-      connected: sessions.filter((s) => s.outcome !== 'failed').length,
-      direct: sessions.filter((s) => s.outcome === 'direct').length,
-      relay: sessions.filter((s) => s.outcome === 'relay').length,
-      failed: sessions.filter((s) => s.outcome === 'failed').length,
-      setupMs: percentiles(sessions.map((s) => s.setupMs)),
-      firstFrameMs: percentiles(sessions.map((s) => s.firstFrameMs)),
-    },
-    peers: [scenario.camera, ...scenario.viewers].map((spec) => peerReport(spec, peers.find((p) => p.name === spec.name), scenario, failed)),
-    overhead: {
-      labUpMs: round(labUpMs),
-      servicesReadyMs: round(servicesReadyMs),
-      peersStartedMs: lastStarted(peers, t0),
-      teardownMs: round(teardownMs),
-      wallMs: round(monotonicMs() - t0),
-    },
-    network: scenario.topology,
-    captures,
-    events: Object.fromEntries(peers.map((p) => [p.name, p.events.map((e) => ({ ...e, t: round(e.t - t0) }))])),
-    logs: failed && svc ? { coturn: svc.coturn.log.lines.map((l) => l.line), services: svc.services.log.lines.map((l) => l.line) } : null,
-  };
+  // Peers get SIGTERM before their lab goes (a failed bring-up's lab.down() stops them too).
+  session.defer('stop peers', () => Promise.all(c.peers.map((p) => p.process.stop(500))));
+  c.marks.labUp = monotonicMs();
+
+  const captures = opts.captureDir ? await startRunCaptures(session, lab, progress) : [];
+  progress('network ready; starting coturn');
+  const services = await session.step(startLabServices(lab, plan, await session.step(certificate), servicesProcess ?? undefined));
+  c.services = services;
+  session.defer('stop services', () => services.stop());
+  c.marks.servicesReady = monotonicMs();
+  progress('coturn and signaling ready');
+  await session.step(opts.afterServices?.({ lab, plan }) ?? Promise.resolve());
+
+  const [camera, ...viewers] = c.peers;
+  let stoppingCamera = false;
+  camera.done.then(() => (c.cameraEndedEarly = !stoppingCamera));
+  progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
+  await session.step(Promise.all(viewers.map((v) => awaitViewer(v, scenario.timeoutMs + GRACE_MS, c.killed, progress))));
+  stoppingCamera = true;
+  await session.step(camera.process.stop(1000).then(() => camera.done));
+  if (captures.length) {
+    await stopCaptures(captures);
+    c.captures = keepCaptures(captures, opts.captureDir!);
+  }
+}
+
+const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'];
+
+/** The camera and every viewer, each in its host with the peer contract's environment. */
+function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, scratch: string, opts: RunOptions, progress: (line: string) => void): RunningPeer[] {
+  const caFile = join(scratch, 'turn-cert.pem');
+  return [scenario.camera, ...scenario.viewers].map((spec) => {
+    const peer = startPeer(lab, spec.name, spec.host, opts.peerCommands?.[spec.name] ?? peerArgv(spec), peerEnv(spec, plan, scenario.name, scenario, caFile), spec.image);
+    peer.on('*', (e) => SHOWN_EVENTS.includes(e.event) && progress(`${peer.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
+    return peer;
+  });
+}
+
+async function startRunCaptures(session: LabSession, lab: StartedLab, progress: (line: string) => void): Promise<Capture[]> {
+  progress('starting packet captures on every router interface');
+  const running = await session.step(startCaptures(lab, join(session.scratch, 'capture')));
+  session.defer('stop captures', () => stopCaptures(running));
+  return running;
+}
+
+/** Resolves once the viewer ended; past the deadline the lab stops it and says why. */
+async function awaitViewer(v: RunningPeer, deadlineMs: number, killed: Record<string, string>, progress: (line: string) => void): Promise<void> {
+  const timer = setTimeout(() => {
+    killed[v.name] = `no result within ${deadlineMs} ms, stopped by the lab`;
+    void v.process.stop(200);
+  }, deadlineMs);
+  const code = await v.done;
+  clearTimeout(timer);
+  progress(`viewer ${v.name} ${code === 0 ? 'got its first frame' : `ended with code ${code}`}`);
 }
 
 /** Moves the pcaps out of the run's scratch folder into the report's. */
@@ -203,19 +172,6 @@ function keepCaptures(live: Capture[], dir: string): RunResult['captures'] {
     copyFileSync(c.file, join(dir, name)); // not rename: /run and the reports folder are different file systems
     return { node: c.node, iface: c.iface, file: join(basename(dir), name) };
   });
-}
-
-/** A camera runs until the lab stops it: ending on its own, or breaking the contract, is a problem. */
-function cameraProblem(camera: RunningPeer | undefined, endedEarly: boolean): string | null {
-  if (!camera) return null;
-  if (camera.violations.length) return `broke the peer contract (peers/README.md): ${camera.violations[0]}`;
-  if (endedEarly) return `exited with code ${camera.exitCode} while the viewers waited${camera.events.length ? '' : ', without printing any event'}`;
-  return null;
-}
-
-function lastStarted(peers: RunningPeer[], t0: number): number | null {
-  const times = peers.map((p) => p.events.find((e) => e.event === 'started')?.t);
-  return times.every((t) => t !== undefined) ? round(Math.max(...(times as number[])) - t0) : null;
 }
 
 const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
@@ -237,22 +193,5 @@ function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenar
     LAB_TURN_CA: caFile,
     LAB_TIMEOUT_MS: String(scenario.timeoutMs),
     ...(p.role === 'viewer' ? { LAB_REMOTE_PEER: scenario.camera.name } : { LAB_PROFILE: p.profile, LAB_MEDIA_DIR: projectPath('peers', 'media') }),
-  };
-}
-
-function peerReport(spec: PeerSpec, peer: RunningPeer | undefined, scenario: Scenario, keepLogs: boolean): PeerReport {
-  const started = peer?.events.find((e) => e.event === 'started');
-  return {
-    name: spec.name,
-    kind: spec.kind,
-    stack: String(started?.stack ?? 'unknown'),
-    role: spec.role,
-    host: spec.host,
-    behind: upstreamRouters(scenario.topology, spec.host).map((r) => ({ router: r.name, nat: r.natLabel })),
-    ice: spec.ice,
-    exitCode: peer?.exitCode ?? null,
-    peakRssMb: peer?.peakRssMb ?? null,
-    stderr: keepLogs ? (peer?.stderr ?? []).slice(-50) : [],
-    errors: [...(peer?.events.filter((e) => e.event === 'error').map((e) => String(e.message)) ?? []), ...(peer?.violations ?? [])],
   };
 }

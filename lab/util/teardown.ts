@@ -1,7 +1,13 @@
 /** A stack of undo steps: bring-up pushes one per resource; unwinding runs them all, newest first. */
+export interface TeardownFailure {
+  /** The step's label, e.g. "take the lab down". */
+  step: string;
+  message: string;
+}
+
 export class Teardown {
   private steps: { label: string; undo: () => unknown }[] = [];
-  private unwinding: Promise<void> | null = null;
+  private unwinding: Promise<TeardownFailure[]> | null = null;
 
   push(label: string, undo: () => unknown): void {
     this.steps.push({ label, undo });
@@ -12,18 +18,24 @@ export class Teardown {
   }
 
   /** Runs every step even when some fail, then reports all failures together. Idempotent. */
-  unwind(): Promise<void> {
+  async unwind(): Promise<void> {
+    const failures = await this.settle();
+    if (failures.length) throw new AggregateError(failures.map((f) => new Error(`${f.step}: ${f.message}`)), `teardown had ${failures.length} failure(s)`);
+  }
+
+  /** Like unwind(), but resolves with the failures instead of throwing them (to record them). */
+  settle(): Promise<TeardownFailure[]> {
     this.unwinding ??= (async () => {
-      const failures: Error[] = [];
+      const failures: TeardownFailure[] = [];
       while (this.steps.length) {
         const step = this.steps.pop()!;
         try {
           await step.undo();
         } catch (err) {
-          failures.push(new Error(`${step.label}: ${(err as Error).message ?? err}`));
+          failures.push({ step: step.label, message: (err as Error)?.message ?? String(err) });
         }
       }
-      if (failures.length) throw new AggregateError(failures, `teardown had ${failures.length} failure(s)`);
+      return failures;
     })();
     return this.unwinding;
   }

@@ -39,7 +39,7 @@ describe('werift and Chromium viewers across the NAT matrix', () => {
     };
     const cells = werift.cells.map((w) => {
       const failed: string[] = [];
-      const votes = { werift: [vote('werift', w.sessions[0], failed)], chromium: [vote('chromium', chromium.cells.find((c) => c.id === w.id)!.sessions[0], failed)] };
+      const votes = { werift: [vote('werift', w.run.sessions[0], failed)], chromium: [vote('chromium', chromium.cells.find((c) => c.id === w.id)!.run.sessions[0], failed)] };
       return { cell: w, votes, failed };
     });
     for (const { cell, votes, failed } of cells.filter((x) => x.votes.werift[0] !== x.votes.chromium[0] || x.failed.length)) {
@@ -55,7 +55,7 @@ describe('werift and Chromium viewers across the NAT matrix', () => {
       expect(votes.werift, `werift in ${cell.id}`).toContain(cell.predicted);
       expect(votes.chromium, `chromium in ${cell.id}`).toContain(cell.predicted);
     }
-    expect(chromium.cells[0].peers.find((p) => p.role === 'viewer')!.stack).toMatch(/^chromium \d+/);
-    expect(werift.cells[0].peers.find((p) => p.role === 'viewer')!.stack).toBe('werift');
+    expect(chromium.cells[0].run.peers.find((p) => p.role === 'viewer')!.stack).toMatch(/^chromium \d+/);
+    expect(werift.cells[0].run.peers.find((p) => p.role === 'viewer')!.stack).toBe('werift');
   });
 });

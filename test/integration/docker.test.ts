@@ -6,11 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
 import { listScenarios, loadScenario } from '../../lab/model/scenario.js';
 import { loadTopology } from '../../lab/model/topology-file.js';
-import { runScenario } from '../../lab/run/run-scenario.js';
 import type { RunResult } from '../../lab/model/run-result.js';
 import { verifyNat } from '../../lab/verify/verify-nat.js';
 import { cli } from './cli.js';
-import { backend as netns, explainRun } from './helpers.js';
+import { backend as netns, explainRun, runInTest } from './helpers.js';
 
 const docker = new DockerBackend();
 const available = await docker.checkAvailable().then(() => true, () => false);
@@ -104,7 +103,7 @@ withDocker('docker backend', () => {
   // Which of several working pairs ICE nominates first is a race on either backend (werift nominates
   // aggressively; ten handshakes at once load two cores), so each backend gets up to three runs and
   // some docker run must show what some netns run showed; every run before that is printed.
-  it.each(withoutBrowser)('parity with netns: %s', async (name) => {
+  it.for(withoutBrowser)('parity with netns: %s', async (name, ctx) => {
     const scenario = loadScenario(name);
     // Ten viewers: every one must connect on both backends; which pair each nominates varies.
     const shows = (r: RunResult) => JSON.stringify([r.outcome, scenario.viewers.length > 1 ? r.summary.connected : ends(r)]);
@@ -113,7 +112,9 @@ withDocker('docker backend', () => {
     const same = () => seen.docker.some((d) => seen.netns.includes(d));
     for (let i = 0; i < 3 && !same(); i++) {
       for (const [label, b] of [['netns', netns], ['docker', docker]] as const) {
-        const r = await runScenario(scenario, b).catch((err: Error) => err);
+        // Tied to the test: one that times out takes its lab down instead of leaving it in the way.
+        const r = await runInTest(ctx, scenario, b).catch((err: Error) => err);
+        if (ctx.signal.aborted) throw r;
         if (r instanceof Error) {
           tried.push(`${label}: error ${r.message}`);
           continue;

@@ -31,6 +31,15 @@ describe.concurrent('--explain', () => {
       else expect(text).not.toContain('A relay was required');
     });
   }
+
+  it('relay-forced: explains the relay by the ICE policy the run was judged under, not a direct-path prediction', async () => {
+    const r = await cli(['relay-forced', '--explain'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const result: RunResult = JSON.parse(readFileSync(join(reportOf(r.stdout), 'result.json'), 'utf8'));
+    expect(result.sessions[0].prediction).toEqual({ outcome: 'relay', iceTransportPolicy: 'relay' });
+    expect(r.stdout).toContain('A relay was required: the ICE transport policy is "relay"');
+    expect(r.stdout).not.toContain('RFC 4787 predicts a direct path');
+  });
 });
 
 describe('--capture and the run report', () => {

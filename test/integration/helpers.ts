@@ -6,8 +6,32 @@ import { topologyFromData } from '../../lab/model/topology-file.js';
 import type { Topology } from '../../lab/model/topology.js';
 import { startCoturn, type StartedCoturn } from '../../lab/services/coturn.js';
 import { projectPath } from '../../lab/util/paths.js';
+import type { Backend } from '../../lab/backends/backend.js';
+import type { RunResult } from '../../lab/model/run-result.js';
+import type { Scenario } from '../../lab/model/scenario.js';
+import { runScenario, type RunOptions } from '../../lab/run/run-scenario.js';
+import { runRepeated, type RepeatOptions, type RepeatedResult } from '../../lab/run/repeat.js';
+import type { TestContext } from 'vitest';
 
 export const backend = new NetnsBackend();
+
+/**
+ * runScenario tied to the test: vitest aborts ctx.signal when the test times out (or the run is
+ * cancelled), which tears the lab down; the test ends only once it is down, so a timed-out test
+ * leaves nothing in the way of the next one.
+ */
+export function runInTest(ctx: TestContext, scenario: Scenario, on: Backend = backend, opts: RunOptions = {}): Promise<RunResult> {
+  const run = runScenario(scenario, on, { ...opts, signal: ctx.signal });
+  ctx.onTestFinished(() => run.then(() => {}, () => {}));
+  return run;
+}
+
+/** runRepeated tied to the test, like runInTest. */
+export function runRepeatedInTest(ctx: TestContext, scenario: Scenario, opts: RepeatOptions, on: Backend = backend): Promise<RepeatedResult> {
+  const run = runRepeated(scenario, on, opts, { signal: ctx.signal });
+  ctx.onTestFinished(() => run.then(() => {}, () => {}));
+  return run;
+}
 
 /** Builds a lab, runs fn, and always takes the lab down. */
 export async function withLab<T>(topology: Topology, fn: (lab: StartedLab) => Promise<T>): Promise<T> {

@@ -35,7 +35,8 @@ describe.concurrent('lab lifecycle through the CLI', () => {
   });
 
   it('clean removes what a kill -9 left behind: namespaces, processes inside them, state', async () => {
-    const run = startCli(['verify-nat', 'symmetric']);
+    // Without its reaper, which would remove the lab by itself (reaper.test.ts).
+    const run = startCli(['verify-nat', 'symmetric'], { WEBRTC_LAB_REAPER: 'off' });
     const id = await waitUntil(() => labIdOf(run.output()), 15_000, 'the lab id');
     const pids = await waitUntil(() => {
       const p = pidsInNamespaces(labNamespaces(id));

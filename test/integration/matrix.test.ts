@@ -43,7 +43,7 @@ describe('NAT matrix', () => {
     expect(code).toBe(0);
     for (const c of m.cells) {
       expect(c.predicted).toBe(c.outcome);
-      expect(c.selectedPair.viewer).not.toBeNull();
+      expect(c.run.sessions[0].selectedPair.viewer).not.toBeNull();
       expect(c.setupMs).toBeGreaterThan(0);
     }
   });

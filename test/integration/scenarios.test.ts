@@ -1,17 +1,15 @@
 // Every shipped scenario runs end to end (real namespaces, coturn, werift) and meets its expectations.
 import { describe, expect, it } from 'vitest';
 import { listScenarios, loadScenario } from '../../lab/model/scenario.js';
-import { runScenario } from '../../lab/run/run-scenario.js';
-import { runRepeated } from '../../lab/run/repeat.js';
-import { backend, explainRun, labNamespaces } from './helpers.js';
+import { explainRun, labNamespaces, runInTest, runRepeatedInTest } from './helpers.js';
 
 describe('shipped scenarios', () => {
   for (const name of listScenarios()) {
-    it(name, async () => {
+    it(name, async (ctx) => {
       // Ten viewers at once: on two cores werift's DTLS sometimes times out for one of them (the
       // soak benchmark measures how often); one retry is allowed here, and printed when used.
       const retries = name === 'multi-viewer' ? 1 : 0;
-      const repeated = await runRepeated(loadScenario(name), backend, { repeat: 1, retries, minPassRate: 1 });
+      const repeated = await runRepeatedInTest(ctx, loadScenario(name), { repeat: 1, retries, minPassRate: 1 });
       for (const a of repeated.attempts.filter((x) => !x.passed)) console.log(`${name}: attempt ${a.attempt} failed, retried: ${a.failure}`);
       const result = repeated.representative;
       const failed = result.expectations.filter((c) => !c.ok);
@@ -26,16 +24,16 @@ describe('shipped scenarios', () => {
     });
   }
 
-  it('symmetric-nat selects a relay pair; full-cone connects without relay', async () => {
-    const [sym, cone] = await Promise.all([runScenario(loadScenario('symmetric-nat'), backend), runScenario(loadScenario('full-cone'), backend)]);
+  it('symmetric-nat selects a relay pair; full-cone connects without relay', async (ctx) => {
+    const [sym, cone] = await Promise.all([runInTest(ctx, loadScenario('symmetric-nat')), runInTest(ctx, loadScenario('full-cone'))]);
     expect(sym.outcome).toBe('relay');
     expect([sym.sessions[0].candidateTypes.viewer, sym.sessions[0].candidateTypes.camera]).toContain('relay');
     expect(cone.outcome).toBe('direct');
     expect(Object.values(cone.sessions[0].candidateTypes)).not.toContain('relay');
   });
 
-  it('firewalled connects only through TURN over TLS', async () => {
-    const r = await runScenario(loadScenario('firewalled'), backend);
+  it('firewalled connects only through TURN over TLS', async (ctx) => {
+    const r = await runInTest(ctx, loadScenario('firewalled'));
     expect(r.outcome).toBe('relay');
     const s = r.sessions[0];
     expect(s.candidateTypes).toEqual({ viewer: 'relay', camera: 'relay' });

@@ -1,38 +1,14 @@
 // A non-root user runs the netns backend through a user namespace: no privilege on the machine.
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { projectPath } from '../../lab/util/paths.js';
 import { waitUntil } from './cli.js';
+import { asUser as runAsUser, prepareUnprivileged } from './unprivileged-user.js';
 
-const USER = 'webrtclab';
 let copy = '';
+let remove = () => {};
+const asUser = (args: string[]) => runAsUser(copy, args);
 
-/** Runs the lab CLI as the unprivileged user, from a world-readable copy of the built lab. */
-function asUser(args: string[]) {
-  const child = spawn('runuser', ['-u', USER, '--', process.execPath, join(copy, 'bin', 'lab.mjs'), ...args], { cwd: copy, env: { PATH: process.env.PATH, HOME: '/tmp' } });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const done = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  return { child, done, output: () => out };
-}
-
-beforeAll(() => {
-  try {
-    execFileSync('id', [USER], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER]);
-  }
-  // The checkout may sit in a folder other users cannot enter (mktemp -d): copy what runs.
-  copy = mkdtempSync(join(tmpdir(), 'lab-unprivileged-'));
-  chmodSync(copy, 0o755);
-  for (const part of ['package.json', 'bin', 'dist', 'topologies']) cpSync(projectPath(part), join(copy, part), { recursive: true });
-});
-
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
+beforeAll(() => void ({ copy, remove } = prepareUnprivileged()));
+afterAll(() => remove());
 
 describe('as a non-root user', () => {
   it('verify-nat builds the lab in a user namespace and every router behaves as declared', async () => {

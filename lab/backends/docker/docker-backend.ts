@@ -23,6 +23,7 @@ import { ensureImage } from './image.js';
 import { createNetwork, labNetworks, refuseOverlaps, removeNetwork } from './networks.js';
 import { LABEL, LABEL_LAB, planDocker } from './plan.js';
 import { reaperLabels } from './reaper.js';
+import { reapAbandonedLabs } from '../reap.js';
 
 export { imageSource };
 
@@ -45,6 +46,8 @@ export class DockerBackend implements Backend {
     const labId = opts.labId ?? newId();
     const image = await ensureImage(docker, imageSource(), opts.onStep);
     const plan = planDocker(topology, labId);
+    // A dead lab's networks would be "in the way": remove labs whose owner died first (reap.ts).
+    await reapAbandonedLabs(this);
     await refuseOverlaps(docker, plan, topology.name);
     const labels = { [LABEL]: '1', [LABEL_LAB]: labId, ...(await reaperLabels(docker)) };
     const teardown = new Teardown();

@@ -1,5 +1,5 @@
 /** Finding and stopping the processes that live in the lab's namespaces. */
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -33,9 +33,22 @@ export function pidsInNamespaces(namespaces: string[]): number[] {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A zombie has exited: only its parent has yet to collect it. Orphans of a dead lab owner are
+ * collected by PID 1, which in containers may be slow to do it; waiting for them is pointless.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../model/scenario.js';
+import type { PeerEvent } from './peer-process.js';
+import { buildRunResult, type PeerFacts, type RunFacts } from './build-run-result.js';
+
+const end = (candidateType: string, address = '203.0.113.4') => ({ candidateType, protocol: 'udp', address, port: 5000, relayProtocol: candidateType === 'relay' ? 'udp' : null });
+const pair = (type: string) => ({ local: end(type, '203.0.113.2'), remote: end(type), rttMs: 3 });
+
+function viewerEvents(type: string): PeerEvent[] {
+  return [
+    { t: 1000, event: 'started', stack: 'werift' },
+    { t: 1200, event: 'offer-sent' },
+    { t: 1300, event: 'ice-state', state: 'connected' },
+    { t: 1500, event: 'datachannel-open' },
+    { t: 1550, event: 'first-frame' },
+    { t: 1560, event: 'selected-pair', pair: pair(type) },
+  ];
+}
+
+const peer = (name: string, events: PeerEvent[], over: Partial<PeerFacts> = {}): PeerFacts => ({ name, events, stderr: ['a line of stderr'], violations: [], exitCode: 0, peakRssMb: 80, ...over });
+
+function facts(scenario: string, type: string, over: Partial<RunFacts> = {}): RunFacts {
+  return {
+    runId: 'r1',
+    scenario: loadScenario(scenario),
+    backend: 'netns',
+    labId: 'abc123',
+    startedAt: '2026-12-01T00:00:00.000Z',
+    marks: { start: 900, labUp: 1100, servicesReady: 1250, end: 2400 },
+    peers: [peer('camera', [{ t: 1010, event: 'started', stack: 'werift' }, { t: 1560, event: 'selected-pair', session: 'viewer', pair: pair(type) }]), peer('viewer', viewerEvents(type))],
+    killed: {},
+    cameraEndedEarly: false,
+    captures: [],
+    serviceLogs: { coturn: ['coturn line'], services: ['services line'] },
+    teardown: { ok: true, failures: [], ms: 120 },
+    ...over,
+  };
+}
+
+describe('buildRunResult', () => {
+  it('turns collected facts into the result: sessions, checks, overhead from the run start', () => {
+    const r = buildRunResult(facts('symmetric-nat', 'relay'));
+    expect(r.outcome).toBe('relay');
+    expect(r.passed).toBe(true);
+    expect(r.setupMs).toBe(300);
+    expect(r.overhead).toEqual({ labUpMs: 200, servicesReadyMs: 350, peersStartedMs: 110, teardownMs: 120, wallMs: 1500 });
+    expect(r.events.viewer[0]).toMatchObject({ t: 100, event: 'started' });
+    expect(r.peers.map((p) => [p.name, p.stack, p.stderr])).toEqual([['camera', 'werift', []], ['viewer', 'werift', []]]);
+    expect(r.logs).toBeNull();
+  });
+
+  it('keeps logs and stderr only when the run failed its expectations', () => {
+    const r = buildRunResult(facts('full-cone', 'relay'));
+    expect(r.passed).toBe(false);
+    expect(r.logs).toEqual({ coturn: ['coturn line'], services: ['services line'] });
+    expect(r.peers[1].stderr).toEqual(['a line of stderr']);
+  });
+
+  it('stores the prediction each session was judged against, ICE policy included', () => {
+    expect(buildRunResult(facts('symmetric-nat', 'relay')).sessions[0].prediction).toEqual({ outcome: 'relay', iceTransportPolicy: 'all' });
+    expect(buildRunResult(facts('port-restricted-cone', 'srflx')).sessions[0].prediction).toEqual({ outcome: 'direct', iceTransportPolicy: 'all' });
+    // The NATs of relay-forced would connect directly; its peers gather relay candidates only.
+    expect(buildRunResult(facts('relay-forced', 'relay')).sessions[0].prediction).toEqual({ outcome: 'relay', iceTransportPolicy: 'relay' });
+  });
+
+  it('records teardown failures instead of losing them', () => {
+    const failures = [{ step: 'take the lab down', message: 'could not remove namespaces wrl-abc123-a' }];
+    const r = buildRunResult(facts('symmetric-nat', 'relay', { teardown: { ok: false, failures, ms: 30 } }));
+    expect(r.teardown).toEqual({ ok: false, failures });
+    expect(r.overhead.teardownMs).toBe(30);
+    expect(r.passed).toBe(true);
+  });
+
+  it('a viewer stopped by the lab and a camera that left early fail with their reasons', () => {
+    const r = buildRunResult(
+      facts('symmetric-nat', 'relay', {
+        peers: [peer('camera', [], { exitCode: 1 }), peer('viewer', viewerEvents('relay').slice(0, 2), { exitCode: null })],
+        killed: { viewer: 'no result within 20000 ms, stopped by the lab' },
+        cameraEndedEarly: true,
+      }),
+    );
+    expect(r.outcome).toBe('failed');
+    expect(r.sessions[0].failure).toContain('no result within 20000 ms, stopped by the lab');
+    expect(r.sessions[0].failure).toContain('exited with code 1 while the viewers waited, without printing any event');
+    expect(r.overhead.peersStartedMs).toBeNull();
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * What a run collected -> its RunResult. Pure: no clock, no process, no file; the same facts give
+ * the same result (build-run-result.test.ts). The prediction every session is judged against is
+ * made here, once, and stored: reporters read it from the result and never re-derive it.
+ */
+import { predictOutcome } from '../matrix/predict.js';
+import type { PeerReport, RunResult, SessionPrediction, SessionResult } from '../model/run-result.js';
+import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
+import type { PeerSpec, Scenario } from '../model/scenario.js';
+import { upstreamRouters } from '../model/topology.js';
+import { round } from '../util/clock.js';
+import type { TeardownRecord } from './lab-session.js';
+import { checkExpectations } from './expectations.js';
+import type { PeerEvent } from './peer-process.js';
+import { sessionResult } from './session-result.js';
+
+/** What the run knows of one peer process once it ended (a RunningPeer has all of it). */
+export interface PeerFacts {
+  name: string;
+  events: PeerEvent[];
+  stderr: string[];
+  violations: string[];
+  exitCode: number | null;
+  peakRssMb: number | null;
+}
+
+/** Monotonic ms (util/clock.ts) of the run's milestones; null: not reached. */
+export interface RunMarks {
+  start: number;
+  labUp: number | null;
+  servicesReady: number | null;
+  end: number;
+}
+
+export interface RunFacts {
+  runId: string;
+  scenario: Scenario;
+  backend: string;
+  labId: string | null;
+  startedAt: string;
+  marks: RunMarks;
+  /** Peers that were started, camera first; a run cut short may have none. */
+  peers: PeerFacts[];
+  /** Viewer name -> why the lab stopped it (no result in time). */
+  killed: Record<string, string>;
+  /** The camera exited while the viewers still waited. */
+  cameraEndedEarly: boolean;
+  captures: RunResult['captures'];
+  /** coturn's and the services' log lines, if they ran. */
+  serviceLogs: { coturn: string[]; services: string[] } | null;
+  teardown: TeardownRecord;
+}
+
+export function buildRunResult(f: RunFacts): RunResult {
+  const { scenario } = f;
+  const peer = (name: string) => f.peers.find((p) => p.name === name);
+  const camera = peer(scenario.camera.name);
+  const sessions: SessionResult[] = scenario.viewers.map((spec) => ({
+    ...sessionResult({
+      viewer: spec,
+      camera: scenario.camera,
+      viewerEvents: peer(spec.name)?.events ?? [],
+      cameraEvents: camera?.events ?? [],
+      viewerExit: peer(spec.name)?.exitCode ?? null,
+      killedBecause: f.killed[spec.name] ?? null,
+      contractProblems: peer(spec.name)?.violations ?? [],
+      cameraProblem: cameraProblem(camera, f.cameraEndedEarly),
+    }),
+    prediction: predictSession(scenario, spec),
+  }));
+  const expectations = checkExpectations(scenario.expect, sessions);
+  const outcome = overallOutcome(sessions.map((s) => s.outcome));
+  const failed = outcome === 'failed' || expectations.some((c) => !c.ok);
+  const first = sessions[0];
+  const since = (t: number | null) => (t === null ? 0 : round(t - f.marks.start));
+  return {
+    schemaVersion: RUN_RESULT_SCHEMA_VERSION,
+    runId: f.runId,
+    scenario: scenario.name,
+    description: scenario.description,
+    topology: scenario.topology.name,
+    backend: f.backend,
+    labId: f.labId,
+    startedAt: f.startedAt,
+    outcome,
+    passed: expectations.every((c) => c.ok),
+    expectations,
+    selectedPair: first.selectedPair,
+    timeline: first.timeline,
+    setupMs: first.setupMs,
+    firstFrameMs: first.firstFrameMs,
+    sessions,
+    summary: {
+      viewers: sessions.length,
+      connected: sessions.filter((s) => s.outcome !== 'failed').length,
+      direct: sessions.filter((s) => s.outcome === 'direct').length,
+      relay: sessions.filter((s) => s.outcome === 'relay').length,
+      failed: sessions.filter((s) => s.outcome === 'failed').length,
+      setupMs: percentiles(sessions.map((s) => s.setupMs)),
+      firstFrameMs: percentiles(sessions.map((s) => s.firstFrameMs)),
+    },
+    peers: [scenario.camera, ...scenario.viewers].map((spec) => peerReport(spec, peer(spec.name), scenario, failed)),
+    overhead: {
+      labUpMs: since(f.marks.labUp),
+      servicesReadyMs: since(f.marks.servicesReady),
+      peersStartedMs: lastStarted(f.peers, f.marks.start),
+      teardownMs: f.teardown.ms,
+      wallMs: round(f.marks.end - f.marks.start),
+    },
+    teardown: { ok: f.teardown.ok, failures: f.teardown.failures },
+    network: scenario.topology,
+    captures: f.captures,
+    events: Object.fromEntries(f.peers.map((p) => [p.name, p.events.map((e) => ({ ...e, t: round(e.t - f.marks.start) }))])),
+    logs: failed ? f.serviceLogs : null,
+  };
+}
+
+/**
+ * RFC 4787's prediction for one viewer and the camera, under their ICE policies: a side that
+ * gathers only relay candidates (policy "relay") makes every pair a relay pair, whatever the NATs.
+ */
+export function predictSession(scenario: Scenario, viewer: PeerSpec): SessionPrediction {
+  const policy = viewer.ice.policy === 'relay' || scenario.camera.ice.policy === 'relay' ? 'relay' : 'all';
+  return { outcome: predictOutcome(scenario.topology, viewer.host, scenario.camera.host, policy), iceTransportPolicy: policy };
+}
+
+/** A camera runs until the lab stops it: ending on its own, or breaking the contract, is a problem. */
+function cameraProblem(camera: PeerFacts | undefined, endedEarly: boolean): string | null {
+  if (!camera) return null;
+  if (camera.violations.length) return `broke the peer contract (peers/README.md): ${camera.violations[0]}`;
+  if (endedEarly) return `exited with code ${camera.exitCode} while the viewers waited${camera.events.length ? '' : ', without printing any event'}`;
+  return null;
+}
+
+function lastStarted(peers: PeerFacts[], t0: number): number | null {
+  const times = peers.map((p) => p.events.find((e) => e.event === 'started')?.t);
+  return times.length && times.every((t) => t !== undefined) ? round(Math.max(...(times as number[])) - t0) : null;
+}
+
+function peerReport(spec: PeerSpec, peer: PeerFacts | undefined, scenario: Scenario, keepLogs: boolean): PeerReport {
+  const started = peer?.events.find((e) => e.event === 'started');
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    stack: String(started?.stack ?? 'unknown'),
+    role: spec.role,
+    host: spec.host,
+    behind: upstreamRouters(scenario.topology, spec.host).map((r) => ({ router: r.name, nat: r.natLabel })),
+    ice: spec.ice,
+    exitCode: peer?.exitCode ?? null,
+    peakRssMb: peer?.peakRssMb ?? null,
+    stderr: keepLogs ? (peer?.stderr ?? []).slice(-50) : [],
+    errors: [...(peer?.events.filter((e) => e.event === 'error').map((e) => String(e.message)) ?? []), ...(peer?.violations ?? [])],
+  };
+}
