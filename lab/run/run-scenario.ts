@@ -107,7 +107,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       liveCaptures = running;
     }
     progress('network ready; starting coturn');
-    services = await startLabServices(lab, plan, await certificate, servicesProcess ?? undefined);
+    services = await startLabServices(lab, plan, await certificate, servicesProcess ?? undefined, scenario.turn);
     const svc = services;
     teardown.push('stop services', () => svc.stop());
     servicesReadyMs = monotonicMs() - t0;
