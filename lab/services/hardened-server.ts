@@ -44,8 +44,10 @@ export interface ServerLimits {
 }
 
 export const DEFAULT_LIMITS: Omit<ServerLimits, 'maxSockets'> = {
-  headersTimeoutMs: 5000,
-  requestTimeoutMs: 10_000,
+  // Generous enough for a server starved of CPU for seconds (a loaded CI machine): a slowloris
+  // client is still cut off within seconds.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 20_000,
   idleSocketMs: 5000,
   rejectLingerMs: 1000,
   maxPayloadBytes: 1024 * 1024,
@@ -115,6 +117,11 @@ export class HardenedServer {
   private wss: WebSocketServer;
   private tick: NodeJS.Timeout | null = null;
   private evicted = 0;
+  private clientErrors = 0;
+  private lastTick = 0;
+  private get tickMs(): number {
+    return Math.min(500, this.limits.heartbeatMs / 2);
+  }
 
   constructor(private spec: HardenedServerSpec) {
     this.limits = { ...DEFAULT_LIMITS, maxSockets: defaultMaxSockets(), ...spec.limits };
@@ -128,7 +135,11 @@ export class HardenedServer {
     this.server.on('connection', (socket: Socket) => this.accepted(socket));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-      if (err.code !== 'ECONNRESET' && socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      if (err.code !== 'ECONNRESET') {
+        if (this.clientErrors++ % 100 === 0) this.spec.log({ level: 'warn', event: 'client-error', status, code: err.code, count: this.clientErrors });
+        if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      }
       socket.destroy();
     });
   }
@@ -138,7 +149,7 @@ export class HardenedServer {
       this.server.once('error', reject);
       this.server.listen({ port, host, backlog: 4096 }, () => {
         this.server.off('error', reject);
-        this.tick = setInterval(() => this.onTick(), Math.min(500, this.limits.heartbeatMs / 2));
+        this.tick = setInterval(() => this.onTick(), this.tickMs);
         this.tick.unref();
         resolve((this.server.address() as { port: number }).port);
       });
@@ -268,8 +279,28 @@ export class HardenedServer {
 
   private onTick(): void {
     const now = performance.now();
-    for (const c of this.conns) c.check(now);
+    // A late tick means this process was not running (starved or blocked): pongs may be waiting
+    // unread in socket buffers, so nobody is judged dead on this tick.
+    const late = this.lastTick > 0 && now - this.lastTick > 3 * this.tickMs;
+    this.lastTick = now;
+    for (const c of this.conns) c.check(now, late);
   }
+}
+
+/**
+ * Sends to one socket within one turn of the event loop go out in one write: a 500-peer room's
+ * join burst sends each member hundreds of peer-joined messages, one syscall each without it.
+ */
+const corked = new Set<Duplex>();
+function cork(socket: Duplex): void {
+  if (corked.has(socket)) return;
+  if (!corked.size) setImmediate(uncorkAll);
+  corked.add(socket);
+  socket.cork();
+}
+function uncorkAll(): void {
+  for (const s of corked) s.uncork();
+  corked.clear();
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -322,10 +353,11 @@ export class GuardedSocket {
   /** Sends within the budget; a connection over it is closed and false returned. */
   send(text: string): boolean {
     if (!this.open) return false;
-    if (this.ws.bufferedAmount + Buffer.byteLength(text) > this.limits.maxBufferedBytes) {
+    if (this.ws.bufferedAmount + text.length > this.limits.maxBufferedBytes) {
       this.notReading(`its send buffer would exceed ${this.limits.maxBufferedBytes} bytes`);
       return false;
     }
+    cork(this.raw);
     this.ws.send(text);
     if (!this.congestedSince && this.congested) this.congestedSince = performance.now();
     return true;
@@ -348,8 +380,9 @@ export class GuardedSocket {
   }
 
   /** Called by the server's tick: congestion deadline, dead-peer detection, pings. */
-  check(now: number): void {
+  check(now: number, late = false): void {
     if (this.closing) return;
+    if (late) this.lastSeen = Math.max(this.lastSeen, now - this.limits.heartbeatMs);
     if (this.congestedSince && !this.congested) this.drained();
     if (this.congestedSince && now - this.congestedSince > this.limits.stallMs) return this.notReading(`it did not drain its send buffer within ${this.limits.stallMs} ms`);
     // A connection we stopped reading cannot be judged by what it sends.

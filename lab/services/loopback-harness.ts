@@ -21,6 +21,8 @@ export interface LoopbackServices {
   lines: string[];
   exited: { code: number | null; signal: string | null } | null;
   rssMb(): number;
+  /** CPU time the process used so far (user + system), ms. */
+  cpuMs(): number;
   openFds(): number;
   token(room: string, peer: string, ttlSeconds?: number): string;
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>;
@@ -31,6 +33,8 @@ export interface LoopbackOptions {
   rooms: Record<string, string[]>;
   /** Soft and hard RLIMIT_NOFILE of the process (through prlimit), as on a host with a low default. */
   nofile?: number;
+  /** Extra node flags, e.g. --cpu-prof to profile the process. */
+  nodeArgs?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -54,7 +58,7 @@ export async function startLoopbackServices(opts: LoopbackOptions): Promise<Loop
     tlsPort: 443,
     ttlSeconds: 300,
   };
-  const argv = [process.execPath, bundlePath('services')];
+  const argv = [process.execPath, ...(opts.nodeArgs ?? []), bundlePath('services')];
   const cmd = opts.nofile ? ['prlimit', `--nofile=${opts.nofile}:${opts.nofile}`, '--', ...argv] : argv;
   const proc: ChildProcess = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, LAB_SERVICES_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
@@ -80,6 +84,11 @@ export async function startLoopbackServices(opts: LoopbackOptions): Promise<Loop
     rssMb: () => {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : NaN;
+    },
+    cpuMs: () => {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock ticks (100/s).
+      const fields = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     openFds: () => readdirSync(`/proc/${proc.pid}/fd`).length,
     token: (room, peer, ttl = 600) => signJoinToken(HARNESS_SECRET, room, peer, ttl),

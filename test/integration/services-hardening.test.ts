@@ -229,7 +229,7 @@ describe('services hardening: finding 4 (lock-out by file descriptors)', () => {
     }, 300);
     try {
       expect((await httpRequest(s.port, 'GET', '/health')).status).toBe(200);
-      await until('slowloris sockets closed by the server', 12_000, () => closed.size === slow.length);
+      await until('slowloris sockets closed by the server', 16_000, () => closed.size === slow.length);
     } finally {
       clearInterval(drip);
     }
