@@ -6,6 +6,7 @@
 import { percentile } from '../lab/util/stats.js';
 import { httpRequest, rawSocket, signalingClient, startLoopbackServices, type LoopbackServices, type TestClient } from '../lab/services/loopback-harness.js';
 import type { Socket } from 'node:net';
+import { loadavg } from 'node:os';
 
 const CROWD = 500;
 const IDLE_SOCKETS = 3000;
@@ -31,10 +32,12 @@ export interface ServicesBench {
   crowdServicesCpuMs: number;
   floodServicesCpuMs: number;
   rssMb: { start: number; peak: number; end: number };
+  loadAverage: number;
 }
 
 export async function benchServices(log: (s: string) => void = () => {}): Promise<ServicesBench> {
   const crowd = Array.from({ length: CROWD }, (_, i) => `p${i}`);
+  log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (the figures are wall time on this machine, shared or not; services CPU is the steadier one)`);
   const svc = await startLoopbackServices({ rooms: { pair: ['cam', 'view'], flood: ['src', 'sink'], crowd } });
   let peak = svc.rssMb();
   const sampler = setInterval(() => (peak = Math.max(peak, svc.rssMb())), 100);
@@ -103,6 +106,7 @@ export async function benchServices(log: (s: string) => void = () => {}): Promis
       const end = performance.now() + FLOOD_MS;
       while (performance.now() < end) {
         for (let k = 0; k < 100 && src.ws.bufferedAmount < 256 * 1024; k++) src.ws.send(candidate(sent++));
+        sink.messages.length = 0; // counted by the listener above; holding them would only feed the GC
         await new Promise((r) => setImmediate(r));
       }
       flooding = false;
@@ -134,6 +138,7 @@ export async function benchServices(log: (s: string) => void = () => {}): Promis
       crowdServicesCpuMs: crowdCpuMs,
       floodServicesCpuMs: floodCpuMs,
       rssMb: { start, peak, end },
+      loadAverage: loadavg()[0],
     };
   } finally {
     clearInterval(sampler);

@@ -318,6 +318,8 @@ export class GuardedSocket {
   private lastPing = 0;
   private congestedSince = 0;
   private closing = false;
+  /** Whether backpressure ever held this connection back (logged once). */
+  private everHeld = false;
   /** Senders not read until this connection drains. */
   private holding = new Set<GuardedSocket>();
   /** Connections this one waits for. */
@@ -366,6 +368,10 @@ export class GuardedSocket {
   /** Backpressure: stop reading `sender` until this connection drains (or closes). */
   holdBack(sender: GuardedSocket): void {
     if (!this.congested || !this.open || !sender.open) return;
+    if (!sender.everHeld) {
+      sender.everHeld = true;
+      this.log({ event: 'backpressure', ...sender.label, waitsFor: this.label.peer, bufferedBytes: this.ws.bufferedAmount });
+    }
     this.holding.add(sender);
     sender.waitingFor.add(this);
     sender.ws.pause();

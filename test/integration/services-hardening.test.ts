@@ -137,6 +137,10 @@ describe('services hardening: finding 2 (unbounded memory with one valid token)'
       clearInterval(trickle);
     }
     expect(peak - base, `RSS ${base.toFixed(0)} -> ${peak.toFixed(0)} MB`).toBeLessThan(RSS_BUDGET_MB);
+    // The mechanism, not just this run's numbers: the sender was held back, or the reader closed.
+    const heldBack = s.lines.some((l) => /"event":"backpressure"/.test(l) && /"peer":"fast"/.test(l) && /"waitsFor":"slow"/.test(l));
+    const readerClosed = s.lines.some((l) => /"event":"send-budget-exceeded"/.test(l) && /"peer":"slow"/.test(l));
+    expect(heldBack || readerClosed, 'no backpressure on the sender and no close of the slow reader').toBe(true);
     await expectHealthy(s);
   });
 });
