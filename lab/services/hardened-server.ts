@@ -132,7 +132,7 @@ export class HardenedServer {
     );
     this.server.setTimeout(l.idleSocketMs);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: l.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
-    this.server.on('connection', (socket: Socket) => this.accepted(socket));
+    this.server.prependListener('connection', (socket: Socket) => this.accepted(socket));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;

@@ -39,6 +39,10 @@ export class SignalingServer implements WsRoute {
     for (const [name, peers] of Object.entries(opts.rooms)) this.rooms.set(name, { allowed: new Set(peers), connected: new Map(), queued: new AbsentPeerQueues(limits) });
     this.maxBytes = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.log = opts.log ?? (() => {});
+    // Expired messages are dropped on every push and take; this frees them in a quiet room too.
+    setInterval(() => {
+      for (const room of this.rooms.values()) room.queued.expire();
+    }, Math.min(10_000, limits.ttlMs)).unref();
   }
 
   /** One answer (401) for an unknown room, an unknown peer and a bad token: nothing to enumerate. */
