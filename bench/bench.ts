@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { benchDocker } from './docker-bench.js';
 import { benchMatrix } from './matrix-bench.js';
 import { benchScenarios } from './scenario-bench.js';
+import { benchServices } from './services-bench.js';
 import { benchSoak } from './soak-bench.js';
 import { benchTopologies } from './topology-bench.js';
 
@@ -13,6 +14,7 @@ const SUITES: Record<string, string> = {
   matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers: wall time, peak memory',
   soak: 'every shipped scenario N times in a row (--runs, default 20): pass rates, leftovers',
   docker: 'bring-up/teardown per preset and one scenario, docker vs netns in the same run (needs dockerd)',
+  services: 'the services process on 127.0.0.1: sockets held, msg/s, offer->answer p50/p99 idle and loaded, 500-peer room join',
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
     result = await benchScenarios(runs, some, log);
   } else if (suite === 'matrix') {
     result = await benchMatrix(some, log);
+  } else if (suite === 'services') {
+    result = await benchServices(log);
   } else if (suite === 'docker') {
     log(`median of ${runs} runs\n`);
     result = await benchDocker(runs, some, undefined, log);

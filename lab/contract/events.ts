@@ -52,6 +52,7 @@ const EVENT_FIELDS = {
     fps: z.number().optional(),
   },
   'signaling-connected': {},
+  'signaling-closed': { code: z.number().describe('WebSocket close code the server sent, e.g. 4001 replaced by a rejoin, 1008 over the send budget'), reason: z.string() },
   'signaling-error': { code: z.union([z.string(), z.number()]).optional(), message: z.string().optional() },
   'ice-config-fetched': { iceServers: z.array(z.string()), ttl: z.number().optional() },
   'offer-sent': { session, trickle: z.boolean().optional() },

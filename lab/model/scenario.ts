@@ -60,17 +60,25 @@ const peerSchema = z.strictObject({
   ice: iceSchema.optional(),
 });
 
+/** coturn settings a scenario may ask for (docs/services-hardening.md: TURN credentials and refresh). */
+const turnSchema = z.strictObject({
+  /** Passed to coturn's --max-allocate-lifetime: the longest lifetime one Allocate or Refresh gets. */
+  maxAllocationLifetimeS: z.number().int().min(1).max(86_400).optional(),
+});
+
 export const scenarioFileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional(),
   description: z.string().default(''),
   topology: z.union([z.string(), z.record(z.string(), z.unknown())]),
   peers: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'peer names are lowercase letters, digits and dashes'), peerSchema),
   ice: iceSchema.default({}),
+  turn: turnSchema.default({}),
   timeoutMs: z.number().int().positive().max(600_000).default(15_000),
   expect: expectationSchema.default({}),
 });
 
 export type Expectation = z.infer<typeof expectationSchema>;
+export type TurnSettings = z.infer<typeof turnSchema>;
 
 export interface IceSettings {
   policy: 'all' | 'relay';
@@ -99,6 +107,8 @@ export interface Scenario {
   viewers: PeerSpec[];
   timeoutMs: number;
   expect: Expectation;
+  /** coturn settings; absent: coturn's defaults. */
+  turn?: TurnSettings;
 }
 
 export function scenariosDir(): string {
@@ -167,5 +177,6 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     viewers,
     timeoutMs: spec.timeoutMs,
     expect: spec.expect,
+    turn: spec.turn,
   };
 }

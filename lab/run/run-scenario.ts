@@ -114,7 +114,7 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
 
   const captures = opts.captureDir ? await startRunCaptures(session, lab, progress) : [];
   progress('network ready; starting coturn');
-  const services = await session.step(startLabServices(lab, plan, await session.step(certificate), servicesProcess ?? undefined));
+  const services = await session.step(startLabServices(lab, plan, await session.step(certificate), servicesProcess ?? undefined, scenario.turn));
   c.services = services;
   session.defer('stop services', () => services.stop());
   c.marks.servicesReady = monotonicMs();

@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import type { LabProcess, StartedLab } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
-import { LineLog } from '../util/line-log.js';
+import type { LineLog } from '../util/line-log.js';
+import { BoundedLineLog } from './bounded-line-log.js';
 
 export interface CoturnSpec {
   /** Two addresses make coturn answer RFC 5780 (NAT behaviour discovery) requests. */
@@ -13,6 +14,13 @@ export interface CoturnSpec {
   /** Shared secret for time-limited TURN REST credentials; without it the server is STUN-only. */
   authSecret?: string;
   tls?: { certFile: string; keyFile: string };
+  /**
+   * --max-allocate-lifetime: the longest lifetime one Allocate or Refresh is granted (coturn's
+   * default 3600 s). An allocation whose client stops refreshing ends within it; one that keeps
+   * refreshing is not cut by it, nor by its TURN REST credential expiring (see
+   * docs/services-hardening.md).
+   */
+  maxAllocateLifetimeS?: number;
   /** Extra turnserver arguments. */
   extraArgs?: string[];
 }
@@ -47,13 +55,14 @@ export function coturnArgs(spec: CoturnSpec, stateDir: string): string[] {
   else args.push('--no-auth');
   if (spec.tls) args.push(`--tls-listening-port=${TLS_PORT}`, `--cert=${spec.tls.certFile}`, `--pkey=${spec.tls.keyFile}`, '--no-dtls');
   else args.push('--no-tls', '--no-dtls');
+  if (spec.maxAllocateLifetimeS !== undefined) args.push(`--max-allocate-lifetime=${spec.maxAllocateLifetimeS}`);
   return [...args, ...(spec.extraArgs ?? [])];
 }
 
 export async function startCoturn(lab: StartedLab, spec: CoturnSpec): Promise<StartedCoturn> {
   const host = lab.topology.services.host;
   const proc = lab.spawn(host, coturnArgs(spec, lab.stateDir));
-  const log = new LineLog();
+  const log = new BoundedLineLog();
   log.follow(proc.stdout);
   log.follow(proc.stderr);
   const stop = () => proc.stop(1000);

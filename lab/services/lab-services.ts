@@ -5,13 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import type { LabProcess, StartedLab } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
+import type { TurnSettings } from '../model/scenario.js';
 import type { Topology } from '../model/topology.js';
-import { LineLog } from '../util/line-log.js';
 import { bundlePath } from '../util/paths.js';
 import type { Certificate } from './certificate.js';
 import { STUN_PORT, TLS_PORT, startCoturn, type StartedCoturn } from './coturn.js';
 import { signJoinToken } from './credentials.js';
 import type { ServicesConfig } from './services-main.js';
+import type { LineLog } from '../util/line-log.js';
+import { BoundedLineLog } from './bounded-line-log.js';
 
 export const SERVICES_PORT = 8080;
 /**
@@ -67,7 +69,7 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
     ttlSeconds: CREDENTIAL_TTL_S,
   };
   const proc = lab.spawn(lab.topology.services.host, [process.execPath, bundlePath('services')], { env: { LAB_SERVICES_CONFIG: JSON.stringify(config) } });
-  const log = new LineLog();
+  const log = new BoundedLineLog();
   log.follow(proc.stdout);
   log.follow(proc.stderr);
   // The clock starts when someone waits: a process started early may wait for its network first.
@@ -88,14 +90,14 @@ export interface StartedServices {
 }
 
 /** Once the network is up: coturn, the port-443 redirects, and the services process ready. */
-export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert: Certificate, services = spawnServices(lab, plan)): Promise<StartedServices> {
+export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert: Certificate, services = spawnServices(lab, plan), turn: TurnSettings = {}): Promise<StartedServices> {
   const stopServices = () => services.process.stop(1000);
   try {
     const [coturn] = await Promise.all([
       // Relayed traffic leaves from the second address, not the one peers use for STUN: otherwise a
       // NAT that filters by address alone lets relayed checks in at once, because the peer already
       // talked to that address, and a relay pair wins a race a direct pair should have won.
-      startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, tls: cert }),
+      startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, tls: cert, maxAllocateLifetimeS: turn.maxAllocationLifetimeS }),
       redirectPort443(lab),
       services.whenReady(),
     ]);

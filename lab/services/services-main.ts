@@ -1,18 +1,24 @@
 /**
  * The lab's own services process, run on the services host: the signaling server (ws) and the
- * ICE-server-config endpoint, on one HTTP port. Configured by LAB_SERVICES_CONFIG (JSON); logs
- * JSON lines with monotonic timestamps to stdout; prints {"event":"ready"} once listening.
+ * ICE-server-config endpoint, on one HTTP port, on the hardened base (hardened-server.ts).
+ * Configured by LAB_SERVICES_CONFIG (JSON); logs bounded JSON lines with monotonic timestamps to
+ * stdout; prints {"event":"ready"} once listening.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { projectPath } from '../util/paths.js';
 import { monotonicMs } from '../util/clock.js';
 import { verifyJoinToken } from './credentials.js';
+import { HardenedServer, type ServerLimits } from './hardened-server.js';
 import { iceServerConfig } from './ice-config.js';
+import { boundedText, logLine } from './log-line.js';
+import type { QueueLimits } from './message-queue.js';
 import { SignalingServer } from './signaling-server.js';
 
 export interface ServicesConfig {
   port: number;
+  /** Address to listen on (default 0.0.0.0). */
+  host?: string;
   rooms: Record<string, string[]>;
   tokenSecret: string;
   turnSecret: string;
@@ -21,25 +27,31 @@ export interface ServicesConfig {
   stunPort: number;
   tlsPort: number;
   ttlSeconds: number;
+  /** Overrides of the hardened server's limits (docs/services-hardening.md). */
+  limits?: Partial<ServerLimits>;
+  queue?: Partial<QueueLimits>;
 }
 
-const log = (entry: Record<string, unknown>) => process.stdout.write(JSON.stringify({ t: monotonicMs(), ...entry }) + '\n');
+const log = (entry: Record<string, unknown>) => process.stdout.write(logLine({ t: monotonicMs(), ...entry }) + '\n');
 
-function main(): void {
+async function main(): Promise<void> {
   const config = JSON.parse(process.env.LAB_SERVICES_CONFIG ?? '') as ServicesConfig;
-  const signaling = new SignalingServer({ rooms: config.rooms, tokenSecret: config.tokenSecret, log });
-  const server = createServer((req, res) => {
-    try {
-      route(config, req, res);
-    } catch (err) {
-      log({ level: 'error', event: 'http-error', message: (err as Error).message });
-      json(res, 500, { message: 'internal error' });
-    }
+  const signaling = new SignalingServer({ rooms: config.rooms, tokenSecret: config.tokenSecret, queue: config.queue, log });
+  const page = (type: string, body: () => string | Buffer) => ({ methods: ['GET'], handle: (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(200, { 'content-type': type }).end(body()) });
+  const server = new HardenedServer({
+    log,
+    limits: config.limits,
+    http: {
+      '/health': { methods: ['GET'], handle: (_req, res) => json(res, 200, { ok: true }) },
+      '/ice-config': { methods: ['GET'], handle: (req, res, url) => iceConfig(config, req, res, url) },
+      '/peers/chromium-viewer.html': page('text/html', () => VIEWER_PAGE),
+      '/peers/chromium-viewer-page.js': page('text/javascript', () => readFileSync(projectPath('dist', 'peers', 'chromium-viewer-page.js'))),
+    },
+    ws: { '/signaling': signaling },
   });
-  signaling.attach(server);
-  server.listen(config.port, '0.0.0.0', () => log({ event: 'ready', port: config.port }));
+  const port = await server.listen(config.port, config.host ?? '0.0.0.0');
+  log({ event: 'ready', port, maxSockets: server.limits.maxSockets });
   const stop = () => {
-    signaling.close();
     server.close();
     process.exit(0);
   };
@@ -47,19 +59,16 @@ function main(): void {
   process.on('SIGINT', stop);
 }
 
-function route(config: ServicesConfig, req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://lab');
-  if (url.pathname === '/health') return json(res, 200, { ok: true });
-  if (url.pathname === '/peers/chromium-viewer.html') return send(res, 'text/html', VIEWER_PAGE);
-  if (url.pathname === '/peers/chromium-viewer-page.js') return send(res, 'text/javascript', readFileSync(projectPath('dist', 'peers', 'chromium-viewer-page.js')));
-  if (url.pathname !== '/ice-config') return json(res, 404, { message: `no endpoint ${url.pathname}` });
+/** A `Bearer` join token of the room and peer asked for; one answer for every refusal. */
+function iceConfig(config: ServicesConfig, req: IncomingMessage, res: ServerResponse, url: URL): void {
   const room = url.searchParams.get('room') ?? '';
   const peer = url.searchParams.get('peer') ?? '';
-  const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-  const check = verifyJoinToken(config.tokenSecret, room, peer, token);
+  const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+  const check = !config.rooms[room]?.includes(peer) ? { ok: false as const, reason: 'unknown room or peer' } : bearer ? verifyJoinToken(config.tokenSecret, room, peer, bearer[1]) : { ok: false as const, reason: 'no "Authorization: Bearer <token>" header' };
   if (!check.ok) {
-    log({ level: 'warn', event: 'ice-config-denied', room, peer, reason: check.reason });
-    return json(res, 401, { message: check.reason });
+    log({ level: 'warn', event: 'ice-config-denied', room: boundedText(room, 64), peer: boundedText(peer, 64), reason: check.reason });
+    res.setHeader('www-authenticate', 'Bearer');
+    return json(res, 401, { message: 'unauthorized: needs "Authorization: Bearer <join token>" for this room and peer' });
   }
   log({ event: 'ice-config', room, peer });
   json(res, 200, iceServerConfig({ host: config.turnHost, stunPort: config.stunPort, tlsPort: config.tlsPort, turnSecret: config.turnSecret, ttlSeconds: config.ttlSeconds }, peer));
@@ -68,12 +77,11 @@ function route(config: ServicesConfig, req: IncomingMessage, res: ServerResponse
 /** The page the Chromium viewer loads (its code: peers/chromium/viewer-page.ts). */
 const VIEWER_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>lab viewer</title></head><body><script src="/peers/chromium-viewer-page.js"></script></body></html>';
 
-function send(res: ServerResponse, type: string, body: string | Buffer): void {
-  res.writeHead(200, { 'content-type': type }).end(body);
-}
-
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-main();
+main().catch((err: Error) => {
+  log({ level: 'error', event: 'failed', message: err.message });
+  process.exit(1);
+});

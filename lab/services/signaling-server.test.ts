@@ -1,20 +1,21 @@
 // The signaling server on loopback: relaying, queueing, tokens, and bad input that must not hurt anyone.
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signJoinToken } from './credentials.js';
+import { HardenedServer } from './hardened-server.js';
 import { SignalingServer } from './signaling-server.js';
 
 const SECRET = 'test-secret';
-let server: Server;
+let server: HardenedServer;
 let port = 0;
 const logged: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  server = createServer();
-  new SignalingServer({ rooms: { a: ['cam', 'view'], b: ['cam', 'rogue'] }, tokenSecret: SECRET, log: (e) => logged.push(e), maxMessageBytes: 4096 }).attach(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  port = (server.address() as { port: number }).port;
+  const log = (e: Record<string, unknown>) => logged.push(e);
+  const signaling = new SignalingServer({ rooms: { a: ['cam', 'view'], b: ['cam', 'rogue'] }, tokenSecret: SECRET, log, maxMessageBytes: 4096 });
+  // Fast heartbeats, so a dead peer is found within the unit test's time.
+  server = new HardenedServer({ log, http: {}, ws: { '/signaling': signaling }, limits: { heartbeatMs: 100, deadAfterMs: 400 } });
+  port = await server.listen(0, '127.0.0.1');
 });
 afterAll(() => server.close());
 
@@ -50,6 +51,10 @@ function connect(room: string, peer: string, token = signJoinToken(SECRET, room,
   });
 }
 
+function closeAll(clients: Client[]): Promise<unknown> {
+  return Promise.all(clients.map((c) => new Promise((r) => (c.ws.readyState === WebSocket.CLOSED ? r(null) : (c.ws.once('close', r), c.ws.close())))));
+}
+
 describe('signaling server', () => {
   it('relays offer, answer and candidates with the sender named, and queues for peers not yet connected', async () => {
     const view = await connect('a', 'view');
@@ -62,8 +67,7 @@ describe('signaling server', () => {
     cam.ws.send(JSON.stringify({ type: 'answer', to: 'view', sdp: 'v=0 answer' }));
     expect(await view.next('answer')).toEqual({ type: 'answer', from: 'cam', sdp: 'v=0 answer' });
     expect((await view.next('peer-joined')).peer).toBe('cam');
-    view.ws.close();
-    cam.ws.close();
+    await closeAll([view, cam]);
   });
 
   it('answers bad messages with an error, logs them, and keeps the other room working', async () => {
@@ -85,7 +89,7 @@ describe('signaling server', () => {
     expect((await cam.next('offer')).from).toBe('view');
     expect(cam.messages.filter((m) => m.type === 'error')).toEqual([]);
     expect(logged.filter((e) => e.event === 'bad-message').length).toBeGreaterThanOrEqual(5);
-    for (const c of [rogue, cam, view]) c.ws.close();
+    await closeAll([rogue, cam, view]);
   });
 
   it('a token is good for one room and one peer only, and expires', async () => {
@@ -93,13 +97,35 @@ describe('signaling server', () => {
     await expect(connect('a', 'view', signJoinToken(SECRET, 'a', 'cam', 60))).rejects.toThrow('HTTP 401');
     await expect(connect('a', 'cam', signJoinToken(SECRET, 'a', 'cam', -5))).rejects.toThrow('HTTP 401');
     await expect(connect('a', 'cam', signJoinToken('other-secret', 'a', 'cam', 60))).rejects.toThrow('HTTP 401');
-    await expect(connect('zz', 'cam')).rejects.toThrow('HTTP 404');
-    await expect(connect('a', 'stranger')).rejects.toThrow('HTTP 403');
+    // Unknown room and unknown peer get the same answer as a bad token: nothing to enumerate.
+    await expect(connect('zz', 'cam')).rejects.toThrow('HTTP 401');
+    await expect(connect('a', 'stranger')).rejects.toThrow('HTTP 401');
   });
 
-  it('refuses a second connection for the same peer', async () => {
+  it('a second connection of the same peer replaces the first (close code 4001), without a peer-left', async () => {
+    const cam = await connect('a', 'cam');
     const first = await connect('a', 'view');
-    await expect(connect('a', 'view')).rejects.toThrow('HTTP 409');
-    first.ws.close();
+    await cam.next('peer-joined');
+    const closed = new Promise<number>((r) => first.ws.on('close', (code) => r(code)));
+    const second = await connect('a', 'view');
+    expect(await closed).toBe(4001);
+    expect((await cam.next('peer-joined')).peer).toBe('view');
+    second.ws.send(JSON.stringify({ type: 'offer', to: 'cam', sdp: 'v=0 second' }));
+    expect((await cam.next('offer')).sdp).toBe('v=0 second');
+    expect(cam.messages.filter((m) => m.type === 'peer-left')).toEqual([]);
+    await closeAll([cam, second]);
+  });
+
+  it('a peer that stops answering pings is dropped: its partner is told, messages to it queue again', async () => {
+    const cam = await connect('a', 'cam');
+    const view = await connect('a', 'view');
+    view.ws.pause(); // silent from now on
+    expect((await cam.next('peer-left')).peer).toBe('view');
+    expect(logged.some((e) => e.event === 'heartbeat-timeout' && e.peer === 'view')).toBe(true);
+    cam.ws.send(JSON.stringify({ type: 'offer', to: 'view', sdp: 'v=0 queued' }));
+    const back = await connect('a', 'view');
+    expect((await back.next('offer')).sdp).toBe('v=0 queued');
+    view.ws.terminate();
+    await closeAll([cam, back]);
   });
 });

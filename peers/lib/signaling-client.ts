@@ -9,6 +9,7 @@ export class SignalingClient {
   private handlers: ((msg: Incoming) => void)[] = [];
   /** Messages that came before anyone listened (queued offers can arrive with the handshake). */
   private held: Incoming[] = [];
+  private closing = false;
 
   static async connect(url: string, deadlineMs: number): Promise<SignalingClient> {
     const client = new SignalingClient();
@@ -16,11 +17,14 @@ export class SignalingClient {
     for (;;) {
       try {
         client.ws = await open(url, (data) => client.receive(data));
+        // The server closes a client that does not read (1008), one replaced by a newer connection
+        // of the same peer (4001) or one that stopped answering pings: say so, it explains a stall.
+        client.ws.on('close', (code, reason) => client.closing || emit('signaling-closed', { code, reason: reason.toString() }));
         break;
       } catch (err) {
         attempt++;
         const msg = (err as Error).message;
-        // 4xx answers are final (bad token, unknown room); refused connections mean "not up yet".
+        // 4xx answers are final (401: bad token, unknown room or peer); refused connections mean "not up yet".
         if (/Unexpected server response: 4\d\d/.test(msg) || Date.now() > deadlineMs) throw new Error(`signaling ${url.replace(/token=[^&]+/, 'token=…')}: ${msg} (after ${attempt} attempt(s))`);
         await new Promise((r) => setTimeout(r, Math.min(20 * attempt, 100)));
       }
@@ -50,6 +54,7 @@ export class SignalingClient {
   }
 
   close(): void {
+    this.closing = true;
     this.ws?.close();
   }
 }
