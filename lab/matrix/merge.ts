@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../model/errors.js';
 import type { MatrixResult } from '../model/matrix-result.js';
-import { matrixCells } from '../model/matrix-result.js';
+import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells } from '../model/matrix-result.js';
 import { newRunId } from '../run/run-scenario.js';
 import { MATRIX_FILES } from '../report/write-report.js';
 
@@ -16,6 +16,13 @@ export function readMatrix(dir: string): MatrixResult {
     throw new LabError('not-found', `${dir}: no readable ${MATRIX_FILES.json} (${(err as Error).message.split('\n')[0]})`, 'give the report folders the matrix shards wrote');
   }
   if (m.kind !== 'matrix') throw new LabError('invalid-file', `${file}: not a matrix result (kind: ${m.kind ?? 'missing'})`);
+  if (m.schemaVersion !== MATRIX_RESULT_SCHEMA_VERSION) {
+    throw new LabError(
+      'invalid-file',
+      `${file}: schemaVersion is ${JSON.stringify(m.schemaVersion ?? null)}, this lab reads matrix results of schemaVersion ${MATRIX_RESULT_SCHEMA_VERSION}`,
+      'run every shard and the merge with the same version of webrtc-nat-lab',
+    );
+  }
   return m;
 }
 

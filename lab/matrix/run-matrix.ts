@@ -35,9 +35,13 @@ export interface MatrixOptions {
   expectations: MatrixExpectations;
   timeoutMs: number;
   onProgress?: (line: string) => void;
+  /** Each cell as it finishes (reporters). */
+  onCellEnd?: (cell: MatrixCell) => void | Promise<void>;
+  /** Aborting stops starting cells, and aborts the runs under way (passed to each run). */
+  signal?: AbortSignal;
 }
 
-const matrixExpectationsSchema = z.strictObject({
+export const matrixExpectationsSchema = z.strictObject({
   /** For every cell; outcome defaults to what RFC 4787 predicts for the pair. */
   expect: expectationSchema.default({}),
   cells: z.array(z.strictObject({ viewer: z.string(), camera: z.string(), expect: expectationSchema })).default([]),
@@ -85,16 +89,18 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
   let done = 0;
   let next = 0;
   const worker = async () => {
-    while (next < cells.length && !isShuttingDown()) {
+    while (next < cells.length && !isShuttingDown() && !opts.signal?.aborted) {
       const k = next++;
       const { viewer, camera, id } = cells[k];
       results[k] = await runCell(backend, id, viewer, camera, opts);
       const c = results[k];
+      await opts.onCellEnd?.(c);
       progress(`[${++done}/${cells.length}] ${viewer} x ${camera}: ${c.status.toUpperCase()} ${c.outcome} (expected ${c.expect.outcome}), pass rate ${Math.round(c.passRate * 100)}%, setup p50 ${c.latency.setupMs.p50 ?? '—'} ms`);
     }
   };
   progress(`${cells.length} cell(s)${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${all.length})` : ''}, ${opts.repeat} run(s) each, ${opts.workers} at a time`);
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, cells.length)) }, worker));
+  opts.signal?.throwIfAborted();
   if (isShuttingDown()) throw new LabError('usage', 'interrupted');
   return {
     schemaVersion: MATRIX_RESULT_SCHEMA_VERSION,
@@ -122,7 +128,7 @@ async function runCell(backend: Backend, id: string, viewer: string, camera: str
   const probe = composeCell(viewer, camera);
   const predicted = predictOutcome(probe.topology, probe.viewerHost, probe.cameraHost, opts.policy);
   const expect = cellExpectation(opts.expectations, viewer, camera, predicted);
-  const r = await runRepeated(cellScenario(viewer, camera, opts, expect), backend, opts);
+  const r = await runRepeated(cellScenario(viewer, camera, opts, expect), backend, opts, { signal: opts.signal });
   return {
     ...r.representative,
     setupMs: r.setupMsMedian,

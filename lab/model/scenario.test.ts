@@ -44,6 +44,6 @@ describe('scenario files', () => {
     expect(bad({ topology: 'full-cone', peers: { viewer: { kind: 'viewer', host: 'a' } } })).toContain('needs exactly one camera peer');
     expect(bad({ topology: 'nonexistent', peers })).toContain('scenarios/x.yaml: topology: unknown topology "nonexistent"');
     expect(bad({ topology: 'full-cone', peers, expect: { outcome: 'fast' } })).toContain('expect.outcome');
-    expect(bad({ topology: 'full-cone', peers, ice: { turnTransports: ['quic'] } })).toContain('ice.turnTransports.0');
+    expect(bad({ topology: 'full-cone', peers, ice: { turnTransports: ['quic'] } })).toContain('ice.turnTransports[0]');
   });
 });

@@ -33,6 +33,8 @@ export interface RunOptions {
   extraRooms?: Record<string, string[]>;
   /** Capture packets on every router interface into this folder (pcap per interface). */
   captureDir?: string;
+  /** Aborting tears the lab down and rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** Runs once the services are up, with what a test needs to act inside the lab. */
   afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan }) => Promise<void>;
 }

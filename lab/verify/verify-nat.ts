@@ -28,6 +28,8 @@ export interface VerifyNatResult {
 
 export interface VerifyNatOptions {
   onStep?: (step: string) => void;
+  /** Aborting tears the lab down and rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** Runs once the lab is built, before discovery: lets a test tamper with a router to prove mismatches are caught. */
   afterUp?: (lab: StartedLab) => Promise<void>;
 }
