@@ -1,14 +1,14 @@
 /** `npm run lab -- <command> ...`: dispatches to one command and turns errors into exit codes. */
 import { LabError, errorMessage } from './model/errors.js';
 import { EXIT, helpText, parseCommandArgs, type Command } from './commands/command.js';
-import { cleanCommand, downCommand, execCommand, listCommand, peerSchemaCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
+import { cleanCommand, downCommand, execCommand, listCommand, peerSchemaCommand, resultSchemaCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
 import { verifyNatCommand } from './commands/verify-nat-command.js';
 import { runCommand } from './commands/run-scenario-command.js';
 import { matrixCommand, mergeCommand } from './commands/matrix-command.js';
 import { listScenarios, scenarioPath } from './model/scenario.js';
 import { shutDownWhenOutputCloses } from './util/shutdown.js';
 
-const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand];
+const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand, resultSchemaCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
