@@ -7,8 +7,10 @@ import { runCommand } from './commands/run-scenario-command.js';
 import { matrixCommand, mergeCommand } from './commands/matrix-command.js';
 import { listScenarios, scenarioPath } from './model/scenario.js';
 import { shutDownWhenOutputCloses } from './util/shutdown.js';
+import { initCommand } from './commands/init-command.js';
+import { doctorCommand } from './commands/doctor-command.js';
 
-const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand, resultSchemaCommand];
+const COMMANDS: Command[] = [initCommand, doctorCommand, runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand, resultSchemaCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
