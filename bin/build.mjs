@@ -26,8 +26,8 @@ export const BROWSER_ENTRY_POINTS = {
   'peers/chromium-viewer-page': 'peers/chromium/viewer-page.ts',
 };
 
-/** Modules too heavy or native to bundle; loaded only by the commands that need them. */
-const EXTERNAL = ['playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel'];
+/** Modules too heavy or native to bundle (esbuild finds its binary from its own path); loaded only where needed. */
+const EXTERNAL = ['playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel', 'esbuild'];
 
 function newestInput() {
   let newest = 0;
