@@ -1,6 +1,6 @@
 /** `npm run lab -- <command> ...`: dispatches to one command and turns errors into exit codes. */
 import { LabError, errorMessage } from './model/errors.js';
-import { EXIT, helpText, parseCommandArgs, type Command } from './commands/command.js';
+import { EXIT, cliName, helpText, parseCommandArgs, type Command } from './commands/command.js';
 import { cleanCommand, downCommand, execCommand, listCommand, peerSchemaCommand, resultSchemaCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
 import { verifyNatCommand } from './commands/verify-nat-command.js';
 import { runCommand } from './commands/run-scenario-command.js';
@@ -15,10 +15,10 @@ const COMMANDS: Command[] = [initCommand, doctorCommand, runCommand, matrixComma
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    'WebRTC NAT-traversal lab: real kernel NATs, coturn, werift peers.',
+    'WebRTC NAT-traversal lab: real kernel NATs, coturn, werift peers. Start here: doctor, init.',
     '',
-    'Usage: npm run lab -- <scenario> [--json]      run a scenario (e.g. symmetric-nat)',
-    '       npm run lab -- <command> [options]      (every command takes --help)',
+    `Usage: ${cliName()} <scenario> [--json]      run a scenario (e.g. symmetric-nat)`,
+    `       ${cliName()} <command> [options]      (every command takes --help)`,
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
