@@ -4,26 +4,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LabError } from '../model/errors.js';
 import { displayName, validateWith } from '../model/validate.js';
-import type { MatrixExpectations } from '../matrix/run-matrix.js';
-import type { Reporter } from '../report/reporter.js';
-import { labConfigSchema, type LabConfig, type ReporterDescription } from './config.js';
+import { labConfigSchema, type LabConfig } from './config.js';
 
 export const CONFIG_FILES = ['webrtc-lab.config.ts', 'webrtc-lab.config.mts', 'webrtc-lab.config.js', 'webrtc-lab.config.mjs', 'webrtc-lab.config.json'];
 
-/** A config as the lab uses it: every path absolute. */
-export interface ResolvedConfig {
-  /** The file it came from; null: no config file. */
-  file: string | null;
-  backend?: LabConfig['backend'];
-  reportsDir?: string;
-  reporters?: (ReporterDescription | Reporter)[];
-  workers?: number;
-  repeat?: number;
-  retries?: number;
-  minPassRate?: number;
-  /** A YAML file (absolute path) or expectations given inline. */
-  expect?: string | MatrixExpectations;
-}
+/** A config as the lab uses it: reportsDir and an expect file made absolute; `file` null when there is none. */
+export type ResolvedConfig = LabConfig & { file: string | null };
 
 export function findConfigFile(dir: string = process.cwd()): string | null {
   return CONFIG_FILES.map((f) => join(dir, f)).find((f) => existsSync(f)) ?? null;

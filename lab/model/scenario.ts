@@ -163,7 +163,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     kind: p.kind,
     role: p.kind === 'command' ? (p.role ?? 'viewer') : CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer',
     // Peers start in the lab's folder; coreutils' `env -C` moves a user's program to its scenario's.
-    command: p.command && cwd ? ['env', '-C', cwd, ...p.command] : p.command,
+    command: p.command && cwd && !p.image ? ['env', '-C', cwd, ...p.command] : p.command,
     image: p.image,
     host: p.host,
     profile: p.profile ?? 'kvs',

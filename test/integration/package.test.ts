@@ -17,7 +17,11 @@ interface Ran {
 }
 
 // The parent npm's settings (npm_config_prefix...) must not leak into the fresh project's npm.
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'WEBRTC_LAB_REPORTS_DIR' && k !== 'INIT_CWD'));
+// Output is read as text: no colours.
+const cleanEnv = () => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && !['WEBRTC_LAB_REPORTS_DIR', 'INIT_CWD', 'FORCE_COLOR'].includes(k))),
+  NO_COLOR: '1',
+});
 
 function run(argv: string[], cwd: string, timeoutMs: number): Promise<Ran> {
   return new Promise((resolve, reject) => {
