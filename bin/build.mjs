@@ -10,6 +10,8 @@ const stamp = join(dist, '.inputs');
 
 export const ENTRY_POINTS = {
   cli: 'lab/cli.ts',
+  // The public API (package.json "exports"); its types come from tsc (tsconfig.build.json).
+  index: 'lab/index.ts',
   'udp-punch': 'lab/tools/udp-punch.ts',
   bench: 'bench/bench.ts',
   services: 'lab/services/services-main.ts',
@@ -25,8 +27,8 @@ export const BROWSER_ENTRY_POINTS = {
   'peers/chromium-viewer-page': 'peers/chromium/viewer-page.ts',
 };
 
-/** Modules too heavy or native to bundle; loaded only by the commands that need them. */
-const EXTERNAL = ['playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel'];
+/** Modules too heavy or native to bundle (esbuild finds its binary from its own path); loaded only where needed. */
+const EXTERNAL = ['playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel', 'esbuild'];
 
 function newestInput() {
   let newest = 0;
@@ -43,9 +45,14 @@ function newestInput() {
   return String(newest);
 }
 
+function isInstalled() {
+  return root.split(/[\\/]/).includes('node_modules');
+}
+
 export async function ensureBuilt({ force = false } = {}) {
-  // A copy without sources (a packaged lab) runs the bundles it came with.
-  if (!force && !existsSync(join(root, 'lab'))) return dist;
+  // A copy without sources (a packaged lab) runs the bundles it came with, and so does an installed
+  // one even when it carries sources (a git or file: dependency): node_modules is not ours to write.
+  if (!force && (!existsSync(join(root, 'lab')) || isInstalled())) return dist;
   const inputs = newestInput();
   if (!force && existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs) return dist;
   try {

@@ -1,22 +1,24 @@
 /** `npm run lab -- <command> ...`: dispatches to one command and turns errors into exit codes. */
 import { LabError, errorMessage } from './model/errors.js';
-import { EXIT, helpText, parseCommandArgs, type Command } from './commands/command.js';
-import { cleanCommand, downCommand, execCommand, listCommand, peerSchemaCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
+import { EXIT, cliName, helpText, parseCommandArgs, type Command } from './commands/command.js';
+import { cleanCommand, downCommand, execCommand, listCommand, peerSchemaCommand, resultSchemaCommand, rulesCommand, topologiesCommand, upCommand } from './commands/lab-commands.js';
 import { verifyNatCommand } from './commands/verify-nat-command.js';
 import { runCommand } from './commands/run-scenario-command.js';
 import { matrixCommand, mergeCommand } from './commands/matrix-command.js';
 import { listScenarios, scenarioPath } from './model/scenario.js';
 import { abortWhenOutputCloses, abortedExitCode } from './commands/signals.js';
+import { initCommand } from './commands/init-command.js';
+import { doctorCommand } from './commands/doctor-command.js';
 
-const COMMANDS: Command[] = [runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand];
+const COMMANDS: Command[] = [initCommand, doctorCommand, runCommand, matrixCommand, mergeCommand, upCommand, execCommand, downCommand, listCommand, cleanCommand, verifyNatCommand, rulesCommand, topologiesCommand, peerSchemaCommand, resultSchemaCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    'WebRTC NAT-traversal lab: real kernel NATs, coturn, werift peers.',
+    'WebRTC NAT-traversal lab: real kernel NATs, coturn, werift peers. Start here: doctor, init.',
     '',
-    'Usage: npm run lab -- <scenario> [--json]      run a scenario (e.g. symmetric-nat)',
-    '       npm run lab -- <command> [options]      (every command takes --help)',
+    `Usage: ${cliName()} <scenario> [--json]      run a scenario (e.g. symmetric-nat)`,
+    `       ${cliName()} <command> [options]      (every command takes --help)`,
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

@@ -1,6 +1,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { existsSync } from 'node:fs';
 import { LabError } from '../model/errors.js';
 import { commandSignal } from './signals.js';
+import { projectPath, projectRoot } from '../util/paths.js';
+
+/** How the user started the CLI: in the lab's own checkout `npm run lab --`, where installed `npx webrtc-lab`. */
+export function cliName(): string {
+  const checkout = existsSync(projectPath('lab')) && !projectRoot.split(/[\\/]/).includes('node_modules');
+  return checkout ? 'npm run lab --' : 'npx webrtc-lab';
+}
 
 /** One CLI command: its help text, its options, and what it does (returns the exit code). */
 export interface Command {
@@ -42,14 +50,14 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
       },
     };
   } catch (err) {
-    throw new LabError('usage', `${cmd.name}: ${(err as Error).message}`, `see: npm run lab -- ${cmd.name} --help`);
+    throw new LabError('usage', `${cmd.name}: ${(err as Error).message}`, `see: ${cliName()} ${cmd.name} --help`);
   }
 }
 
 export function helpText(cmd: Command): string {
-  return `Usage: npm run lab -- ${cmd.usage}\n\n${cmd.summary}\n${cmd.details ? `\n${cmd.details.trimEnd()}\n` : ''}`;
+  return `Usage: ${cliName()} ${cmd.usage}\n\n${cmd.summary}\n${cmd.details ? `\n${cmd.details.trimEnd()}\n` : ''}`;
 }
 
 export function usageError(cmd: Command, message: string): LabError {
-  return new LabError('usage', `${cmd.name}: ${message}`, `usage: npm run lab -- ${cmd.usage}`);
+  return new LabError('usage', `${cmd.name}: ${message}`, `usage: ${cliName()} ${cmd.usage}`);
 }

@@ -9,6 +9,7 @@ import { EXIT, usageError, type Command } from './command.js';
 import { monotonicMs } from '../util/clock.js';
 import { labOwner, rerunUnprivileged } from './privileges.js';
 import { contractJsonSchema } from '../contract/check.js';
+import { resultJsonSchema } from '../model/result-schema.js';
 
 const backendOption = { backend: { type: 'string' as const, short: 'b' } };
 const BACKEND_HELP = '  -b, --backend <netns|docker>  where to build (default: $WEBRTC_LAB_BACKEND, else "backend" in lab.config.json, else netns)';
@@ -176,6 +177,20 @@ export const peerSchemaCommand: Command = {
   options: {},
   async run() {
     console.log(JSON.stringify(contractJsonSchema(), null, 2));
+    return EXIT.ok;
+  },
+};
+
+export const resultSchemaCommand: Command = {
+  name: 'result-schema',
+  summary: 'Print the JSON Schema of a run result (result.json) or a matrix result (matrix.json).',
+  usage: 'result-schema run|matrix',
+  details: 'Shipped as schemas/run-result.schema.json and schemas/matrix-result.schema.json; check schemaVersion first.',
+  options: {},
+  async run({ positionals }) {
+    const which = positionals[0];
+    if (positionals.length !== 1 || (which !== 'run' && which !== 'matrix')) throw usageError(this, 'give run or matrix');
+    console.log(JSON.stringify(resultJsonSchema(which), null, 2));
     return EXIT.ok;
   },
 };

@@ -1,11 +1,15 @@
+import { join } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { LabError } from '../model/errors.js';
 import { listTopologies } from '../model/topology-file.js';
 import { MATRIX_PRESETS } from '../matrix/compose.js';
 import { mergeMatrices, readMatrix } from '../matrix/merge.js';
-import { VIEWER_STACKS, loadMatrixExpectations, runMatrix, type ViewerStack } from '../matrix/run-matrix.js';
-import { matrixSummary } from '../report/matrix-text.js';
-import { writeMatrixReport } from '../report/write-report.js';
+import { matrixCells, shardCells } from '../model/matrix-result.js';
+import { VIEWER_STACKS, loadMatrixExpectations, runMatrix, type MatrixExpectations, type ViewerStack } from '../matrix/run-matrix.js';
+import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
+import { chooseBackend } from '../config/resolve.js';
+import { reportsRoot, writeMatrixReport } from '../report/write-report.js';
+import { REPORTER_HELP, REPORTER_OPTIONS, cliReporters } from './cli-reporters.js';
 import { EXIT, usageError, type Command, type ParsedArgs } from './command.js';
 import { rerunUnprivileged } from './privileges.js';
 
@@ -32,7 +36,9 @@ export const matrixCommand: Command = {
     '  --timeout MS          per run (default 15000)',
     '  --json                print only the matrix result on stdout',
     '  -b, --backend <netns|docker>',
+    ...REPORTER_HELP,
     '',
+    'Flags override webrtc-lab.config.* (workers, repeat, retries, minPassRate, expect, backend, reporters).',
     'Reports: reports/<run-id>/{matrix.json,summary.txt,summary.md,junit.xml,index.html}',
   ].join('\n'),
   options: {
@@ -48,25 +54,28 @@ export const matrixCommand: Command = {
     timeout: { type: 'string' },
     json: { type: 'boolean' },
     backend: { type: 'string', short: 'b' },
+    ...REPORTER_OPTIONS,
   },
   async run(args) {
     const { values, argv } = args;
     if (args.positionals.length) throw usageError(this, `unexpected argument "${args.positionals[0]}"`);
-    const opts = matrixOptions(this, args);
-    const backend = await getBackend(values.backend as string | undefined);
+    const config = await loadConfig(values.config as string | undefined);
+    const opts = matrixOptions(this, args, config);
+    const backend = await getBackend(chooseBackend(values.backend as string | undefined, config));
     const rerun = await rerunUnprivileged(backend, argv);
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
-    const quiet = Boolean(values.json);
     if (!backend.capabilities.concurrentLabs && opts.workers > 1) {
       // Every cell's lab uses the same address plan (e.g. one Docker daemon refuses overlapping networks).
       process.stderr.write(`note: --workers ${opts.workers} ignored on the ${backend.name} backend: it holds one lab of an address plan at a time, so cells run one after another\n`);
       opts.workers = 1;
     }
-    const m = await runMatrix(backend, { ...opts, signal: args.signal, onProgress: quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`) });
-    const dir = writeMatrixReport(m);
-    if (quiet) console.log(JSON.stringify(m, null, 2));
-    else console.log(`\n${matrixSummary(m)}\nreport: ${dir}/index.html`);
+    const reporters = cliReporters(values, config);
+    const all = matrixCells(opts.presets);
+    await reporters.begin({ kind: 'matrix', name: 'nat-matrix', runId: null, backend: backend.name, planned: opts.shard ? shardCells(all, opts.shard).length : all.length });
+    const m = await runMatrix(backend, { ...opts, signal: args.signal, onProgress: reporters.wantsProgress ? (l) => reporters.progress(l) : undefined, onCellEnd: (c) => reporters.cellEnd(c) });
+    const dir = writeMatrixReport(m, join(reportsRoot(config.reportsDir), m.runId));
+    await reporters.end({ kind: 'matrix', result: m, reportDir: dir });
     return m.passed ? EXIT.ok : EXIT.failed;
   },
 };
@@ -78,7 +87,7 @@ function integer(cmd: Command, name: string, value: unknown, fallback: number, m
   return n;
 }
 
-function matrixOptions(cmd: Command, { values }: ParsedArgs) {
+function matrixOptions(cmd: Command, { values }: ParsedArgs, config: ResolvedConfig) {
   const known = listTopologies();
   const presets = values.nats ? String(values.nats).split(',').map((s) => s.trim()).filter(Boolean) : MATRIX_PRESETS;
   for (const p of presets) if (!known.includes(p)) throw usageError(cmd, `--nats: unknown preset "${p}" (known: ${known.join(', ')})`);
@@ -87,7 +96,7 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs) {
   if (policy !== 'all' && policy !== 'relay') throw usageError(cmd, `--policy must be all or relay (got "${policy}")`);
   const viewer = (values.viewer ?? 'werift') as string;
   if (!(VIEWER_STACKS as readonly string[]).includes(viewer)) throw usageError(cmd, `--viewer must be one of ${VIEWER_STACKS.join(', ')} (got "${viewer}")`);
-  const minPassRate = values['min-pass-rate'] === undefined ? 1 : Number(values['min-pass-rate']);
+  const minPassRate = values['min-pass-rate'] === undefined ? (config.minPassRate ?? 1) : Number(values['min-pass-rate']);
   if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(cmd, `--min-pass-rate must be between 0 and 1 (got "${values['min-pass-rate']}")`);
   let shard: { index: number; count: number } | null = null;
   if (values.shard !== undefined) {
@@ -99,32 +108,36 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs) {
     presets,
     policy: policy as 'all' | 'relay',
     viewerKind: viewer as ViewerStack,
-    repeat: integer(cmd, 'repeat', values.repeat, 1, 1),
-    retries: integer(cmd, 'retries', values.retries, 0, 0),
+    repeat: integer(cmd, 'repeat', values.repeat, config.repeat ?? 1, 1),
+    retries: integer(cmd, 'retries', values.retries, config.retries ?? 0, 0),
     minPassRate,
-    workers: integer(cmd, 'workers', values.workers, 1, 1),
+    workers: integer(cmd, 'workers', values.workers, config.workers ?? 1, 1),
     shard,
-    expectations: loadMatrixExpectations((values.expect as string | undefined) ?? null),
+    expectations: matrixExpectations(values.expect as string | undefined, config),
     timeoutMs: integer(cmd, 'timeout', values.timeout, 15_000, 1000),
   };
+}
+
+function matrixExpectations(flag: string | undefined, config: ResolvedConfig): MatrixExpectations {
+  if (flag !== undefined) return loadMatrixExpectations(flag);
+  if (typeof config.expect === 'string') return loadMatrixExpectations(config.expect);
+  return config.expect ?? loadMatrixExpectations(null);
 }
 
 export const mergeCommand: Command = {
   name: 'merge',
   summary: 'Merge the reports of matrix shards (several CI machines) into one report and gate on it.',
-  usage: 'merge <report-dir>... [--json]',
+  usage: 'merge <report-dir>... [--json] [--reporter a,b,...]',
   details: 'Each folder holds a matrix.json written by `matrix --shard i/n`. The shards must come from one\nmatrix (same presets, policy, viewer, repeat). Exit 1 if any cell failed or any cell is missing.',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean' }, ...REPORTER_OPTIONS },
   async run({ values, positionals }) {
     if (!positionals.length) throw usageError(this, 'give the report folders of the shards');
+    const config = await loadConfig(values.config as string | undefined);
     const merged = mergeMatrices(positionals.map((source) => ({ source, matrix: readMatrix(source) })));
-    const dir = writeMatrixReport(merged);
-    if (values.json) console.log(JSON.stringify(merged, null, 2));
-    else {
-      console.log(matrixSummary(merged));
-      if (merged.missingCells.length) console.log(`MISSING ${merged.missingCells.length} cell(s): ${merged.missingCells.join(', ')}`);
-      console.log(`report: ${dir}/index.html`);
-    }
+    const reporters = cliReporters(values, config);
+    await reporters.begin({ kind: 'merge', name: 'nat-matrix', runId: merged.runId, backend: merged.backend, planned: merged.totalCells });
+    const dir = writeMatrixReport(merged, join(reportsRoot(config.reportsDir), merged.runId));
+    await reporters.end({ kind: 'matrix', result: merged, reportDir: dir });
     if (merged.missingCells.length && !values.json) process.stderr.write(`error: ${new LabError('expectation', `the shards do not cover the matrix: ${merged.missingCells.length} cell(s) missing`).message}\n`);
     return merged.passed ? EXIT.ok : EXIT.failed;
   },

@@ -1,13 +1,12 @@
+import { runWithReports } from '../api/run.js';
 import { getBackend } from '../backends/index.js';
+import { loadConfig } from '../config/load-config.js';
+import { chooseBackend, chooseRepeat } from '../config/resolve.js';
 import { listScenarios, loadScenario } from '../model/scenario.js';
-import { runSummary } from '../report/terminal.js';
-import { writeRunReport } from '../report/write-report.js';
-import { newRunId, runScenario } from '../run/run-scenario.js';
-import { explainRun } from '../report/explain.js';
 import { reportsRoot } from '../report/write-report.js';
-import { join } from 'node:path';
-import { runRepeated, type RepeatOptions } from '../run/repeat.js';
-import { EXIT, usageError, type Command } from './command.js';
+import type { RepeatOptions } from '../run/repeat.js';
+import { REPORTER_HELP, REPORTER_OPTIONS, cliReporters } from './cli-reporters.js';
+import { EXIT, cliName, usageError, type Command } from './command.js';
 import { rerunUnprivileged } from './privileges.js';
 
 export const runCommand: Command = {
@@ -20,7 +19,11 @@ export const runCommand: Command = {
     'Builds the scenario\'s topology, starts coturn and the signaling server on its internet, starts the',
     'pi-camera and the viewer(s) inside their hosts, and reports the outcome (direct, relay or failed),',
     'the selected candidate pair as each side sees it, and the timeline from the offer to the first video',
-    'frame. Writes reports/<run-id>/result.json and summary.txt.',
+    'frame. Writes reports/<run-id>/ (result.json, summary.txt, summary.md, junit.xml, index.html) under',
+    'the current folder (or the config\'s reportsDir, or $WEBRTC_LAB_REPORTS_DIR).',
+    '',
+    '<scenario> is a preset name or a path to a scenario file (its `topology:` is a preset name or a path',
+    'relative to the scenario file). Flags override webrtc-lab.config.*.',
     '',
     'Exit 0 when the scenario\'s expectations hold, 1 when they do not, 2 on a usage error.',
     '',
@@ -30,10 +33,12 @@ export const runCommand: Command = {
     '                                (signaling, the SDP annotated, each candidate and where it came from,',
     '                                the pairs tried and why the winner won, DTLS, first media)',
     '  --capture                     a pcap per router interface (tcpdump in the lab), in the report folder',
+    '                                (with --repeat/--retries: one capture-r<i>a<j>/ folder per run)',
     '  --repeat N                    run it N times: pass rate and latency percentiles (p50/p95 budgets apply)',
     '  --retries N                   re-run a failed run up to N times (recorded: the result is "flaky")',
     '  --min-pass-rate R             share of runs that must pass, 0..1 (default 1)',
     '  -b, --backend <netns|docker>  where to build (default netns)',
+    ...REPORTER_HELP,
   ].join('\n'),
   options: {
     json: { type: 'boolean' },
@@ -43,53 +48,36 @@ export const runCommand: Command = {
     repeat: { type: 'string' },
     retries: { type: 'string' },
     'min-pass-rate': { type: 'string' },
+    ...REPORTER_OPTIONS,
   },
   async run({ values, positionals, argv, signal }) {
     if (positionals.length !== 1) throw usageError(this, `give exactly one scenario (known: ${safeList()})`);
+    const config = await loadConfig(values.config as string | undefined);
     const scenario = loadScenario(positionals[0]);
-    const backend = await getBackend(values.backend as string | undefined);
+    const backend = await getBackend(chooseBackend(values.backend as string | undefined, config));
     const rerun = await rerunUnprivileged(backend, argv);
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
-    const quiet = Boolean(values.json);
-    const repeat = repeatOptions(this, values);
-    const onProgress = quiet ? undefined : (line: string) => process.stderr.write(`  ${line}\n`);
-    const runId = newRunId();
-    const captureDir = values.capture ? join(reportsRoot(), runId, 'capture') : undefined;
-    let result = repeat ? null : await runScenario(scenario, backend, { onProgress, runId, captureDir, signal });
-    if (repeat) {
-      const r = await runRepeated(scenario, backend, repeat, { signal }, (run, a) => onProgress?.(`run ${a.repeat}${a.attempt > 1 ? ` (retry ${a.attempt - 1})` : ''}: ${run.outcome}${run.passed ? '' : ` FAILED: ${a.failure}`}, setup ${run.setupMs ?? '—'} ms`));
-      result = {
-        ...r.representative,
-        passed: r.checks.every((c) => c.ok),
-        repeat: { runs: repeat.repeat, passRate: r.passRate, status: r.status, attempts: r.attempts, checks: r.checks, latency: r.latency },
-      };
-    }
-    result = result!;
-    const dir = writeRunReport(result);
-    for (const f of result.teardown.failures) process.stderr.write(`warning: lab ${result.labId}: teardown: ${f.step}: ${f.message} (remove what is left: npm run lab -- clean ${result.labId})\n`);
-    if (quiet) console.log(JSON.stringify(result, null, 2));
-    else {
-      console.log(`\n${runSummary(result)}`);
-      if (values.explain) console.log(`\n${explainRun(result)}`);
-      console.log(`\nreport: ${dir}/index.html (and result.json${result.captures.length ? `, ${result.captures.length} pcap files in capture/` : ''})`);
-    }
+    const reporters = cliReporters(values, config);
+    const settings = { repeat: chooseRepeat(repeatFlags(this, values), config), capture: Boolean(values.capture), explain: Boolean(values.explain), reportsDir: reportsRoot(config.reportsDir), signal };
+    const { result } = await runWithReports(scenario, backend, settings, reporters);
+    for (const f of result.teardown.failures) process.stderr.write(`warning: lab ${result.labId}: teardown: ${f.step}: ${f.message} (remove what is left: ${cliName()} clean ${result.labId})\n`);
     return result.passed ? EXIT.ok : EXIT.failed;
   },
 };
 
-function repeatOptions(cmd: Command, values: Record<string, unknown>): RepeatOptions | null {
-  if (values.repeat === undefined && values.retries === undefined && values['min-pass-rate'] === undefined) return null;
-  const int = (name: string, min: number, fallback: number) => {
+function repeatFlags(cmd: Command, values: Record<string, unknown>): Partial<RepeatOptions> {
+  const int = (name: string, min: number) => {
     const v = values[name];
-    if (v === undefined) return fallback;
+    if (v === undefined) return undefined;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw usageError(cmd, `--${name} must be an integer >= ${min} (got "${v}")`);
     return n;
   };
-  const minPassRate = values['min-pass-rate'] === undefined ? 1 : Number(values['min-pass-rate']);
-  if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(cmd, `--min-pass-rate must be between 0 and 1 (got "${values['min-pass-rate']}")`);
-  return { repeat: int('repeat', 1, 1), retries: int('retries', 0, 0), minPassRate };
+  const rate = values['min-pass-rate'];
+  const minPassRate = rate === undefined ? undefined : Number(rate);
+  if (minPassRate !== undefined && !(minPassRate >= 0 && minPassRate <= 1)) throw usageError(cmd, `--min-pass-rate must be between 0 and 1 (got "${rate}")`);
+  return { repeat: int('repeat', 1), retries: int('retries', 0), minPassRate };
 }
 
 function safeList(): string {

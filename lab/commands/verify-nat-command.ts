@@ -1,4 +1,6 @@
 import { getBackend } from '../backends/index.js';
+import { loadConfig } from '../config/load-config.js';
+import { chooseBackend } from '../config/resolve.js';
 import { loadTopology } from '../model/topology-file.js';
 import { describeObservation } from '../verify/nat-discovery.js';
 import { verifyNat, type VerifyNatResult } from '../verify/verify-nat.js';
@@ -17,13 +19,15 @@ export const verifyNatCommand: Command = {
     '',
     'Options:',
     '  --json                        print only the result as JSON',
-    '  -b, --backend <netns|docker>  where to build (default netns)',
+    '  -b, --backend <netns|docker>  where to build (default: the config\'s, else netns)',
+    '  --config <file>               the config file (default: webrtc-lab.config.* here)',
   ].join('\n'),
-  options: { json: { type: 'boolean' }, backend: { type: 'string', short: 'b' } },
+  options: { json: { type: 'boolean' }, backend: { type: 'string', short: 'b' }, config: { type: 'string' } },
   async run({ values, positionals, argv, signal }) {
     if (!positionals.length) throw usageError(this, 'give at least one topology');
     const topologies = positionals.map((p) => loadTopology(p));
-    const backend = await getBackend(values.backend as string | undefined);
+    const config = await loadConfig(values.config as string | undefined);
+    const backend = await getBackend(chooseBackend(values.backend as string | undefined, config));
     const rerun = await rerunUnprivileged(backend, argv);
     if (rerun !== null) return rerun;
     await backend.checkAvailable();

@@ -98,3 +98,21 @@ describe('matrix reports', () => {
     expect(html).toContain('id="cell-symmetric__symmetric"');
   });
 });
+
+describe('reading shard reports', () => {
+  it('refuses a matrix.json of another schema version, saying which versions', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { readMatrix } = await import('./merge.js');
+    const dir = mkdtempSync(join(tmpdir(), 'lab-merge-test-'));
+    try {
+      writeFileSync(join(dir, 'matrix.json'), JSON.stringify({ ...matrix(null), schemaVersion: 0 }));
+      expect(() => readMatrix(dir)).toThrow(/matrix\.json: schemaVersion is 0, this lab reads matrix results of schemaVersion 1/);
+      writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix(null)));
+      expect(readMatrix(dir).cells).toHaveLength(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -17,7 +17,11 @@ export function readMatrix(dir: string): MatrixResult {
   }
   if (m.kind !== 'matrix') throw new LabError('invalid-file', `${file}: not a matrix result (kind: ${m.kind ?? 'missing'})`);
   if (m.schemaVersion !== MATRIX_RESULT_SCHEMA_VERSION) {
-    throw new LabError('invalid-file', `${file}: schemaVersion is ${m.schemaVersion ?? 'missing'}, this lab reads ${MATRIX_RESULT_SCHEMA_VERSION}`, 'merge shards written by the same version of the lab (re-run the older shards)');
+    throw new LabError(
+      'invalid-file',
+      `${file}: schemaVersion is ${JSON.stringify(m.schemaVersion ?? null)}, this lab reads matrix results of schemaVersion ${MATRIX_RESULT_SCHEMA_VERSION}`,
+      'run every shard and the merge with the same version of webrtc-nat-lab',
+    );
   }
   return m;
 }

@@ -34,11 +34,13 @@ export interface MatrixOptions {
   expectations: MatrixExpectations;
   timeoutMs: number;
   onProgress?: (line: string) => void;
+  /** Each cell as it finishes (reporters). */
+  onCellEnd?: (cell: MatrixCell) => void | Promise<void>;
   /** Aborting it stops starting cells, tears the running ones down and rejects with an AbortError. */
   signal?: AbortSignal;
 }
 
-const matrixExpectationsSchema = z.strictObject({
+export const matrixExpectationsSchema = z.strictObject({
   /** For every cell; outcome defaults to what RFC 4787 predicts for the pair. */
   expect: expectationSchema.default({}),
   cells: z.array(z.strictObject({ viewer: z.string(), camera: z.string(), expect: expectationSchema })).default([]),
@@ -91,6 +93,7 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
       const { viewer, camera, id } = cells[k];
       results[k] = await runCell(backend, id, viewer, camera, opts);
       const c = results[k];
+      await opts.onCellEnd?.(c);
       progress(`[${++done}/${cells.length}] ${viewer} x ${camera}: ${c.status.toUpperCase()} ${c.outcome} (expected ${c.expect.outcome}), pass rate ${Math.round(c.passRate * 100)}%, setup p50 ${c.latency.setupMs.p50 ?? '—'} ms`);
     }
   };

@@ -44,6 +44,36 @@ describe('scenario files', () => {
     expect(bad({ topology: 'full-cone', peers: { viewer: { kind: 'viewer', host: 'a' } } })).toContain('needs exactly one camera peer');
     expect(bad({ topology: 'nonexistent', peers })).toContain('scenarios/x.yaml: topology: unknown topology "nonexistent"');
     expect(bad({ topology: 'full-cone', peers, expect: { outcome: 'fast' } })).toContain('expect.outcome');
-    expect(bad({ topology: 'full-cone', peers, ice: { turnTransports: ['quic'] } })).toContain('ice.turnTransports.0');
+    expect(bad({ topology: 'full-cone', peers, ice: { turnTransports: ['quic'] } })).toContain('ice.turnTransports[0]');
+  });
+});
+
+describe('scenario files outside the lab', () => {
+  it('a scenario by path names its topology by a path relative to itself, and its command peer runs in its folder', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { projectPath } = await import('../util/paths.js');
+    const root = mkdtempSync(join(tmpdir(), 'lab-scenario-test-'));
+    try {
+      mkdirSync(join(root, 'lab', 'net'), { recursive: true });
+      writeFileSync(join(root, 'lab', 'net', 'home.yaml'), readFileSync(projectPath('topologies', 'symmetric.yaml'), 'utf8').replace(/^name: .*$/m, 'name: home'));
+      writeFileSync(join(root, 'lab', 'my-app.yml'), 'topology: ./net/home.yaml\npeers:\n  camera: { kind: pi-camera, host: b }\n  app: { kind: command, role: viewer, host: a, command: [node, my-peer.mjs] }\n');
+      const prev = process.cwd();
+      process.chdir(root);
+      try {
+        const s = loadScenario('./lab/my-app.yml');
+        expect(s.name).toBe('my-app');
+        expect(s.topology.name).toBe('home');
+        expect(s.viewers[0].command).toEqual(['env', '-C', join(root, 'lab'), 'node', 'my-peer.mjs']);
+        expect(() => loadScenario('./lab/missing.yaml')).toThrow(/scenario file \.\/lab\/missing\.yaml does not exist/);
+      } finally {
+        process.chdir(prev);
+      }
+      // A preset names topologies by preset name, and its command peers run in the lab's folder.
+      expect(loadScenario('byo-node-datachannel').viewers[0].command).toEqual(['node', 'dist/peers/ndc-viewer.mjs']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

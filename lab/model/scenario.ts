@@ -1,9 +1,9 @@
 /** Scenario files (scenarios/*.yaml): a topology, who runs where, the ICE settings and what must happen. */
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { LabError } from './errors.js';
-import { loadTopology, resolveTopologyPath, topologyFromData } from './topology-file.js';
+import { isFilePath, loadTopology, resolveTopologyPath, topologyFromData } from './topology-file.js';
 import type { Topology } from './topology.js';
 import { Problem, invalidFile, readYaml, validateWith } from './validate.js';
 import { projectPath } from '../util/paths.js';
@@ -51,7 +51,10 @@ const peerSchema = z.strictObject({
   host: z.string(),
   /** For kind "command": which side it plays. */
   role: z.enum(['viewer', 'camera']).optional(),
-  /** For kind "command": the program and its arguments, run from the project folder. */
+  /**
+   * For kind "command": the program and its arguments. It runs in the scenario file's folder (the
+   * lab's own folder for the shipped presets), so it can name files relative to the scenario.
+   */
   command: z.array(z.string()).min(1).optional(),
   /** For kind "command" on the docker backend: an image to run it in (default: the lab's image). */
   image: z.string().optional(),
@@ -122,16 +125,30 @@ export function listScenarios(): string[] {
     .sort();
 }
 
+/** A scenario by preset name (scenarios/<name>.yaml, shipped with the lab) or by path from the current folder. */
 export function scenarioPath(nameOrPath: string): string | null {
-  if (nameOrPath.endsWith('.yaml') || nameOrPath.includes('/')) return existsSync(nameOrPath) ? nameOrPath : null;
+  if (isFilePath(nameOrPath)) {
+    const file = resolve(nameOrPath);
+    return existsSync(file) ? file : null;
+  }
   const file = join(scenariosDir(), `${nameOrPath}.yaml`);
   return existsSync(file) ? file : null;
 }
 
 export function loadScenario(nameOrPath: string): Scenario {
   const file = scenarioPath(nameOrPath);
-  if (!file) throw new LabError('usage', `unknown scenario "${nameOrPath}" (known: ${listScenarios().join(', ')})`, 'or give a path to a scenario .yaml file');
+  if (!file) {
+    if (isFilePath(nameOrPath)) throw new LabError('usage', `scenario file ${nameOrPath} does not exist (looked in ${process.cwd()})`);
+    throw new LabError('usage', `unknown scenario "${nameOrPath}" (known: ${listScenarios().join(', ')})`, 'or give a path to a scenario .yaml file');
+  }
   return scenarioFromData(readYaml(file), file);
+}
+
+/** Where a command peer of this scenario runs: the lab's own folder for presets, else the scenario's folder. */
+function commandFolder(file: string): string | null {
+  if (!existsSync(file)) return null; // inline scenario objects: the current folder
+  const dir = dirname(resolve(file));
+  return dir === resolve(scenariosDir()) ? null : dir;
 }
 
 export function scenarioFromData(data: unknown, file: string): Scenario {
@@ -139,7 +156,8 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   const problems: Problem[] = [];
   let topology: Topology;
   try {
-    topology = typeof spec.topology === 'string' ? loadTopology(resolveTopologyPath(spec.topology)) : topologyFromData(spec.topology, file);
+    const base = existsSync(file) ? dirname(resolve(file)) : process.cwd();
+    topology = typeof spec.topology === 'string' ? loadTopology(resolveTopologyPath(spec.topology, base)) : topologyFromData(spec.topology, file);
   } catch (err) {
     if (err instanceof LabError && err.code === 'not-found') throw new LabError('invalid-file', `${file}: topology: ${err.message}`, err.hint);
     throw err;
@@ -149,11 +167,13 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     if (p.kind === 'command' && (!p.command || !p.role)) problems.push({ path: ['peers', name], message: 'a peer of kind "command" needs `command: [program, args...]` and `role: viewer|camera`' });
     if (p.kind !== 'command' && (p.command || p.image)) problems.push({ path: ['peers', name, p.command ? 'command' : 'image'], message: 'only peers of kind "command" take a command or an image' });
   }
+  const cwd = commandFolder(file);
   const peers: PeerSpec[] = Object.entries(spec.peers).map(([name, p]) => ({
     name,
     kind: p.kind,
     role: p.kind === 'command' ? (p.role ?? 'viewer') : CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer',
-    command: p.command,
+    // Peers start in the lab's folder; coreutils' `env -C` moves a user's program to its scenario's.
+    command: p.command && cwd && !p.image ? ['env', '-C', cwd, ...p.command] : p.command,
     image: p.image,
     host: p.host,
     profile: p.profile ?? 'kvs',
@@ -169,7 +189,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   if (!viewers.length) problems.push({ path: ['peers'], message: 'needs at least one viewer peer' });
   if (problems.length) throw invalidFile(file, problems);
   return {
-    name: spec.name ?? basename(file).replace(/\.yaml$/, ''),
+    name: spec.name ?? basename(file).replace(/\.ya?ml$/, ''),
     description: spec.description,
     source: file,
     topology,

@@ -1,6 +1,6 @@
 /** Topology files (topologies/*.yaml): schema, semantic checks and address allocation. */
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { LabError } from './errors.js';
 import {
@@ -102,11 +102,20 @@ export function listTopologies(): string[] {
     .sort();
 }
 
-/** A topology by preset name (topologies/<name>.yaml) or by path. */
-export function resolveTopologyPath(nameOrPath: string): string {
-  if (nameOrPath.includes('/') || nameOrPath.endsWith('.yaml')) {
-    if (!existsSync(nameOrPath)) throw new LabError('not-found', `topology file ${nameOrPath} does not exist`);
-    return nameOrPath;
+/** Whether a name given for a scenario or topology is a file path (else a preset name). */
+export function isFilePath(nameOrPath: string): boolean {
+  return /\.ya?ml$/.test(nameOrPath) || nameOrPath.includes('/');
+}
+
+/**
+ * A topology by preset name (topologies/<name>.yaml, shipped with the lab) or by path, relative to
+ * `base` (the current folder, or the folder of the scenario file that names it).
+ */
+export function resolveTopologyPath(nameOrPath: string, base: string = process.cwd()): string {
+  if (isFilePath(nameOrPath)) {
+    const file = resolvePath(base, nameOrPath);
+    if (!existsSync(file)) throw new LabError('not-found', `topology file ${nameOrPath} does not exist${base === process.cwd() ? '' : ` (relative to ${base})`}`);
+    return file;
   }
   const file = join(topologiesDir(), `${nameOrPath}.yaml`);
   if (!existsSync(file)) {
@@ -156,7 +165,7 @@ export function natProblems(nat: NatBehavior): Problem[] {
 
 function resolve(spec: TopologyFile, file: string, problems: Problem[]): Topology {
   const segments = resolveSegments(spec, problems);
-  const name = spec.name ?? basename(file).replace(/\.yaml$/, '');
+  const name = spec.name ?? basename(file).replace(/\.ya?ml$/, '');
   const empty: Topology = { name, description: spec.description, source: file, segments: [], routers: [], hosts: [], voidGateway: '', services: { host: SERVICES_HOST, addresses: ['', ''] } };
   const internet = segments.get(INTERNET);
   if (!internet) return empty;

@@ -10,8 +10,10 @@ export interface Problem {
   message: string;
 }
 
+/** `routers.natA.inside[1]`: names joined by dots, list indices in brackets. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.length ? path.map(String).join('.') : '(top level)';
+  if (!path.length) return '(top level)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
 }
 
 export function displayName(file: string): string {

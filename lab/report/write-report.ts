@@ -1,16 +1,19 @@
 /** reports/<run-id>/: the result as JSON, the summary as text, and each process's log. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { MatrixResult } from '../model/matrix-result.js';
 import type { RunResult } from '../model/run-result.js';
-import { projectPath } from '../util/paths.js';
 import { matrixHtml, runHtml } from './html.js';
 import { matrixJunit, runJunit } from './junit.js';
 import { matrixMarkdown, matrixSummary } from './matrix-text.js';
 import { runMarkdown, runSummary } from './terminal.js';
 
-export function reportsRoot(): string {
-  return process.env.WEBRTC_LAB_REPORTS_DIR ?? projectPath('reports');
+/**
+ * Where report folders go: $WEBRTC_LAB_REPORTS_DIR, else the config's reportsDir, else ./reports of
+ * the current folder (never inside the installed package).
+ */
+export function reportsRoot(configured?: string): string {
+  return resolve(process.env.WEBRTC_LAB_REPORTS_DIR ?? configured ?? 'reports');
 }
 
 export function writeRunReport(result: RunResult, dir = join(reportsRoot(), result.runId)): string {

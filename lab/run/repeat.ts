@@ -43,14 +43,33 @@ function percentileBudgets(expect: Expectation): Expectation {
   return { setupMs: pick(expect.setupMs), firstFrameMs: pick(expect.firstFrameMs) };
 }
 
-export async function runRepeated(scenario: Scenario, backend: Backend, opts: RepeatOptions, runOpts: RunOptions = {}, onRun?: (r: RunResult, a: CellAttempt) => void): Promise<RepeatedResult> {
+/** Which run of a repeated scenario: repeat i of N, attempt j (1 + retries at most). */
+export interface AttemptInfo {
+  repeat: number;
+  attempt: number;
+}
+
+/**
+ * `runOpts` may differ per attempt (each capture in its own folder, progress lines tagged with the
+ * run); `runOne` is runScenario except in tests.
+ */
+export async function runRepeated(
+  scenario: Scenario,
+  backend: Backend,
+  opts: RepeatOptions,
+  runOpts: RunOptions | ((a: AttemptInfo) => RunOptions) = {},
+  onRun?: (r: RunResult, a: CellAttempt) => void | Promise<void>,
+  runOne: typeof runScenario = runScenario,
+): Promise<RepeatedResult> {
   const each = { ...scenario, expect: perRunExpectation(scenario.expect) };
   const attempts: CellAttempt[] = [];
   const runs: RunResult[] = [];
   let passedRepeats = 0;
   for (let repeat = 1; repeat <= opts.repeat; repeat++) {
     for (let attempt = 1; attempt <= 1 + opts.retries; attempt++) {
-      const r = await runScenario(each, backend, runOpts);
+      const options = typeof runOpts === 'function' ? runOpts({ repeat, attempt }) : runOpts;
+      options.signal?.throwIfAborted();
+      const r = await runOne(each, backend, options);
       runs.push(r);
       const a: CellAttempt = {
         repeat,
@@ -62,7 +81,7 @@ export async function runRepeated(scenario: Scenario, backend: Backend, opts: Re
         failure: r.passed ? null : [r.sessions.find((s) => s.failure)?.failure, ...r.expectations.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`)].filter(Boolean).join('; '),
       };
       attempts.push(a);
-      onRun?.(r, a);
+      await onRun?.(r, a);
       if (r.passed) {
         passedRepeats++;
         break;
@@ -91,5 +110,19 @@ export async function runRepeated(scenario: Scenario, backend: Backend, opts: Re
     latency: { setupMs: percentiles(sessions.map((s) => s.setupMs)), firstFrameMs: percentiles(sessions.map((s) => s.firstFrameMs)) },
     setupMsMedian: medianOf(runs.map((r) => r.setupMs)),
     firstFrameMsMedian: medianOf(runs.map((r) => r.firstFrameMs)),
+  };
+}
+
+/**
+ * The RunResult of a repeated scenario: the representative run's fields under the report's own
+ * run id, the captures of every attempt, and the checks over all of them.
+ */
+export function repeatedRunResult(runId: string, opts: RepeatOptions, r: RepeatedResult): RunResult {
+  return {
+    ...r.representative,
+    runId,
+    passed: r.checks.every((c) => c.ok),
+    captures: r.runs.flatMap((run) => run.captures),
+    repeat: { runs: opts.repeat, passRate: r.passRate, status: r.status, attempts: r.attempts, checks: r.checks, latency: r.latency },
   };
 }

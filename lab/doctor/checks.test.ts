@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { formatChecks, netnsCanRun, nodeCheck, toolChecks } from './checks.js';
+
+describe('doctor checks', () => {
+  it('a missing tool names the Debian package that provides it; only required ones stop the netns backend', () => {
+    const checks = toolChecks((p) => (p === 'tcpdump' || p === 'nft' ? null : `/usr/bin/${p}`));
+    expect(checks.find((c) => c.name === 'nft')).toMatchObject({ ok: false, required: true, detail: 'not found: apt-get install nftables (the NAT rulesets)' });
+    expect(checks.find((c) => c.name === 'tcpdump')).toMatchObject({ ok: false, required: false });
+    expect(netnsCanRun(checks)).toBe(false);
+    expect(netnsCanRun(checks.filter((c) => c.name !== 'nft'))).toBe(true);
+    expect(formatChecks(checks).split('\n').find((l) => l.includes('nft'))).toMatch(/^MISSING  nft +not found: apt-get install nftables/);
+    expect(formatChecks(checks).split('\n').find((l) => l.includes('tcpdump'))).toMatch(/^missing  tcpdump/);
+  });
+
+  it('node 20 or newer', () => {
+    expect(nodeCheck('18.19.0')).toMatchObject({ ok: false, required: true });
+    expect(nodeCheck('20.20.2').ok).toBe(true);
+    expect(nodeCheck('22.1.0').ok).toBe(true);
+  });
+});

@@ -1,0 +1,22 @@
+/** webrtc-nat-lab: the public API. Everything else under lab/ is internal and may change. */
+export { runScenario, runMatrix, verifyNat } from './api/public.js';
+export type { CommonOptions, RunScenarioOptions, RunMatrixOptions, VerifyNatOptions, ScenarioInput } from './api/public.js';
+export { loadScenario } from './model/scenario.js';
+export { loadTopology } from './model/topology-file.js';
+export { defineConfig, REPORTER_NAMES } from './config/config.js';
+export type { LabConfig, ReporterDescription, ReporterName, ReporterOptions } from './config/config.js';
+export { loadConfig } from './config/load-config.js';
+export type { ResolvedConfig } from './config/load-config.js';
+export { LabError } from './model/errors.js';
+export type { LabErrorCode } from './model/errors.js';
+export { RUN_RESULT_SCHEMA_VERSION } from './model/run-result.js';
+export { MATRIX_RESULT_SCHEMA_VERSION } from './model/matrix-result.js';
+export type { Scenario, PeerSpec, Expectation, Outcome } from './model/scenario.js';
+export type { Topology, HostNode, RouterNode, Segment } from './model/topology.js';
+export type { NatBehavior } from './model/nat-behavior.js';
+export type { RunResult, SessionResult, PairView, CandidateView, Timeline, ExpectationCheck, PeerReport } from './model/run-result.js';
+export type { MatrixResult, MatrixCell, CellAttempt, CellStatus } from './model/matrix-result.js';
+export type { MatrixExpectations } from './matrix/run-matrix.js';
+export type { VerifyNatResult, HostVerdict } from './verify/verify-nat.js';
+export type { Reporter, ReportBegin, ReportEnd, RunAttemptInfo, ReporterFailure } from './report/reporter.js';
+export type { ReporterSpec } from './report/reporters/index.js';

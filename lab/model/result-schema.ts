@@ -1,0 +1,188 @@
+/**
+ * RunResult and MatrixResult as zod schemas: the source of schemas/run-result.schema.json and
+ * schemas/matrix-result.schema.json (regenerate: npm run lab -- result-schema run|matrix), and of
+ * the check that a result file is one this lab can read. The type assertions at the bottom fail
+ * the typecheck when the TypeScript types and these schemas drift apart.
+ */
+import { z } from 'zod';
+import type { MatrixResult } from './matrix-result.js';
+import { MATRIX_RESULT_SCHEMA_VERSION } from './matrix-result.js';
+import type { RunResult } from './run-result.js';
+import { RUN_RESULT_SCHEMA_VERSION } from './run-result.js';
+import { FILTERINGS, MAPPINGS, NAT_MODES, PORT_ALLOCATIONS } from './nat-behavior.js';
+import { OUTCOMES, expectationSchema } from './scenario.js';
+
+const ms = z.number().nullable();
+const outcome = z.enum(OUTCOMES);
+const percentiles = z.object({ p50: ms, p95: ms });
+
+const candidate = z.object({ candidateType: z.string(), protocol: z.string(), address: z.string(), port: z.number(), relayProtocol: z.string().nullable() });
+const pair = z.object({ local: candidate, remote: candidate, rttMs: ms }).nullable();
+const timeline = z.object({
+  signalingConnected: ms,
+  iceConfigFetched: ms,
+  offerSent: ms,
+  answerReceived: ms,
+  gatheringComplete: ms,
+  iceChecking: ms,
+  iceConnected: ms,
+  dtlsConnected: ms,
+  datachannelOpen: ms,
+  firstFrame: ms,
+});
+const selectedPair = z.object({ viewer: pair, camera: pair });
+const check = z.object({ name: z.string(), session: z.string().nullable(), expected: z.string(), actual: z.string(), ok: z.boolean() });
+
+const session = z.object({
+  viewer: z.string(),
+  camera: z.string(),
+  outcome,
+  failure: z.string().nullable(),
+  selectedPair,
+  timeline,
+  setupMs: ms,
+  firstFrameMs: ms,
+  candidateTypes: z.object({ viewer: z.string().nullable(), camera: z.string().nullable() }),
+  asymmetric: z.boolean(),
+  candidates: z.object({ viewer: z.array(z.string()), camera: z.array(z.string()) }),
+  prediction: z.object({ outcome: z.enum(['direct', 'relay']), iceTransportPolicy: z.enum(['all', 'relay']) }),
+});
+
+const peer = z.object({
+  name: z.string(),
+  kind: z.string(),
+  stack: z.string(),
+  role: z.enum(['viewer', 'camera']),
+  host: z.string(),
+  behind: z.array(z.object({ router: z.string(), nat: z.string() })),
+  ice: z.object({ policy: z.string(), turnTransports: z.array(z.string()), trickle: z.boolean() }),
+  exitCode: z.number().nullable(),
+  peakRssMb: ms,
+  stderr: z.array(z.string()),
+  errors: z.array(z.string()),
+});
+
+const iface = z.object({ name: z.string(), segment: z.string(), addresses: z.array(z.string()), prefix: z.number() });
+const nat = z.object({
+  mode: z.enum(NAT_MODES),
+  mapping: z.enum(MAPPINGS),
+  filtering: z.enum(FILTERINGS),
+  portAllocation: z.enum(PORT_ALLOCATIONS),
+  portRange: z.tuple([z.number(), z.number()]),
+  mappingLifetime: ms,
+  hairpinning: z.boolean(),
+  firewall: z.object({ blockUdp: z.boolean(), allowTcpPorts: z.union([z.array(z.number()), z.literal('any')]), action: z.enum(['drop', 'reject']) }).nullable(),
+});
+const topology = z.object({
+  name: z.string(),
+  description: z.string(),
+  source: z.string(),
+  segments: z.array(z.object({ name: z.string(), kind: z.enum(['internet', 'lan']), subnet: z.string(), prefix: z.number(), gateway: z.string() })),
+  routers: z.array(
+    z.object({ kind: z.literal('router'), name: z.string(), outside: iface, inside: z.array(iface), defaultGateway: z.string(), nat, natLabel: z.string(), isolateInside: z.boolean(), oneToOneHost: z.string().nullable() }),
+  ),
+  hosts: z.array(z.object({ kind: z.literal('host'), name: z.string(), iface, defaultGateway: z.string(), role: z.enum(['peer', 'services']) })),
+  voidGateway: z.string(),
+  services: z.object({ host: z.string(), addresses: z.tuple([z.string(), z.string()]) }),
+});
+
+const attempt = z.object({ repeat: z.number(), attempt: z.number(), passed: z.boolean(), outcome, setupMs: ms, firstFrameMs: ms, failure: z.string().nullable() });
+const status = z.enum(['passed', 'flaky', 'failed']);
+
+export const runResultSchema = z.object({
+  schemaVersion: z.literal(RUN_RESULT_SCHEMA_VERSION),
+  runId: z.string(),
+  scenario: z.string(),
+  description: z.string(),
+  topology: z.string(),
+  backend: z.string(),
+  labId: z.string().nullable(),
+  startedAt: z.string(),
+  outcome,
+  passed: z.boolean(),
+  expectations: z.array(check),
+  selectedPair,
+  timeline,
+  setupMs: ms,
+  firstFrameMs: ms,
+  sessions: z.array(session),
+  summary: z.object({ viewers: z.number(), connected: z.number(), direct: z.number(), relay: z.number(), failed: z.number(), setupMs: percentiles, firstFrameMs: percentiles }),
+  peers: z.array(peer),
+  overhead: z.object({ labUpMs: z.number(), servicesReadyMs: z.number(), peersStartedMs: ms, teardownMs: z.number(), wallMs: z.number() }),
+  repeat: z
+    .object({ runs: z.number(), passRate: z.number(), status, attempts: z.array(attempt), checks: z.array(check), latency: z.object({ setupMs: percentiles, firstFrameMs: percentiles }) })
+    .optional(),
+  teardown: z.object({ ok: z.boolean(), failures: z.array(z.object({ step: z.string(), message: z.string() })) }),
+  network: topology,
+  captures: z.array(z.object({ node: z.string(), iface: z.string(), file: z.string() })),
+  events: z.record(z.string(), z.array(z.looseObject({ t: z.number(), event: z.string() }))),
+  logs: z.object({ coturn: z.array(z.string()), services: z.array(z.string()) }).nullable(),
+});
+
+const runSummary = z.object({
+  runId: z.string(),
+  labId: z.string().nullable(),
+  startedAt: z.string(),
+  outcome,
+  passed: z.boolean(),
+  expectations: z.array(check),
+  sessions: z.array(session),
+  peers: z.array(peer.pick({ name: true, kind: true, stack: true, role: true, host: true, exitCode: true, errors: true })),
+  wallMs: z.number(),
+  teardown: runResultSchema.shape.teardown,
+});
+
+export const matrixCellSchema = z.object({
+  id: z.string(),
+  viewer: z.string(),
+  camera: z.string(),
+  predicted: z.enum(['direct', 'relay']),
+  expect: expectationSchema,
+  status,
+  outcome,
+  setupMs: ms,
+  firstFrameMs: ms,
+  passRate: z.number(),
+  minPassRate: z.number(),
+  latency: z.object({ setupMs: percentiles, firstFrameMs: percentiles }),
+  cellChecks: z.array(check),
+  attempts: z.array(attempt),
+  run: runSummary,
+});
+
+export const matrixResultSchema = z.object({
+  schemaVersion: z.literal(MATRIX_RESULT_SCHEMA_VERSION),
+  kind: z.literal('matrix'),
+  runId: z.string(),
+  startedAt: z.string(),
+  backend: z.string(),
+  presets: z.array(z.string()),
+  presetInfo: z.record(z.string(), z.string()),
+  policy: z.enum(['all', 'relay']),
+  viewerKind: z.string(),
+  repeat: z.number(),
+  retries: z.number(),
+  minPassRate: z.number(),
+  workers: z.number(),
+  shards: z.array(z.object({ index: z.number(), count: z.number() })),
+  totalCells: z.number(),
+  cells: z.array(matrixCellSchema),
+  passed: z.boolean(),
+  wallMs: z.number(),
+});
+
+/** JSON Schema (draft 2020-12) of a result file; unknown fields are allowed (newer labs may add some). */
+export function resultJsonSchema(which: 'run' | 'matrix'): Record<string, unknown> {
+  const schema = which === 'run' ? runResultSchema : matrixResultSchema;
+  return {
+    title: which === 'run' ? 'webrtc-nat-lab RunResult' : 'webrtc-nat-lab MatrixResult',
+    ...z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }),
+  };
+}
+
+// Every result the lab writes must satisfy its schema (compile-time).
+type Assignable<T, U> = [T] extends [U] ? true : false;
+const runFits: Assignable<RunResult, z.input<typeof runResultSchema>> = true;
+const matrixFits: Assignable<MatrixResult, z.input<typeof matrixResultSchema>> = true;
+void runFits;
+void matrixFits;
