@@ -8,6 +8,7 @@
  *   try { const lab = await session.up(topology); ...await session.step(work)... }
  *   finally { const teardown = await session.close(); }
  */
+import { rmSync } from 'node:fs';
 import type { Backend, StartedLab, UpOptions } from '../backends/backend.js';
 import { markHandedOver } from '../backends/reap.js';
 import { abortError } from '../model/errors.js';
@@ -16,7 +17,6 @@ import { monotonicMs, round } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { Teardown, type TeardownFailure } from '../util/teardown.js';
 import { startReaper, type Reaper } from './reaper.js';
-import { rmSync } from 'node:fs';
 import { makeScratch } from './scratch.js';
 
 export interface LabSessionOptions {

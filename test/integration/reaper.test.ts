@@ -19,7 +19,10 @@ import { asUser, prepareUnprivileged, userStateRoot } from './unprivileged-user.
 const DEADLINE_MS = 2000;
 // Its own state root: what a lab leaves there is this file's to see (and nobody else's).
 const state = mkdtempSync(join(tmpdir(), 'lab-reaper-state-'));
-const env = { WEBRTC_LAB_STATE_DIR: state, WEBRTC_LAB_REPORTS_DIR: mkdtempSync(join(tmpdir(), 'lab-reaper-reports-')), WEBRTC_LAB_REAPER_LOG: join(state, '..', `${state.split('/').pop()}.log`) };
+const reports = mkdtempSync(join(tmpdir(), 'lab-reaper-reports-'));
+const env = { WEBRTC_LAB_STATE_DIR: state, WEBRTC_LAB_REPORTS_DIR: reports, WEBRTC_LAB_REAPER_LOG: join(state, 'reaper.log') };
+// What the reapers wrote is shown in a failure's message; nothing of this file outlives it.
+afterAll(() => [state, reports].forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** The lab id, as soon as its session made its scratch folder (before anything is built). */
 const labIdIn = () => readdirSync(state).map((d) => /^run-([0-9a-f]{6})-/.exec(d)?.[1]).find(Boolean);
