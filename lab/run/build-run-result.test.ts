@@ -31,6 +31,7 @@ function facts(scenario: string, type: string, over: Partial<RunFacts> = {}): Ru
     killed: {},
     cameraEndedEarly: false,
     captures: [],
+    wire: { captured: false, reason: 'not captured in this test' },
     serviceLogs: { coturn: ['coturn line'], services: ['services line'] },
     teardown: { ok: true, failures: [], ms: 120 },
     ...over,

@@ -23,6 +23,8 @@ import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
+import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
+import { wireSessions, type WireView } from '../wire/wire-view.js';
 
 export interface RunOptions {
   runId?: string;
@@ -35,6 +37,10 @@ export interface RunOptions {
   extraRooms?: Record<string, string[]>;
   /** Capture packets on every router interface into this folder (pcap per interface). */
   captureDir?: string;
+  /** The wire oracle (lab/wire/, on by default): false runs without its capture. */
+  wire?: boolean;
+  /** Keep the wire oracle's pcap files here (tests record fixtures with it). */
+  wireDir?: string;
   /** Runs once the services are up, with what a test needs to act inside the lab. */
   afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan }) => Promise<void>;
 }
@@ -56,12 +62,13 @@ interface Collected {
   cameraEndedEarly: boolean;
   captures: RunResult['captures'];
   services: StartedServices | null;
+  wire: WireView;
 }
 
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
   checkBackendFits(scenario, backend);
   const startedAt = new Date().toISOString();
-  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null };
+  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
   const session = LabSession.open(backend, { signal: opts.signal });
   let failure: unknown = null;
@@ -85,6 +92,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     killed: c.killed,
     cameraEndedEarly: c.cameraEndedEarly,
     captures: c.captures,
+    wire: c.wire,
     serviceLogs: c.services && { coturn: c.services.coturn.log.lines.map((l) => l.line), services: c.services.services.log.lines.map((l) => l.line) },
     teardown,
   });
@@ -113,10 +121,14 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
 
   const captures = opts.captureDir ? await startRunCaptures(session, lab, progress) : [];
   progress('network ready; starting coturn');
+  const wire = startWire(session, lab, opts, c);
   const services = await session.step(startLabServices(lab, plan, await session.step(certificate), servicesProcess ?? undefined));
   c.services = services;
   session.defer('stop services', () => services.stop());
   c.marks.servicesReady = monotonicMs();
+  // The capture started with coturn: only a wait past coturn's readiness is the oracle's cost.
+  const wireCapture = await session.step(wire);
+  const wireWaitMs = monotonicMs() - c.marks.servicesReady;
   progress('coturn and signaling ready');
   await session.step(opts.afterServices?.({ lab, plan }) ?? Promise.resolve());
 
@@ -127,6 +139,7 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   await session.step(Promise.all(viewers.map((v) => awaitViewer(v, scenario.timeoutMs + GRACE_MS, c.killed, progress))));
   stoppingCamera = true;
   await session.step(camera.process.stop(1000).then(() => camera.done));
+  if (wireCapture) c.wire = await readWire(wireCapture, wireWaitMs, scenario, services, c, opts);
   if (captures.length) {
     await stopCaptures(captures);
     c.captures = keepCaptures(captures, opts.captureDir!);
@@ -155,6 +168,44 @@ function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, scr
     peer.on('*', (e) => SHOWN_EVENTS.includes(e.event) && progress(`${peer.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
     return peer;
   });
+}
+
+/** Starts the wire oracle's capture beside coturn; a capture that cannot start leaves the run without it, saying why. */
+function startWire(session: LabSession, lab: StartedLab, opts: RunOptions, c: Collected): Promise<WireCapture | null> {
+  const reason = opts.wire === false ? 'the run was asked to go without it' : noCaptureReason(lab);
+  if (reason) {
+    c.wire = { captured: false, reason };
+    return Promise.resolve(null);
+  }
+  const dir = opts.wireDir ?? join(session.scratch, 'wire');
+  mkdirSync(dir, { recursive: true });
+  return startWireCapture(lab, dir).then(
+    (capture) => {
+      session.defer('stop the wire capture', () => capture.stop());
+      return capture;
+    },
+    (err: Error) => {
+      c.wire = { captured: false, reason: err.message };
+      return null;
+    },
+  );
+}
+
+/** Stops the capture and classifies it; what it costs goes in the result. */
+async function readWire(capture: WireCapture, waitMs: number, scenario: Scenario, services: StartedServices, c: Collected, opts: RunOptions): Promise<WireView> {
+  const t = monotonicMs();
+  const { dropped } = await capture.stop();
+  const stoppedMs = monotonicMs() - t;
+  // pcap times are wall-clock: the run's start on that clock.
+  const t0 = Date.now() - (monotonicMs() - c.marks.start);
+  try {
+    const packets = readWireCapture(capture.files);
+    const sessions = wireSessions(packets, scenario, services.coturn.log.lines.map((l) => l.line), t0);
+    const parseMs = monotonicMs() - t - stoppedMs;
+    return { captured: true, sessions, packets: packets.length, dropped, files: opts.wireDir ? capture.files : [], waitMs, stopMs: stoppedMs, parseMs };
+  } catch (err) {
+    return { captured: false, reason: `the wire capture could not be read: ${(err as Error).message}` };
+  }
 }
 
 async function startRunCaptures(session: LabSession, lab: StartedLab, progress: (line: string) => void): Promise<Capture[]> {
