@@ -8,7 +8,7 @@
  *   6. buildRunResult (pure) turns what was collected into the RunResult
  * Aborting opts.signal at any point jumps to 5 and rejects with an AbortError (a LabError).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
@@ -24,7 +24,8 @@ import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
 import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
-import { wireSessions, type WireView } from '../wire/wire-view.js';
+import { classifyWire } from '../wire/classify.js';
+import { wireContext, type WireView } from '../wire/wire-view.js';
 
 export interface RunOptions {
   runId?: string;
@@ -138,8 +139,11 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
   await session.step(Promise.all(viewers.map((v) => awaitViewer(v, scenario.timeoutMs + GRACE_MS, c.killed, progress))));
   stoppingCamera = true;
-  await session.step(camera.process.stop(1000).then(() => camera.done));
-  if (wireCapture) c.wire = await readWire(wireCapture, wireWaitMs, scenario, services, c, opts);
+  // The capture stops while the camera does: only the part past the camera's stop is the oracle's.
+  const [cameraStoppedAt, wireStopped] = await session.step(
+    Promise.all([camera.process.stop(1000).then(() => camera.done).then(() => monotonicMs()), wireCapture?.stop().then((r) => ({ ...r, at: monotonicMs() }))]),
+  );
+  if (wireCapture && wireStopped) c.wire = readWire(wireCapture, { waitMs: wireWaitMs, stopMs: Math.max(0, wireStopped.at - cameraStoppedAt), dropped: wireStopped.dropped }, scenario, services, c, opts);
   if (captures.length) {
     await stopCaptures(captures);
     c.captures = keepCaptures(captures, opts.captureDir!);
@@ -191,18 +195,18 @@ function startWire(session: LabSession, lab: StartedLab, opts: RunOptions, c: Co
   );
 }
 
-/** Stops the capture and classifies it; what it costs goes in the result. */
-async function readWire(capture: WireCapture, waitMs: number, scenario: Scenario, services: StartedServices, c: Collected, opts: RunOptions): Promise<WireView> {
+/** Classifies the stopped capture; what the oracle cost goes in the result. */
+function readWire(capture: WireCapture, cost: { waitMs: number; stopMs: number; dropped: number }, scenario: Scenario, services: StartedServices, c: Collected, opts: RunOptions): WireView {
   const t = monotonicMs();
-  const { dropped } = await capture.stop();
-  const stoppedMs = monotonicMs() - t;
   // pcap times are wall-clock: the run's start on that clock.
-  const t0 = Date.now() - (monotonicMs() - c.marks.start);
+  const t0 = Date.now() - (t - c.marks.start);
   try {
     const packets = readWireCapture(capture.files);
-    const sessions = wireSessions(packets, scenario, services.coturn.log.lines.map((l) => l.line), t0);
-    const parseMs = monotonicMs() - t - stoppedMs;
-    return { captured: true, sessions, packets: packets.length, dropped, files: opts.wireDir ? capture.files : [], waitMs, stopMs: stoppedMs, parseMs };
+    const context = wireContext(scenario, services.coturn.log.lines.map((l) => l.line), t0);
+    const sessions = classifyWire(packets, context);
+    // With wireDir the classifier's whole input is kept: pcaps and this context (how fixtures are made).
+    if (opts.wireDir) writeFileSync(join(opts.wireDir, 'context.json'), JSON.stringify(context, null, 1) + '\n');
+    return { captured: true, sessions, packets: packets.length, files: opts.wireDir ? capture.files : [], ...cost, parseMs: monotonicMs() - t };
   } catch (err) {
     return { captured: false, reason: `the wire capture could not be read: ${(err as Error).message}` };
   }

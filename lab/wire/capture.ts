@@ -35,8 +35,14 @@ interface Tap {
 
 const LISTENING = /listening on/;
 const READY_TIMEOUT_MS = 5000;
-/** A 4 MiB kernel buffer: on two busy cores tcpdump's default 2 MiB dropped packets in a burst. */
-const TCPDUMP = ['tcpdump', '-n', '--immediate-mode', '-U', '-Z', 'root', '-B', '4096'];
+/**
+ * In immediate mode libpcap's kernel ring has one fixed slot per packet, as large as the snap
+ * length: with tcpdump's default 256 KiB snap length a 4 MiB ring holds 16 packets, and a burst
+ * (a DTLS flight, a key frame) is dropped. 16 KiB covers any datagram and most TCP segments (veth
+ * keeps TSO, so a segment can exceed the MTU; a longer one is cut and its stream marked broken),
+ * and 16 MiB gives 1000 slots.
+ */
+const TCPDUMP = ['tcpdump', '-n', '--immediate-mode', '-U', '-Z', 'root', '-s', '16384', '-B', '16384'];
 
 /** Why this lab has no wire capture, or null when it can have one. */
 export function noCaptureReason(lab: StartedLab): string | null {

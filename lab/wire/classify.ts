@@ -290,6 +290,11 @@ interface Unit {
 
 function groupBy<T>(items: T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
-  for (const x of items) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  for (const x of items) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
   return m;
 }

@@ -5,9 +5,8 @@ import type { Scenario } from '../model/scenario.js';
 import { upstreamRouters, type Topology } from '../model/topology.js';
 import { STUN_PORT, TLS_PORT } from '../services/coturn.js';
 import { TLS_ALT_PORT } from '../services/lab-services.js';
-import { classifyWire, type WireContext } from './classify.js';
+import type { WireContext } from './classify.js';
 import { loggedAllocations } from './coturn-log.js';
-import type { IpPacket } from './pcap.js';
 
 /** What the wire oracle saw of a run, or why it saw nothing. */
 export type WireView =
@@ -31,10 +30,6 @@ export function wireContext(scenario: Scenario, coturnLog: string[], t0: number)
     loggedAllocations: loggedAllocations(coturnLog),
     t0,
   };
-}
-
-export function wireSessions(packets: IpPacket[], scenario: Scenario, coturnLog: string[], t0: number): SessionWire[] {
-  return classifyWire(packets, wireContext(scenario, coturnLog, t0));
 }
 
 /**
