@@ -33,6 +33,7 @@ export function readPcap(file: Uint8Array): IpPacket[] {
   const magic = view.getUint32(0, false);
   const { little, nano } = magicOf(magic);
   const link = view.getUint32(20, little);
+  if (![LINK_ETHERNET, LINK_RAW, LINK_SLL, LINK_SLL2].includes(link)) throw new PcapError(`pcap link type ${link} is not read (Ethernet, raw IP and Linux cooked v1/v2 are)`);
   const packets: IpPacket[] = [];
   for (let off = 24; off + 16 <= file.length; ) {
     const sec = view.getUint32(off, little);
@@ -77,7 +78,7 @@ function ipOffset(b: Uint8Array, start: number, len: number, link: number): numb
     case LINK_SLL2:
       return len >= 20 && u16(0) === 0x0800 ? start + 20 : null;
     default:
-      throw new PcapError(`pcap link type ${link} is not read (Ethernet, raw IP and Linux cooked v1/v2 are)`);
+      return null;
   }
 }
 
