@@ -220,7 +220,9 @@ class Classifier {
     if (shared) notes.push(`${viewer} and ${camera} share a public address (${va.find((a) => ca.includes(a))}): a path between them through their NAT's hairpin never crosses the internet, and the wire cannot tell their packets apart`);
     const directions: [WireDirection, WireDirection] = [this.direction(viewer, camera), this.direction(camera, viewer)];
     let outcome: Outcome | null;
-    if (directions.some((d) => !d.dtls.packets)) outcome = shared ? null : 'failed';
+    // Connected once each direction carries what only a finished DTLS handshake sends: SCTP
+    // (DTLS application data) or SRTP. A handshake that never finishes still shows DTLS packets.
+    if (directions.some((d) => !d.sctp.packets && !d.rtp.packets)) outcome = shared ? null : 'failed';
     else outcome = directions.some((d) => d.path?.kind === 'relay') ? 'relay' : 'direct';
     for (const d of directions) if (d.countedPastTls) notes.push(`${d.from} -> ${d.to}: TURN over TLS is opaque; counted where the packets leave the server in the clear`);
     return { outcome, directions, disagreements: [], notes };
