@@ -38,7 +38,14 @@ export function wireContext(scenario: Scenario, coturnLog: string[], t0: number)
  */
 export function disagreements(wire: SessionWire, peers: { outcome: string; viewer: PairView | null; camera: PairView | null }): string[] {
   const out: string[] = [];
-  if (wire.outcome !== null && wire.outcome !== peers.outcome) out.push(`outcome: the wire says ${wire.outcome}, the peers ${peers.outcome}`);
+  if (wire.outcome !== null && wire.outcome !== peers.outcome) {
+    const noMedia = !wire.directions.some((d) => d.rtp.packets);
+    out.push(
+      peers.outcome === 'failed'
+        ? `outcome: the peers failed, yet the wire saw a working ${wire.outcome} path (DTLS application data both ways${noMedia ? ', no SRTP' : ''}): what failed is above the path`
+        : `outcome: the wire says ${wire.outcome}, the peers ${peers.outcome}`,
+    );
+  }
   const [v2c, c2v] = wire.directions;
   out.push(...directionDisagrees(v2c, peers.viewer), ...directionDisagrees(c2v, peers.camera));
   return out;
