@@ -33,6 +33,28 @@ const timeline = z.object({
 const selectedPair = z.object({ viewer: pair, camera: pair });
 const check = z.object({ name: z.string(), session: z.string().nullable(), expected: z.string(), actual: z.string(), ok: z.boolean() });
 
+const wireCount = z.object({ packets: z.number(), bytes: z.number() });
+const wireRelay = z.object({ owner: z.string(), server: z.string().nullable(), transport: z.enum(['udp', 'tcp', 'tls']).nullable(), relayedAddress: z.string() });
+const wirePath = z.object({ kind: z.enum(['direct', 'relay']), from: z.string().nullable(), to: z.string().nullable(), relays: z.array(wireRelay) });
+const wireDirection = z.object({
+  from: z.string(),
+  to: z.string(),
+  path: wirePath.nullable(),
+  otherPaths: z.array(wirePath.extend({ bytes: z.number() })),
+  firstStunCheckMs: ms,
+  firstDtlsMs: ms,
+  firstMediaMs: ms,
+  dtls: wireCount,
+  sctp: wireCount,
+  rtp: wireCount,
+  countedPastTls: z.boolean(),
+});
+const sessionWire = z.object({ outcome: outcome.nullable(), directions: z.tuple([wireDirection, wireDirection]), disagreements: z.array(z.string()), notes: z.array(z.string()) });
+const wireSummary = z.union([
+  z.object({ captured: z.literal(true), packets: z.number(), dropped: z.number(), addedMs: z.number(), parseMs: z.number() }),
+  z.object({ captured: z.literal(false), reason: z.string() }),
+]);
+
 const session = z.object({
   viewer: z.string(),
   camera: z.string(),
@@ -46,6 +68,7 @@ const session = z.object({
   asymmetric: z.boolean(),
   candidates: z.object({ viewer: z.array(z.string()), camera: z.array(z.string()) }),
   prediction: z.object({ outcome: z.enum(['direct', 'relay']), iceTransportPolicy: z.enum(['all', 'relay']) }),
+  wire: sessionWire.nullable(),
 });
 
 const peer = z.object({
@@ -114,6 +137,7 @@ export const runResultSchema = z.object({
     .optional(),
   teardown: z.object({ ok: z.boolean(), failures: z.array(z.object({ step: z.string(), message: z.string() })) }),
   network: topology,
+  wire: wireSummary,
   captures: z.array(z.object({ node: z.string(), iface: z.string(), file: z.string() })),
   events: z.record(z.string(), z.array(z.looseObject({ t: z.number(), event: z.string() }))),
   logs: z.object({ coturn: z.array(z.string()), services: z.array(z.string()) }).nullable(),

@@ -3,8 +3,8 @@ import type { Outcome } from './scenario.js';
 import type { Topology } from './topology.js';
 import { percentile } from '../util/stats.js';
 
-/** 2: sessions carry their prediction, the result its teardown. */
-export const RUN_RESULT_SCHEMA_VERSION = 2;
+/** 2: sessions carry their prediction, the result its teardown. 3: sessions carry the wire's view. */
+export const RUN_RESULT_SCHEMA_VERSION = 3;
 
 // A pair as the peers report it (the peer contract's shape).
 import type { CandidateView, PairView } from '../contract/events.js';
@@ -65,6 +65,80 @@ export interface SessionResult {
   candidates: { viewer: string[]; camera: string[] };
   /** What the run was judged against: RFC 4787's prediction for this pair of sides. */
   prediction: SessionPrediction;
+  /**
+   * The path as the lab's internet carried it (lab/wire/, docs/wire-oracle.md), whatever the peers
+   * say; null when the run had no wire capture (the reason is in RunResult.wire).
+   */
+  wire: SessionWire | null;
+}
+
+/** Packets and bytes of one kind (bytes: what the UDP payload or TURN DATA carried, no headers). */
+export interface WireCount {
+  packets: number;
+  bytes: number;
+}
+
+/** One TURN allocation a path goes through. */
+export interface WireRelay {
+  /** The peer that allocated it. */
+  owner: string;
+  /** The TURN server address its client talks to ("ip:port"). */
+  server: string | null;
+  /** Client-side transport: udp, tcp or tls; null when the wire did not show it. */
+  transport: 'udp' | 'tcp' | 'tls' | null;
+  /** The relayed transport address ("ip:port") the far side sends to. */
+  relayedAddress: string;
+}
+
+export interface WirePath {
+  kind: 'direct' | 'relay';
+  /** The sender's public endpoint on the internet ("ip:port"), or its TURN client endpoint when it relays. */
+  from: string | null;
+  /** The receiver's public endpoint, or its TURN client endpoint when it relays. */
+  to: string | null;
+  /** The allocations on the way, the sender's first; empty when direct. */
+  relays: WireRelay[];
+}
+
+/** One direction of a session as its packets crossed the internet. */
+export interface WireDirection {
+  from: string;
+  to: string;
+  /** The path that carried most of this direction's DTLS and media; null: none crossed the internet. */
+  path: WirePath | null;
+  /** Other paths that carried some of it (e.g. before a pair switch), with their bytes. */
+  otherPaths: (WirePath & { bytes: number })[];
+  /** ms from the run's start (the lab's monotonic clock). */
+  firstStunCheckMs: number | null;
+  firstDtlsMs: number | null;
+  firstMediaMs: number | null;
+  /** Every DTLS record-carrying datagram (SCTP's included). */
+  dtls: WireCount;
+  /** Of those, DTLS application data: SCTP (data channels) over DTLS. */
+  sctp: WireCount;
+  /** SRTP and SRTCP. */
+  rtp: WireCount;
+  /** True when the path's client leg is TURN over TLS and the counts come from the server's other side. */
+  countedPastTls: boolean;
+}
+
+/**
+ * The wire oracle's capture: what it cost the run (addedMs: waiting for tcpdump past coturn's
+ * readiness + stopping it + reading and classifying), or why there is none.
+ */
+export type WireSummary =
+  | { captured: true; packets: number; dropped: number; addedMs: number; parseMs: number }
+  | { captured: false; reason: string };
+
+export interface SessionWire {
+  /** From the packets alone; null when the wire cannot tell the two peers apart (one NAT in front of both). */
+  outcome: Outcome | null;
+  /** viewer -> camera, then camera -> viewer. */
+  directions: [WireDirection, WireDirection];
+  /** Where the wire and the peers' own selected-pair reports disagree, in words; empty: they agree. */
+  disagreements: string[];
+  /** Why some of the view is missing (e.g. a hairpinned path never crosses the internet). */
+  notes: string[];
 }
 
 /**
@@ -157,6 +231,8 @@ export interface RunResult {
   teardown: { ok: boolean; failures: TeardownFailureView[] };
   /** The network the run was built on: segments, routers with their NAT behaviour, hosts. */
   network: Topology;
+  /** The wire oracle's capture (lab/wire/): what it cost, or why there is none. */
+  wire: WireSummary;
   /** Packet captures of this run, relative to its report folder (with --capture). */
   captures: { node: string; iface: string; file: string }[];
   /** Every peer's events, with t in ms from the start of the run. */

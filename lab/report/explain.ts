@@ -6,6 +6,7 @@ import type { PairView, RunResult, SessionResult } from '../model/run-result.js'
 import { upstreamRouters, type Topology } from '../model/topology.js';
 import { annotateSdp } from './sdp.js';
 import { natSummary } from './topology-summary.js';
+import { directionLine } from './wire-lines.js';
 
 interface Candidate {
   type: string;
@@ -163,6 +164,16 @@ export function explainRun(r: RunResult): string {
     out.push(`${ms(s.timeline.datachannelOpen)}  the telemetry datachannel opened (SCTP over the same DTLS transport)`);
     out.push(`${ms(s.timeline.firstFrame)}  the first whole H.264 IDR frame${ff?.bytes ? ` (${ff.bytes} bytes, with its SPS and PPS)` : ''} was ${viewer.stack === 'werift' ? 'reassembled from RTP packets' : 'decoded'} at the viewer`);
     out.push(`Setup (offer to datachannel open): ${ms(s.setupMs)}; first frame: ${ms(s.firstFrameMs)}.`);
+
+    lines(9, 'What the wire saw');
+    if (!s.wire) out.push(`No capture of the internet: ${r.wire && !r.wire.captured ? r.wire.reason : 'an older result'}.`);
+    else {
+      out.push('One capture of every packet on the lab\'s internet (plus the services host\'s loopback), read without asking the peers: each direction is the path its DTLS and media packets took, unwrapped from TURN where they were relayed (times from the offer).');
+      for (const d of s.wire.directions) out.push(`  ${directionLine(d, offerT)}`);
+      out.push(`By the wire alone the session is ${s.wire.outcome === null ? 'impossible to tell' : s.wire.outcome.toUpperCase()}; the peers said ${s.outcome.toUpperCase()}.`);
+      for (const x of s.wire.disagreements) out.push(`  Disagreement: ${x}. A side sends on its own selected pair: when the two sides select different pairs, the two directions take different paths.`);
+      for (const x of s.wire.notes) out.push(`  Note: ${x}.`);
+    }
   }
   return out.join('\n');
 }

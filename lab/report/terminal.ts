@@ -1,6 +1,7 @@
 /** The run summary a person reads in the terminal (plain text, no colour needed). */
 import type { PairView, RunResult, SessionResult } from '../model/run-result.js';
 import { TIMELINE_STEPS } from '../model/run-result.js';
+import { wireLines } from './wire-lines.js';
 
 export function describeEnd(c: PairView['local']): string {
   const relay = c.candidateType === 'relay' && c.relayProtocol ? ` via TURN/${c.relayProtocol}` : '';
@@ -14,13 +15,14 @@ function pairLine(label: string, p: PairView | null): string {
 
 const ms = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} ms`);
 
-export function sessionSummary(s: SessionResult): string[] {
+export function sessionSummary(s: SessionResult, r?: Pick<RunResult, 'wire'>): string[] {
   const lines = [`${s.viewer} -> ${s.camera}: ${s.outcome.toUpperCase()}${s.failure ? `  (${s.failure})` : ''}`];
   if (s.outcome !== 'failed') {
     lines.push(`  winning pair: viewer end ${s.candidateTypes.viewer ?? '?'}, camera end ${s.candidateTypes.camera ?? '?'}`);
     lines.push(pairLine("viewer's view", s.selectedPair.viewer), pairLine("camera's view", s.selectedPair.camera));
     if (s.asymmetric) lines.push('  note: the two sides use different pairs: traffic relays in one direction and not in the other');
   }
+  if (r) lines.push(...wireLines(s, r));
   return lines;
 }
 
@@ -40,7 +42,7 @@ export function runSummary(r: RunResult): string {
   out.push('');
   if (r.sessions.length === 1) {
     const s = r.sessions[0];
-    out.push(...sessionSummary(s), '', 'timeline (ms from the offer):', ...timelineLines(s));
+    out.push(...sessionSummary(s, r), '', 'timeline (ms from the offer):', ...timelineLines(s));
     out.push(`  setup (offer -> datachannel open): ${ms(s.setupMs)};  first frame: ${ms(s.firstFrameMs)}`);
   } else {
     const { summary } = r;
@@ -48,7 +50,9 @@ export function runSummary(r: RunResult): string {
     out.push(`setup p50 ${ms(summary.setupMs.p50)}, p95 ${ms(summary.setupMs.p95)};  first frame p50 ${ms(summary.firstFrameMs.p50)}, p95 ${ms(summary.firstFrameMs.p95)}`);
     for (const s of r.sessions) {
       const pair = s.outcome === 'failed' ? s.failure : `${s.candidateTypes.viewer} <-> ${s.candidateTypes.camera}`;
-      out.push(`  ${s.viewer.padEnd(10)} ${s.outcome.padEnd(7)} ${String(pair).padEnd(24)} setup ${ms(s.setupMs).padStart(10)}  first frame ${ms(s.firstFrameMs).padStart(10)}`);
+      const wire = s.wire ? `  wire ${s.wire.outcome ?? '?'}${s.wire.disagreements.length ? ' DISAGREES' : ''}` : '';
+      out.push(`  ${s.viewer.padEnd(10)} ${s.outcome.padEnd(7)} ${String(pair).padEnd(24)} setup ${ms(s.setupMs).padStart(10)}  first frame ${ms(s.firstFrameMs).padStart(10)}${wire}`);
+      if (s.wire?.disagreements.length) out.push(...wireLines(s, r).slice(1).map((l) => `  ${l}`));
     }
   }
   if (r.repeat) {
@@ -64,6 +68,7 @@ export function runSummary(r: RunResult): string {
   else for (const c of failedChecks) out.push(`FAILED ${c.name}${c.session ? ` (${c.session})` : ''}: expected ${c.expected}, got ${c.actual}`);
   const o = r.overhead;
   out.push(`wall ${ms(o.wallMs)}: network up at ${ms(o.labUpMs)}, peers loaded at ${ms(o.peersStartedMs)}, services ready at ${ms(o.servicesReadyMs)}, teardown ${ms(o.teardownMs)}`);
+  if (r.wire?.captured) out.push(`wire oracle: ${r.wire.packets} packets${r.wire.dropped ? ` (${r.wire.dropped} DROPPED by the kernel: counts are low)` : ''}, added ${ms(r.wire.addedMs)} (parse ${ms(r.wire.parseMs)})`);
   // Older results (schemaVersion 1) have no teardown record.
   for (const f of r.teardown?.failures ?? []) out.push(`TEARDOWN FAILED ${f.step}: ${f.message} (remove what is left: npm run lab -- clean ${r.labId})`);
   return out.join('\n');

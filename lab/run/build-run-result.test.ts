@@ -31,6 +31,7 @@ function facts(scenario: string, type: string, over: Partial<RunFacts> = {}): Ru
     killed: {},
     cameraEndedEarly: false,
     captures: [],
+    wire: { captured: false, reason: 'not captured in this test' },
     serviceLogs: { coturn: ['coturn line'], services: ['services line'] },
     teardown: { ok: true, failures: [], ms: 120 },
     ...over,
@@ -83,5 +84,23 @@ describe('buildRunResult', () => {
     expect(r.sessions[0].failure).toContain('no result within 20000 ms, stopped by the lab');
     expect(r.sessions[0].failure).toContain('exited with code 1 while the viewers waited, without printing any event');
     expect(r.overhead.peersStartedMs).toBeNull();
+  });
+
+  it("the wire's view goes in each session, compared with that session's selected pairs; its cost in result.wire", () => {
+    const count = { packets: 5, bytes: 500 };
+    const dir = (from: string, to: string) => ({ from, to, path: { kind: 'direct' as const, from: '203.0.113.4:1', to: '203.0.113.5:2', relays: [] }, otherPaths: [], firstStunCheckMs: 1, firstDtlsMs: 2, firstMediaMs: 3, dtls: count, sctp: count, rtp: count, countedPastTls: false });
+    const session = { outcome: 'direct' as const, directions: [dir('viewer', 'camera'), dir('camera', 'viewer')] as [ReturnType<typeof dir>, ReturnType<typeof dir>], disagreements: [], notes: [] };
+    const wire = { captured: true as const, sessions: [session], packets: 200, dropped: 0, files: [], waitMs: 0, stopMs: 4.04, parseMs: 6 };
+    // The peers say relay (each side's pair relays); the wire saw both directions go direct.
+    const r = buildRunResult(facts('symmetric-nat', 'relay', { wire }));
+    expect(r.wire).toEqual({ captured: true, packets: 200, dropped: 0, addedMs: 10, parseMs: 6 });
+    expect(r.sessions[0].wire!.disagreements).toEqual([
+      'outcome: the wire says direct, the peers relay',
+      expect.stringMatching(/^viewer -> camera: viewer's selected pair is relay, its packets went direct/),
+      expect.stringMatching(/^camera -> viewer: camera's selected pair is relay, its packets went direct/),
+    ]);
+    expect(buildRunResult(facts('full-cone', 'srflx', { wire })).sessions[0].wire!.disagreements).toEqual([]);
+    const none = buildRunResult(facts('symmetric-nat', 'relay'));
+    expect([none.wire, none.sessions[0].wire]).toEqual([{ captured: false, reason: 'not captured in this test' }, null]);
   });
 });

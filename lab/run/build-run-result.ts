@@ -13,6 +13,7 @@ import type { TeardownRecord } from './lab-session.js';
 import { checkExpectations } from './expectations.js';
 import type { PeerEvent } from './peer-process.js';
 import { sessionResult } from './session-result.js';
+import { disagreements, type WireView } from '../wire/wire-view.js';
 
 /** What the run knows of one peer process once it ended (a RunningPeer has all of it). */
 export interface PeerFacts {
@@ -46,6 +47,8 @@ export interface RunFacts {
   /** The camera exited while the viewers still waited. */
   cameraEndedEarly: boolean;
   captures: RunResult['captures'];
+  /** What the wire oracle saw (lab/wire/), or why it saw nothing. */
+  wire: WireView;
   /** coturn's and the services' log lines, if they ran. */
   serviceLogs: { coturn: string[]; services: string[] } | null;
   teardown: TeardownRecord;
@@ -55,7 +58,7 @@ export function buildRunResult(f: RunFacts): RunResult {
   const { scenario } = f;
   const peer = (name: string) => f.peers.find((p) => p.name === name);
   const camera = peer(scenario.camera.name);
-  const sessions: SessionResult[] = scenario.viewers.map((spec) => ({
+  const sessions: SessionResult[] = scenario.viewers.map((spec, i) => withWire({
     ...sessionResult({
       viewer: spec,
       camera: scenario.camera,
@@ -67,7 +70,7 @@ export function buildRunResult(f: RunFacts): RunResult {
       cameraProblem: cameraProblem(camera, f.cameraEndedEarly),
     }),
     prediction: predictSession(scenario, spec),
-  }));
+  }, f.wire.captured ? f.wire.sessions[i] : null));
   const expectations = checkExpectations(scenario.expect, sessions);
   const outcome = overallOutcome(sessions.map((s) => s.outcome));
   const failed = outcome === 'failed' || expectations.some((c) => !c.ok);
@@ -109,10 +112,19 @@ export function buildRunResult(f: RunFacts): RunResult {
     },
     teardown: { ok: f.teardown.ok, failures: f.teardown.failures },
     network: scenario.topology,
+    wire: f.wire.captured
+      ? { captured: true, packets: f.wire.packets, dropped: f.wire.dropped, addedMs: round(f.wire.waitMs + f.wire.stopMs + f.wire.parseMs), parseMs: round(f.wire.parseMs) }
+      : { captured: false, reason: f.wire.reason },
     captures: f.captures,
     events: Object.fromEntries(f.peers.map((p) => [p.name, p.events.map((e) => ({ ...e, t: round(e.t - f.marks.start) }))])),
     logs: failed ? f.serviceLogs : null,
   };
+}
+
+/** The session with the wire's view of it, and where that view and the peers' own disagree. */
+function withWire(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire']): SessionResult {
+  if (!wire) return { ...s, wire: null };
+  return { ...s, wire: { ...wire, disagreements: disagreements(wire, { outcome: s.outcome, ...s.selectedPair }) } };
 }
 
 /**

@@ -32,8 +32,10 @@ export async function startCaptures(lab: StartedLab, dir: string): Promise<Captu
     const file = join(dir, `${node}-${iface}.pcap`);
     // --immediate-mode: take each packet from the kernel as it arrives (otherwise libpcap hands
     // them over a ring block at a time, and a run shorter than the block timeout loses its tail
-    // when tcpdump is stopped); -U: write each packet at once; -Z root: keep writing as root.
-    const process = lab.spawn(node, ['tcpdump', '-i', iface, '-n', '--immediate-mode', '-U', '-Z', 'root', '-w', file]);
+    // when tcpdump is stopped); -U: write each packet at once; -Z root: keep writing as root;
+    // -s/-B: immediate mode gives each packet a ring slot as large as the snap length, so the
+    // default (256 KiB) fits 16 packets in 4 MiB and drops bursts (lab/wire/capture.ts).
+    const process = lab.spawn(node, ['tcpdump', '-i', iface, '-n', '--immediate-mode', '-U', '-Z', 'root', '-s', '16384', '-B', '16384', '-w', file]);
     return { node, iface, file, process };
   });
   await Promise.all(

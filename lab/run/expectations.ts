@@ -5,9 +5,9 @@ import type { Expectation } from '../model/scenario.js';
 
 const list = <T>(v: T | T[] | undefined): T[] | null => (v === undefined ? null : Array.isArray(v) ? v : [v]);
 
-export function checkExpectations(expect: Expectation, sessions: Omit<SessionResult, 'prediction'>[]): ExpectationCheck[] {
+export function checkExpectations(expect: Expectation, sessions: Omit<SessionResult, 'prediction' | 'wire'>[]): ExpectationCheck[] {
   const checks: ExpectationCheck[] = [];
-  const oneOf = (name: string, allowed: string[] | null, actual: (s: Omit<SessionResult, 'prediction'>) => string | null) => {
+  const oneOf = (name: string, allowed: string[] | null, actual: (s: Omit<SessionResult, 'prediction' | 'wire'>) => string | null) => {
     if (!allowed) return;
     for (const s of sessions) {
       const a = actual(s);

@@ -8,7 +8,7 @@
  *   6. buildRunResult (pure) turns what was collected into the RunResult
  * Aborting opts.signal at any point jumps to 5 and rejects with an AbortError (a LabError).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
@@ -24,6 +24,9 @@ import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
+import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
+import { classifyWire } from '../wire/classify.js';
+import { wireContext, type WireView } from '../wire/wire-view.js';
 
 export interface RunOptions {
   runId?: string;
@@ -36,6 +39,10 @@ export interface RunOptions {
   extraRooms?: Record<string, string[]>;
   /** Capture packets on every router interface into this folder (pcap per interface). */
   captureDir?: string;
+  /** The wire oracle (lab/wire/, on by default): false runs without its capture. */
+  wire?: boolean;
+  /** Keep the wire oracle's pcap files here (tests record fixtures with it). */
+  wireDir?: string;
   /** Runs once the services are up, with what a test needs to act inside the lab. */
   afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan }) => Promise<void>;
 }
@@ -57,12 +64,13 @@ interface Collected {
   cameraEndedEarly: boolean;
   captures: RunResult['captures'];
   services: StartedServices | null;
+  wire: WireView;
 }
 
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
   checkBackendFits(scenario, backend);
   const startedAt = new Date().toISOString();
-  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null };
+  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
   const session = LabSession.open(backend, { signal: opts.signal });
   let failure: unknown = null;
@@ -86,6 +94,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     killed: c.killed,
     cameraEndedEarly: c.cameraEndedEarly,
     captures: c.captures,
+    wire: c.wire,
     serviceLogs: c.services && { coturn: c.services.coturn.log.lines.map((l) => l.line), services: c.services.services.log.lines.map((l) => l.line) },
     teardown,
   });
@@ -114,10 +123,14 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
 
   const captures = opts.captureDir ? await startRunCaptures(session, lab, progress) : [];
   progress('network ready; starting coturn');
+  const wire = startWire(session, lab, opts, c);
   const services = await session.step(startLabServices(lab, plan, await session.step(certificate), servicesProcess ?? undefined, scenario.turn));
   c.services = services;
   session.defer('stop services', () => services.stop());
   c.marks.servicesReady = monotonicMs();
+  // The capture started with coturn: only a wait past coturn's readiness is the oracle's cost.
+  const wireCapture = await session.step(wire);
+  const wireWaitMs = monotonicMs() - c.marks.servicesReady;
   progress('coturn and signaling ready');
   await session.step(opts.afterServices?.({ lab, plan }) ?? Promise.resolve());
 
@@ -127,7 +140,11 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
   await session.step(Promise.all(viewers.map((v) => awaitViewer(v, scenario.timeoutMs + GRACE_MS, c.killed, progress))));
   stoppingCamera = true;
-  await session.step(camera.process.stop(1000).then(() => camera.done));
+  // The capture stops while the camera does: only the part past the camera's stop is the oracle's.
+  const [cameraStoppedAt, wireStopped] = await session.step(
+    Promise.all([camera.process.stop(1000).then(() => camera.done).then(() => monotonicMs()), wireCapture?.stop().then((r) => ({ ...r, at: monotonicMs() }))]),
+  );
+  if (wireCapture && wireStopped) c.wire = readWire(wireCapture, { waitMs: wireWaitMs, stopMs: Math.max(0, wireStopped.at - cameraStoppedAt), dropped: wireStopped.dropped }, scenario, services, c, opts);
   if (captures.length) {
     await stopCaptures(captures);
     c.captures = keepCaptures(captures, opts.captureDir!);
@@ -144,6 +161,44 @@ function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, scr
     peer.on('*', (e) => SHOWN_EVENTS.includes(e.event) && progress(`${peer.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
     return peer;
   });
+}
+
+/** Starts the wire oracle's capture beside coturn; a capture that cannot start leaves the run without it, saying why. */
+function startWire(session: LabSession, lab: StartedLab, opts: RunOptions, c: Collected): Promise<WireCapture | null> {
+  const reason = opts.wire === false ? 'the run was asked to go without it' : noCaptureReason(lab);
+  if (reason) {
+    c.wire = { captured: false, reason };
+    return Promise.resolve(null);
+  }
+  const dir = opts.wireDir ?? join(session.scratch, 'wire');
+  mkdirSync(dir, { recursive: true });
+  return startWireCapture(lab, dir).then(
+    (capture) => {
+      session.defer('stop the wire capture', () => capture.stop());
+      return capture;
+    },
+    (err: Error) => {
+      c.wire = { captured: false, reason: err.message };
+      return null;
+    },
+  );
+}
+
+/** Classifies the stopped capture; what the oracle cost goes in the result. */
+function readWire(capture: WireCapture, cost: { waitMs: number; stopMs: number; dropped: number }, scenario: Scenario, services: StartedServices, c: Collected, opts: RunOptions): WireView {
+  const t = monotonicMs();
+  // pcap times are wall-clock: the run's start on that clock.
+  const t0 = Date.now() - (t - c.marks.start);
+  try {
+    const packets = readWireCapture(capture.files);
+    const context = wireContext(scenario, services.coturn.log.lines.map((l) => l.line), t0);
+    const sessions = classifyWire(packets, context);
+    // With wireDir the classifier's whole input is kept: pcaps and this context (how fixtures are made).
+    if (opts.wireDir) writeFileSync(join(opts.wireDir, 'context.json'), JSON.stringify(context, null, 1) + '\n');
+    return { captured: true, sessions, packets: packets.length, files: opts.wireDir ? capture.files : [], ...cost, parseMs: monotonicMs() - t };
+  } catch (err) {
+    return { captured: false, reason: `the wire capture could not be read: ${(err as Error).message}` };
+  }
 }
 
 async function startRunCaptures(session: LabSession, lab: StartedLab, progress: (line: string) => void): Promise<Capture[]> {

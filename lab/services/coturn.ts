@@ -43,6 +43,9 @@ export function coturnArgs(spec: CoturnSpec, stateDir: string): string[] {
     '--no-cli',
     '--log-file=stdout',
     '--simple-log',
+    // Allocations, permissions and channel binds with their addresses: the wire oracle reads them
+    // to see through TURN over TLS (lab/wire/coturn-log.ts).
+    '--verbose',
     `--pidfile=${join(stateDir, 'turnserver.pid')}`,
     `--userdb=${join(stateDir, 'turndb')}`,
     `--realm=${spec.realm}`,

@@ -20,7 +20,7 @@ describe.concurrent('--explain', () => {
       const result: RunResult = JSON.parse(readFileSync(join(reportOf(r.stdout), 'result.json'), 'utf8'));
       const s = result.sessions[0];
       const text = r.stdout;
-      for (const heading of ['1. The network', '2. Signaling and ICE servers', '3. The offer', '4. The answer', '5. Candidates gathered', '6. Connectivity checks', '7. DTLS', '8. First media']) expect(text).toContain(heading);
+      for (const heading of ['1. The network', '2. Signaling and ICE servers', '3. The offer', '4. The answer', '5. Candidates gathered', '6. Connectivity checks', '7. DTLS', '8. First media', '9. What the wire saw']) expect(text).toContain(heading);
       expect(text).toContain(`Outcome: ${result.outcome.toUpperCase()} (viewer end ${s.candidateTypes.viewer}, camera end ${s.candidateTypes.camera}).`);
       const v = s.selectedPair.viewer!;
       expect(text).toContain(`Selected pair, viewer's view: ${v.local.candidateType} ${v.local.address}:${v.local.port}`);

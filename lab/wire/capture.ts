@@ -1,0 +1,131 @@
+/**
+ * The wire oracle's capture: one point every internet packet passes, plus the services host's
+ * loopback (where coturn hands packets from one relayed address to another, both its own).
+ *
+ * netns: the internet segment is a bridge in the lab's switch namespace when it has more than two
+ * members; `tcpdump -i any -Q in` there sees each frame once, as it enters the bridge from its
+ * sender (the bridge device itself only sees broadcasts); the filter keeps frames between internet
+ * addresses (the switch namespace also holds the LAN bridges). A two-member internet is one veth
+ * pair whose one end is the services host: capturing there sees it all.
+ * docker: no capture point reachable without a backend capability (see docs/wire-oracle.md).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabProcess, StartedLab } from '../backends/backend.js';
+import { switchNs } from '../backends/netns/plan.js';
+import { nsPath } from '../backends/netns/processes.js';
+import { LabError } from '../model/errors.js';
+import { INTERNET } from '../model/topology.js';
+import { LineLog } from '../util/line-log.js';
+import { readPcap, type IpPacket } from './pcap.js';
+
+export interface WireCapture {
+  files: string[];
+  /** Stops tcpdump (it writes every packet as it comes: nothing is lost by stopping) and returns its drop count. */
+  stop(): Promise<{ dropped: number }>;
+}
+
+interface Tap {
+  file: string;
+  log: LineLog;
+  exited: Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const LISTENING = /listening on/;
+const READY_TIMEOUT_MS = 5000;
+/**
+ * In immediate mode libpcap's kernel ring has one fixed slot per packet, as large as the snap
+ * length: with tcpdump's default 256 KiB snap length a 4 MiB ring holds 16 packets, and a burst
+ * (a DTLS flight, a key frame) is dropped. 16 KiB covers any datagram and most TCP segments (veth
+ * keeps TSO, so a segment can exceed the MTU; a longer one is cut and its stream marked broken),
+ * and 16 MiB gives 1000 slots.
+ */
+const TCPDUMP = ['tcpdump', '-n', '--immediate-mode', '-U', '-Z', 'root', '-s', '16384', '-B', '16384'];
+
+/** Why this lab has no wire capture, or null when it can have one. */
+export function noCaptureReason(lab: StartedLab): string | null {
+  if (lab.backend !== 'netns') return `the ${lab.backend} backend offers no point where every internet packet passes (a capture on its internet network needs a backend capability)`;
+  return null;
+}
+
+export async function startWireCapture(lab: StartedLab, dir: string): Promise<WireCapture> {
+  const t = lab.topology;
+  const internet = t.segments.find((s) => s.name === INTERNET);
+  if (!internet) throw new LabError('usage', `topology ${t.name} has no "${INTERNET}" segment: the wire oracle has nothing to capture`);
+  const members = t.hosts.filter((h) => h.iface.segment === INTERNET).length + t.routers.filter((r) => r.outside.segment === INTERNET).length;
+  const srvIface = t.hosts.find((h) => h.name === t.services.host)!.iface.name;
+  const filter = `ip and src net ${internet.subnet} and dst net ${internet.subnet}`;
+  const taps: Tap[] = [
+    members > 2
+      ? tapIn(nsPath(switchNs(lab.id)), join(dir, 'internet.pcap'), ['-i', 'any', '-Q', 'in', filter])
+      : tapOn(lab, t.services.host, join(dir, 'internet.pcap'), ['-i', srvIface, filter]),
+    // Relayed address to relayed address never leaves the services host.
+    tapOn(lab, t.services.host, join(dir, 'srv-lo.pcap'), ['-i', 'lo', '-Q', 'in', `udp and src net ${internet.subnet} and dst net ${internet.subnet}`]),
+  ];
+  try {
+    await Promise.all(taps.map((tap) => ready(tap)));
+  } catch (err) {
+    await Promise.all(taps.map((tap) => tap.stop()));
+    throw err;
+  }
+  return {
+    files: taps.map((tap) => tap.file),
+    stop: async () => {
+      await Promise.all(taps.map((tap) => tap.stop()));
+      if (process.env.WIRE_DEBUG) for (const tap of taps) console.error(tap.file, tap.log.tail(5));
+      return { dropped: taps.reduce((n, tap) => n + droppedBy(tap.log), 0) };
+    },
+  };
+}
+
+/** Every packet of the capture's files, in time order. */
+export function readWireCapture(files: string[]): IpPacket[] {
+  return files.flatMap((f) => readPcap(readFileSync(f))).sort((a, b) => a.t - b.t);
+}
+
+function tapOn(lab: StartedLab, node: string, file: string, args: string[]): Tap {
+  const p: LabProcess = lab.spawn(node, [...TCPDUMP, '-w', file, ...args]);
+  const log = new LineLog();
+  log.follow(p.stderr);
+  return { file, log, exited: p.exited, stop: () => p.stop(2000) };
+}
+
+/** tcpdump in a namespace that is no lab node (the switch); stopped by stop(), or by the reaper. */
+function tapIn(netns: string, file: string, args: string[]): Tap {
+  const child = spawn('nsenter', [`--net=${netns}`, '--', ...TCPDUMP, '-w', file, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const log = new LineLog();
+  log.follow(child.stderr!);
+  const exited = new Promise((resolve) => {
+    child.on('error', resolve);
+    child.on('exit', resolve);
+  });
+  return {
+    file,
+    log,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+async function ready(tap: Tap): Promise<void> {
+  await Promise.race([
+    tap.log.waitFor(LISTENING, READY_TIMEOUT_MS),
+    tap.exited.then(() => {
+      throw new LabError('command-failed', `tcpdump for the wire oracle (${tap.file}) exited: ${tap.log.tail(3)}`, 'install tcpdump (apt-get install tcpdump)');
+    }),
+  ]);
+}
+
+function droppedBy(log: LineLog): number {
+  const line = log.lines.find((l) => /packets dropped by kernel/.test(l.line));
+  return line ? Number(/(\d+) packets dropped by kernel/.exec(line.line)![1]) : 0;
+}
