@@ -13,7 +13,7 @@ import { STUN_PORT, TLS_PORT, startCoturn, type StartedCoturn } from './coturn.j
 import { signJoinToken } from './credentials.js';
 import type { ServicesConfig } from './services-main.js';
 
-export const SERVICES_PORT = 8080;
+export const SERVICES_PORT = 18080;
 /**
  * Port 443 is the one locked-down networks let out, so everything is offered there too, as real
  * deployments do: TURN over TLS on the first services address, signaling and the ICE-config
@@ -30,19 +30,23 @@ export interface ServicesPlan {
   rooms: Record<string, string[]>;
   tokenSecret: string;
   turnSecret: string;
+  /** The scenario's static TURN users, plus the lab's own one (coturn then takes no REST credentials); empty: REST only. */
+  turnUsers: { username: string; password: string }[];
   /** A join token for one peer of one room. */
   tokenFor(room: string, peer: string): string;
 }
 
-export function planServices(topology: Topology, rooms: Record<string, string[]>): ServicesPlan {
+export function planServices(topology: Topology, rooms: Record<string, string[]>, turnUsers: { username: string; password: string }[] = []): ServicesPlan {
   const web = topology.services.addresses[1];
   const tokenSecret = randomBytes(16).toString('hex');
+  const turnSecret = randomBytes(16).toString('hex');
   return {
     signalingUrl: `ws://${web}:${TLS_ALT_PORT}/signaling`,
     iceConfigUrl: `http://${web}:${TLS_ALT_PORT}/ice-config`,
     rooms,
     tokenSecret,
-    turnSecret: randomBytes(16).toString('hex'),
+    turnSecret,
+    turnUsers: turnUsers.length ? [{ username: `lab-${turnSecret.slice(0, 8)}`, password: turnSecret }, ...turnUsers] : [],
     tokenFor: (room, peer) => signJoinToken(tokenSecret, room, peer, 600),
   };
 }
@@ -65,6 +69,7 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
     stunPort: STUN_PORT,
     tlsPort: TLS_ALT_PORT,
     ttlSeconds: CREDENTIAL_TTL_S,
+    ...(plan.turnUsers.length ? { turnStaticUser: plan.turnUsers[0] } : {}),
   };
   const proc = lab.spawn(lab.topology.services.host, [process.execPath, bundlePath('services')], { env: { LAB_SERVICES_CONFIG: JSON.stringify(config) } });
   const log = new LineLog();
@@ -95,7 +100,7 @@ export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert
       // Relayed traffic leaves from the second address, not the one peers use for STUN: otherwise a
       // NAT that filters by address alone lets relayed checks in at once, because the peer already
       // talked to that address, and a relay pair wins a race a direct pair should have won.
-      startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, tls: cert }),
+      startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, users: plan.turnUsers, tls: cert }),
       redirectPort443(lab),
       services.whenReady(),
     ]);

@@ -21,6 +21,8 @@ export interface ServicesConfig {
   stunPort: number;
   tlsPort: number;
   ttlSeconds: number;
+  /** Set when coturn runs with static users: the lab's own peers get this one. */
+  turnStaticUser?: { username: string; password: string };
 }
 
 const log = (entry: Record<string, unknown>) => process.stdout.write(JSON.stringify({ t: monotonicMs(), ...entry }) + '\n');
@@ -62,7 +64,7 @@ function route(config: ServicesConfig, req: IncomingMessage, res: ServerResponse
     return json(res, 401, { message: check.reason });
   }
   log({ event: 'ice-config', room, peer });
-  json(res, 200, iceServerConfig({ host: config.turnHost, stunPort: config.stunPort, tlsPort: config.tlsPort, turnSecret: config.turnSecret, ttlSeconds: config.ttlSeconds }, peer));
+  json(res, 200, iceServerConfig({ host: config.turnHost, stunPort: config.stunPort, tlsPort: config.tlsPort, turnSecret: config.turnSecret, ttlSeconds: config.ttlSeconds, staticUser: config.turnStaticUser }, peer));
 }
 
 /** The page the Chromium viewer loads (its code: peers/chromium/viewer-page.ts). */
