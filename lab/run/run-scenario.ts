@@ -39,8 +39,11 @@ export interface RunOptions {
   extraRooms?: Record<string, string[]>;
   /** Capture packets on every router interface into this folder (pcap per interface). */
   captureDir?: string;
-  /** Runs once the services are up, with what a test needs to act inside the lab. */
-  afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan }) => Promise<void>;
+  /**
+   * Runs once the services are up, with what a test needs to act inside the lab: the lab (its
+   * processes see the lab DNS), the services plan, and the CA environment peers get.
+   */
+  afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan; env: Record<string, string> }) => Promise<void>;
 }
 
 /** Time the lab allows beyond the scenario's own timeout before it ends a peer itself. */
@@ -146,7 +149,7 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   session.defer('stop services', () => services.stop());
   c.marks.servicesReady = monotonicMs();
   progress(userServices.length ? 'coturn, signaling, DNS and the scenario\'s services ready' : 'coturn, signaling and DNS ready');
-  await session.step(opts.afterServices?.({ lab: labDns, plan }) ?? Promise.resolve());
+  await session.step(opts.afterServices?.({ lab: labDns, plan, env: caEnv(ca) }) ?? Promise.resolve());
 
   const [camera, ...viewers] = c.peers;
   let stoppingCamera = false;
