@@ -5,6 +5,10 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topologyFromData } from '../model/topology-file.js';
 import type { ServiceSpec } from '../model/scenario.js';
+import { LAB_RESERVED_PORTS } from '../model/scenario.js';
+import { DNS_PORT } from '../network/dns-process.js';
+import { STUN_PORT, TLS_PORT } from './coturn.js';
+import { SERVICES_PORT, TLS_ALT_PORT } from './lab-services.js';
 import { KEPT_LINES, TailLog, checkServiceCommands, describeReady, listening, serviceAddresses } from './user-services.js';
 
 const topology = topologyFromData(
@@ -76,6 +80,11 @@ describe('user services', () => {
     expect(log.lines[0]).toBe('line 51');
     expect(log.tail(2)).toBe(`    line ${KEPT_LINES + 49}\n    ready now`);
     expect(new TailLog().tail()).toBe('    (no output)');
+  });
+
+  it('the ports kept from services are the ones the lab listens on at srv (443 is not: its redirect matches .2/.3 only)', () => {
+    expect(Object.keys(LAB_RESERVED_PORTS).map(Number).sort((x, y) => x - y)).toEqual([DNS_PORT, STUN_PORT, TLS_PORT, SERVICES_PORT].sort((x, y) => x - y));
+    expect(Object.keys(LAB_RESERVED_PORTS)).not.toContain(String(TLS_ALT_PORT));
   });
 
   it('says what it waits for', () => {
