@@ -2,7 +2,7 @@
  * One scenario run, in the order it happens:
  *   1. open a LabSession (lab id, reaper, scratch folder, teardown stack, abort signal)
  *   2. bring the lab up; services and peers start as soon as the hosts exist (onCreated)
- *   3. captures (--capture), then coturn and signaling ready
+ *   3. captures (--capture), then coturn, signaling, the lab DNS and the scenario's own services ready
  *   4. wait for every viewer's result (or the lab's own timeout), then stop the camera
  *   5. close the session: everything is taken down, failures are recorded
  *   6. buildRunResult (pure) turns what was collected into the RunResult
@@ -148,7 +148,8 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   c.services = services;
   session.defer('stop services', () => services.stop());
   c.marks.servicesReady = monotonicMs();
-  progress(userServices.length ? 'coturn, signaling, DNS and the scenario\'s services ready' : 'coturn, signaling and DNS ready');
+  // "coturn and signaling ready" is what tests and tools wait for: keep it first.
+  progress(`coturn and signaling ready, the lab DNS${userServices.length ? ` and ${userServices.length} service(s) of the scenario` : ''} too`);
   await session.step(opts.afterServices?.({ lab: labDns, plan, env: caEnv(ca) }) ?? Promise.resolve());
 
   const [camera, ...viewers] = c.peers;
