@@ -5,7 +5,7 @@
 //
 //   a -- nata(full-cone) --+-- internet 203.0.113.0/24 --+-- srv  .2 turn/stun .3 signaling  53/udp lab DNS
 //   b -- natb(full-cone) --+                             +-- srv  .254 the scenario's "app" (443)
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StartedLab } from '../../lab/backends/backend.js';
@@ -18,14 +18,21 @@ import { CHROMIUM } from './chromium.js';
 const FIXTURES = projectPath('test', 'fixtures', 'own-services');
 const APP = '203.0.113.254';
 
+/** Mounts over /etc/resolv.conf or /etc/hosts that this (the machine's) mount namespace sees. */
+const etcMounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => / \/etc\/(resolv\.conf|hosts) /.test(l));
+
 const run = (lab: StartedLab, argv: string[], env: Record<string, string> = {}) => lab.exec('a', argv, { check: false, env: { ...process.env, ...env }, timeoutMs: 30_000 });
 
 describe('own services, lab DNS and the lab CA', () => {
   it('a host resolves lab and mapped names, fails unmapped ones at once, and trusts the lab CA for https, wss and turns', async (ctx) => {
     const seen: Record<string, unknown> = {};
+    const mountsBefore = etcMounts();
+    const resolvBefore = readFileSync('/etc/resolv.conf', 'utf8');
     const scenario = loadScenario(join(FIXTURES, 'own-services.yaml'));
     const r = await runInTest(ctx, scenario, undefined, {
       afterServices: async ({ lab, env }) => {
+        seen.mountsDuring = etcMounts();
+        seen.resolvDuring = readFileSync('/etc/resolv.conf', 'utf8');
         const getent = await run(lab, ['getent', 'ahostsv4', 'signal.example.com', 'kinesisvideo.us-west-2.amazonaws.com', 'relay.example.net', 'fixed.example.org', 'turn.lab.test', 'app.lab.test']);
         seen.getent = getent.stdout;
         for (const name of ['signal.example.com', 'kinesisvideo.us-west-2.amazonaws.com', 'relay.example.net', 'fixed.example.org', 'turn.lab.test', 'stun.lab.test', 'signaling.lab.test', 'app.lab.test']) {
@@ -37,7 +44,8 @@ describe('own services, lab DNS and the lab CA', () => {
         // Without the lab's CA the same request must fail: the CA is what makes it work.
         seen.curlNoCa = (await run(lab, ['curl', '-sS', '--max-time', '5', '--cacert', '/etc/ssl/certs/ca-certificates.crt', 'https://signal.example.com/'])).code;
         seen.turns = await run(lab, ['openssl', 's_client', '-connect', 'turn.lab.test:5349', '-servername', 'turn.lab.test', '-verify_hostname', 'turn.lab.test', '-verify_return_error', '-CAfile', env.LAB_CA_FILE], { ...env });
-        seen.staticUser = await run(lab, ['turnutils_uclient', '-y', '-n', '1', '-u', 'app', '-w', 's3cret', 'turn.lab.test']);
+        seen.staticUser = await run(lab, ['timeout', '10', 'turnutils_uclient', '-y', '-n', '1', '-u', 'app', '-w', 's3cret', 'turn.lab.test']);
+        seen.wrongPassword = await run(lab, ['timeout', '10', 'turnutils_uclient', '-y', '-n', '1', '-u', 'app', '-w', 'wrong', 'turn.lab.test']);
         if (existsSync(CHROMIUM)) {
           const chromium = (trust: '0' | '1') => run(lab, [process.execPath, join(FIXTURES, 'chromium-load.mjs'), 'https://signal.example.com/', 'https://nothing.example.com/'], { ...env, TRUST: trust, LAB_CHROMIUM: CHROMIUM });
           seen.chromium = (await chromium('1')).stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -73,8 +81,11 @@ describe('own services, lab DNS and the lab CA', () => {
     expect(seen.curlNoCa).toBe(60); // curl: peer certificate cannot be authenticated
     const turns = seen.turns as { stdout: string };
     expect(turns.stdout).toContain('Verify return code: 0 (ok)');
-    const staticUser = seen.staticUser as { stdout: string; stderr: string };
-    expect(staticUser.stdout + staticUser.stderr).toMatch(/tot_recv_msgs=1/);
+    // The allocation is what the credentials decide (the echo over it may be late on a busy machine).
+    const uclient = (k: string) => { const o = seen[k] as { stdout: string; stderr: string }; return o.stdout + o.stderr; };
+    expect(uclient('staticUser')).toMatch(/Total connect time/);
+    expect(uclient('staticUser')).not.toMatch(/Cannot complete Allocation|Cannot find credentials/);
+    expect(uclient('wrongPassword')).toMatch(/Cannot complete Allocation/);
     if (existsSync(CHROMIUM)) {
       const [page, unmapped] = seen.chromium as { status?: number; title?: string; error?: string; ms: number }[];
       expect(page).toMatchObject({ status: 200, title: 'hello from the lab' });
@@ -82,6 +93,10 @@ describe('own services, lab DNS and the lab CA', () => {
       const [untrusted] = seen.chromiumNoTrust as { error?: string }[];
       expect(untrusted.error).toMatch(/ERR_CERT_AUTHORITY_INVALID/);
     }
+    // The lab's files covered /etc only inside the lab's processes: the machine never saw them.
+    expect(seen.mountsDuring).toEqual(mountsBefore);
+    expect(seen.resolvDuring).toBe(resolvBefore);
+    expect(readFileSync('/etc/resolv.conf', 'utf8')).toBe(resolvBefore);
     expect(labNamespaces(r.labId!)).toEqual([]);
   });
 });
