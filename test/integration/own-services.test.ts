@@ -144,11 +144,13 @@ describe.concurrent('bad services', () => {
     expect(labNamespaces(labId!)).toEqual([]);
   });
 
-  it('ready by http and by log line', async (ctx) => {
+  it('ready by http (by address and by lab name over https) and by log line', async (ctx) => {
     // Both ready: the run goes on to the peers (sleep), which the lab ends at its timeout.
     const r = await runInTest(ctx, withServices({
       web: { command: ['node', '-e', "require('node:http').createServer((q, s) => s.end(q.url === '/health' ? 'ok' : 'no')).listen(8080, () => console.log('up'))"], port: 8080, ready: { http: '/health' } },
       logger: { command: ['sh', '-c', 'echo starting; sleep 0.2; echo "ready to serve"; exec sleep 60'], ready: { log: '^ready' } },
+      // https by name: the probe resolves with the lab DNS and trusts the lab CA.
+      tls: { command: ['node', 'app.mjs'], port: 8443, ready: { http: 'https://tls.lab.test:8443/health' } },
     }, { timeoutMs: 1000 }));
     expect(r.overhead.servicesReadyMs).toBeGreaterThan(0);
     expect(r.logs?.userServices?.logger).toEqual(['starting', 'ready to serve']);
