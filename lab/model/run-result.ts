@@ -237,8 +237,16 @@ export interface RunResult {
   captures: { node: string; iface: string; file: string }[];
   /** Every peer's events, with t in ms from the start of the run. */
   events: Record<string, { t: number; event: string; [field: string]: unknown }[]>;
-  /** coturn and services log lines of this run, kept when it failed. */
-  logs: { coturn: string[]; services: string[] } | null;
+  /** coturn, services, lab DNS and the scenario's own services' log lines (their last 200 each), kept when it failed. */
+  logs: ServiceLogs | null;
+}
+
+export interface ServiceLogs {
+  coturn: string[];
+  services: string[];
+  dns?: string[];
+  /** Scenario service name -> its last stdout/stderr lines. */
+  userServices?: Record<string, string[]>;
 }
 
 export function relays(view: PairView | null): boolean {

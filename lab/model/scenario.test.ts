@@ -77,3 +77,69 @@ describe('scenario files outside the lab', () => {
     }
   });
 });
+
+describe('scenario services, dns and turn users', () => {
+  const base = { topology: 'full-cone', peers: { cam: { kind: 'pi-camera', host: 'b' }, viewer: { kind: 'viewer', host: 'a' } } };
+  const load = (extra: Record<string, unknown>) => scenarioFromData({ ...base, ...extra }, '/proj/scenarios/app/s.yaml');
+  const problems = (extra: Record<string, unknown>): string => {
+    try {
+      load(extra);
+    } catch (err) {
+      expect((err as LabError).code).toBe('invalid-file');
+      return (err as LabError).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('defaults: the services host, port readiness, 10 s, run from the scenario\'s folder; env values as strings', () => {
+    const s = load({
+      services: { sig: { command: ['node', 'sig.mjs'], port: 8080, env: { N: 3, ON: true, URL: 'turn:turn.lab.test:3478' } }, web: { command: ['./web'], host: 'a', ready: { log: 'up' }, readyTimeoutMs: 500 } },
+      dns: { 'signal.example.com': 'sig' },
+      turn: { users: [{ username: 'app', password: 'secret' }] },
+    });
+    expect(s.services).toEqual([
+      { name: 'sig', command: ['node', 'sig.mjs'], cwd: '/proj/scenarios/app', host: 'srv', port: 8080, ready: { kind: 'port' }, env: { N: '3', ON: 'true', URL: 'turn:turn.lab.test:3478' }, readyTimeoutMs: 10_000 },
+      { name: 'web', command: ['./web'], cwd: '/proj/scenarios/app', host: 'a', port: null, ready: { kind: 'log', pattern: 'up' }, env: {}, readyTimeoutMs: 500 },
+    ]);
+    expect(s.dns).toEqual({ 'signal.example.com': 'sig' });
+    expect(s.turn).toEqual({ users: [{ username: 'app', password: 'secret' }] });
+    expect(load({}).services).toEqual([]);
+    expect(load({}).turn).toEqual({ users: [] });
+  });
+
+  it('each problem at its field: host, reserved port, readiness, regex, dns target, turn user', () => {
+    const m = problems({
+      services: {
+        a: { command: ['x'], host: 'nowhere', port: 1 },
+        b: { command: ['x'], port: 5349 },
+        c: { command: ['x'] },
+        d: { command: ['x'], ready: { log: '(' } },
+        e: { command: ['x'], ready: { http: '/health' } },
+        f: { command: ['x'], ready: { http: 'health' }, port: 1 },
+        Bad_Name: { command: ['x'], port: 1 },
+        g: { command: [], port: 1 },
+      },
+      dns: { 'signal.example.com': 'nosuch' },
+      turn: { users: [{ username: 'a:b', password: 'p' }] },
+    });
+    expect(m).toContain('services.Bad_Name: key service names are lowercase letters');
+    expect(m).toContain('services.g.command');
+    expect(m).toContain('turn.users.0.username: a username has no colon or space');
+    // Schema errors first; the semantic checks run on a file whose shape is right.
+    const sem = problems({
+      services: { a: { command: ['x'], host: 'nowhere', port: 1 }, b: { command: ['x'], port: 5349 }, c: { command: ['x'] }, d: { command: ['x'], ready: { log: '(' } }, e: { command: ['x'], ready: { http: '/health' } }, f: { command: ['x'], ready: { http: 'health' }, port: 1 } },
+      dns: { 'signal.example.com': 'nosuch' },
+    });
+    expect(sem).toContain('s.yaml: services.a.host: topology full-cone has no host "nowhere" (hosts: srv, a, b)');
+    expect(sem).toContain("services.b.port: port 5349 is coturn TURN over TLS's on the services host");
+    expect(sem).toContain('services.c: say how the lab knows it is ready');
+    expect(sem).toContain('services.d.ready.log: not a regular expression');
+    expect(sem).toContain("services.e.ready.http: a path needs the service's `port`");
+    expect(sem).toContain('services.f.ready.http: give a path');
+    expect(sem).toContain('dns.signal.example.com: unknown target "nosuch": give a service of this scenario (a, b, c, d, e, f)');
+  });
+
+  it('a service elsewhere may use the lab\'s ports: only the services host has them', () => {
+    expect(load({ services: { s: { command: ['x'], host: 'a', port: 3478 } } }).services![0].port).toBe(3478);
+  });
+});

@@ -7,6 +7,8 @@ import { isFilePath, loadTopology, resolveTopologyPath, topologyFromData } from 
 import type { Topology } from './topology.js';
 import { Problem, invalidFile, readYaml, validateWith } from './validate.js';
 import { projectPath } from '../util/paths.js';
+import { checkDnsMap } from '../network/dns-names.js';
+import { SERVICES_HOST } from './topology.js';
 
 export const OUTCOMES = ['direct', 'relay', 'failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -63,10 +65,28 @@ const peerSchema = z.strictObject({
   ice: iceSchema.optional(),
 });
 
-/** coturn settings a scenario may ask for (docs/services-hardening.md: TURN credentials and refresh). */
+/** Ports the lab itself uses on the services host: a user service there cannot take them. */
+export const LAB_RESERVED_PORTS: Record<number, string> = { 53: 'the lab DNS', 3478: 'coturn STUN/TURN', 5349: 'coturn TURN over TLS', 18080: "the lab's signaling and ICE config" };
+
+const serviceSchema = z.strictObject({
+  /** The program and its arguments, run from the scenario file's folder. */
+  command: z.array(z.string().min(1)).min(1),
+  /** Lab host it runs on (default: the services host, with an internet address of its own). */
+  host: z.string().optional(),
+  /** TCP port it listens on: the lab waits until it accepts connections (unless `ready` says otherwise). */
+  port: z.number().int().min(1).max(65535).optional(),
+  /** Ready once a stdout/stderr line matches `log` (a regex), or once GET `http` (a path on `port`, or a full URL) answers 2xx/3xx. */
+  ready: z.union([z.strictObject({ log: z.string().min(1) }), z.strictObject({ http: z.string().min(1) })]).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _'), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+  readyTimeoutMs: z.number().int().positive().max(300_000).default(10_000),
+});
+
+/** coturn settings a scenario may ask for (docs/services-hardening.md, docs/own-services-dns-ca.md). */
 const turnSchema = z.strictObject({
   /** Passed to coturn's --max-allocate-lifetime: the longest lifetime one Allocate or Refresh gets. */
   maxAllocationLifetimeS: z.number().int().min(1).max(86_400).optional(),
+  /** Static long-term credentials (RFC 8489 section 9.2), besides the lab's own TURN REST ones. */
+  users: z.array(z.strictObject({ username: z.string().regex(/^[^:\s]+$/, 'a username has no colon or space'), password: z.string().regex(/^\S+$/, 'a password has no space') })).default([]),
 });
 
 export const scenarioFileSchema = z.strictObject({
@@ -75,9 +95,13 @@ export const scenarioFileSchema = z.strictObject({
   topology: z.union([z.string(), z.record(z.string(), z.unknown())]),
   peers: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'peer names are lowercase letters, digits and dashes'), peerSchema),
   ice: iceSchema.default({}),
-  turn: turnSchema.default({}),
   timeoutMs: z.number().int().positive().max(600_000).default(15_000),
   expect: expectationSchema.default({}),
+  /** The user's own processes on the lab's internet (docs/own-services-dns-ca.md). */
+  services: z.record(z.string().regex(/^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'service names are lowercase letters, digits and inner dashes (a DNS label)'), serviceSchema).default({}),
+  /** Names every lab host resolves: name -> a service, a lab name (turn.lab.test...) or an IPv4 address. */
+  dns: z.record(z.string(), z.string()).default({}),
+  turn: turnSchema.default({ users: [] }),
 });
 
 export type Expectation = z.infer<typeof expectationSchema>;
@@ -101,6 +125,25 @@ export interface PeerSpec {
   image?: string;
 }
 
+export type ServiceReady = { kind: 'port' } | { kind: 'log'; pattern: string } | { kind: 'http'; url: string };
+
+export interface ServiceSpec {
+  name: string;
+  command: string[];
+  /** The scenario file's folder: the command runs there. */
+  cwd: string;
+  host: string;
+  port: number | null;
+  ready: ServiceReady;
+  env: Record<string, string>;
+  readyTimeoutMs: number;
+}
+
+export interface TurnUser {
+  username: string;
+  password: string;
+}
+
 export interface Scenario {
   name: string;
   description: string;
@@ -110,7 +153,11 @@ export interface Scenario {
   viewers: PeerSpec[];
   timeoutMs: number;
   expect: Expectation;
-  /** coturn settings; absent: coturn's defaults. */
+  /** The user's own services (none when absent: scenarios made in code, e.g. matrix cells). */
+  services?: ServiceSpec[];
+  /** Mapped names (lower case) -> a service name, a lab name or an IPv4 address. */
+  dns?: Record<string, string>;
+  /** coturn settings; absent: coturn's defaults, no static users. */
   turn?: TurnSettings;
 }
 
@@ -183,6 +230,8 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   for (const p of peers) {
     if (!hosts.includes(p.host)) problems.push({ path: ['peers', p.name, 'host'], message: `topology ${topology.name} has no host "${p.host}" (hosts: ${hosts.join(', ')})` });
   }
+  const services = serviceSpecs(spec.services, dirname(resolve(file)), topology, problems);
+  problems.push(...checkDnsMap(spec.dns, services.map((s) => s.name)));
   const cameras = peers.filter((p) => p.role === 'camera');
   const viewers = peers.filter((p) => p.role === 'viewer');
   if (cameras.length !== 1) problems.push({ path: ['peers'], message: `needs exactly one camera peer (kind ${CAMERA_KINDS.join(' or ')}), found ${cameras.length}` });
@@ -197,6 +246,36 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     viewers,
     timeoutMs: spec.timeoutMs,
     expect: spec.expect,
+    services,
+    dns: spec.dns,
     turn: spec.turn,
   };
+}
+
+function serviceSpecs(declared: z.infer<typeof scenarioFileSchema>['services'], cwd: string, topology: Topology, problems: Problem[]): ServiceSpec[] {
+  const hosts = topology.hosts.map((h) => h.name);
+  return Object.entries(declared).map(([name, s]) => {
+    const at = (...path: string[]) => ['services', name, ...path];
+    const host = s.host ?? SERVICES_HOST;
+    if (!hosts.includes(host)) problems.push({ path: at('host'), message: `topology ${topology.name} has no host "${host}" (hosts: ${hosts.join(', ')})` });
+    const reserved = s.port !== undefined && host === SERVICES_HOST ? LAB_RESERVED_PORTS[s.port] : undefined;
+    if (reserved) problems.push({ path: at('port'), message: `port ${s.port} is ${reserved}'s on the services host: pick another (the lab keeps ${Object.keys(LAB_RESERVED_PORTS).join(', ')})` });
+    let ready: ServiceReady = { kind: 'port' };
+    if (s.ready && 'log' in s.ready) {
+      ready = { kind: 'log', pattern: s.ready.log };
+      try {
+        new RegExp(s.ready.log);
+      } catch (err) {
+        problems.push({ path: at('ready', 'log'), message: `not a regular expression: ${(err as Error).message}` });
+      }
+    } else if (s.ready && 'http' in s.ready) {
+      const full = /^https?:\/\//.test(s.ready.http);
+      if (!full && !s.ready.http.startsWith('/')) problems.push({ path: at('ready', 'http'), message: 'give a path (/health, on `port`) or a full http(s):// URL' });
+      else if (!full && s.port === undefined) problems.push({ path: at('ready', 'http'), message: 'a path needs the service\'s `port` (or give a full URL)' });
+      ready = { kind: 'http', url: s.ready.http };
+    } else if (s.port === undefined) {
+      problems.push({ path: at(), message: 'say how the lab knows it is ready: `port: <tcp port>`, `ready: { log: "regex" }` or `ready: { http: "/health" }`' });
+    }
+    return { name, command: s.command, cwd, host, port: s.port ?? null, ready, env: s.env, readyTimeoutMs: s.readyTimeoutMs };
+  });
 }

@@ -4,7 +4,7 @@
  * made here, once, and stored: reporters read it from the result and never re-derive it.
  */
 import { predictOutcome } from '../matrix/predict.js';
-import type { PeerReport, RunResult, SessionPrediction, SessionResult } from '../model/run-result.js';
+import type { PeerReport, RunResult, ServiceLogs, SessionPrediction, SessionResult } from '../model/run-result.js';
 import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
 import type { PeerSpec, Scenario } from '../model/scenario.js';
 import { upstreamRouters } from '../model/topology.js';
@@ -50,7 +50,7 @@ export interface RunFacts {
   /** What the wire oracle saw (lab/wire/), or why it saw nothing. */
   wire: WireView;
   /** coturn's and the services' log lines, if they ran. */
-  serviceLogs: { coturn: string[]; services: string[] } | null;
+  serviceLogs: ServiceLogs | null;
   teardown: TeardownRecord;
 }
 

@@ -2,7 +2,7 @@
  * One scenario run, in the order it happens:
  *   1. open a LabSession (lab id, reaper, scratch folder, teardown stack, abort signal)
  *   2. bring the lab up; services and peers start as soon as the hosts exist (onCreated)
- *   3. captures (--capture), then coturn and signaling ready
+ *   3. captures (--capture), then coturn, signaling, the lab DNS and the scenario's own services ready
  *   4. wait for every viewer's result (or the lab's own timeout), then stop the camera
  *   5. close the session: everything is taken down, failures are recorded
  *   6. buildRunResult (pure) turns what was collected into the RunResult
@@ -14,7 +14,11 @@ import type { Backend, StartedLab } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
 import type { RunResult } from '../model/run-result.js';
 import type { PeerSpec, Scenario } from '../model/scenario.js';
-import { makeCertificate } from '../services/certificate.js';
+import { caEnv, serviceTlsEnv, startLabCa, type StartedLabCa } from '../network/ca.js';
+import { labWithDns, writeLabEtc } from '../network/dns-hosts.js';
+import { dnsRecords } from '../network/dns-names.js';
+import { spawnLabDns, type LabDnsProcess } from '../network/dns-process.js';
+import { addServiceAddresses, checkServiceCommands, serviceAddresses, spawnUserServices, waitUserServicesReady, type StartedUserService } from '../services/user-services.js';
 import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
 import { monotonicMs } from '../util/clock.js';
 import { newId } from '../util/ids.js';
@@ -44,7 +48,11 @@ export interface RunOptions {
   /** Keep the wire oracle's pcap files here (tests record fixtures with it). */
   wireDir?: string;
   /** Runs once the services are up, with what a test needs to act inside the lab. */
-  afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan }) => Promise<void>;
+  /**
+   * Runs once the services are up, with what a test needs to act inside the lab: the lab (its
+   * processes see the lab DNS), the services plan, and the CA environment peers get.
+   */
+  afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan; env: Record<string, string> }) => Promise<void>;
 }
 
 /** Time the lab allows beyond the scenario's own timeout before it ends a peer itself. */
@@ -65,12 +73,15 @@ interface Collected {
   captures: RunResult['captures'];
   services: StartedServices | null;
   wire: WireView;
+  dns: LabDnsProcess | null;
+  userServices: StartedUserService[];
 }
 
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
   checkBackendFits(scenario, backend);
+  checkServiceCommands(scenario);
   const startedAt = new Date().toISOString();
-  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, wire: { captured: false, reason: 'the run ended before its network was up' } };
+  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
   const session = LabSession.open(backend, { signal: opts.signal });
   let failure: unknown = null;
@@ -95,7 +106,12 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     cameraEndedEarly: c.cameraEndedEarly,
     captures: c.captures,
     wire: c.wire,
-    serviceLogs: c.services && { coturn: c.services.coturn.log.lines.map((l) => l.line), services: c.services.services.log.lines.map((l) => l.line) },
+    serviceLogs: c.services && {
+      coturn: c.services.coturn.log.lines.map((l) => l.line),
+      services: c.services.services.log.lines.map((l) => l.line),
+      ...(c.dns ? { dns: c.dns.log.lines.slice(-200).map((l) => l.line) } : {}),
+      ...(c.userServices.length ? { userServices: Object.fromEntries(c.userServices.map((s) => [s.spec.name, [...s.log.lines]])) } : {}),
+    },
     teardown,
   });
 }
@@ -103,36 +119,53 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
 /** Steps 2-4; every resource goes on the session's teardown stack as it is made. */
 async function runInLab(session: LabSession, scenario: Scenario, opts: RunOptions, c: Collected, progress: (line: string) => void): Promise<void> {
   const room = scenario.name;
-  const plan = planServices(scenario.topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] });
-  progress(`building ${scenario.topology.name}`);
-  const certificate = makeCertificate(session.scratch, scenario.topology.services.addresses);
-  certificate.catch(() => {});
+  const topology = scenario.topology;
+  const plan = planServices(topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] }, scenario.turn?.users);
+  progress(`building ${topology.name}`);
+  // Lab DNS and CA: every lab host resolves the lab's names and the scenario's, and trusts the CA.
+  const userServices = scenario.services ?? [];
+  const addresses = serviceAddresses(topology, userServices);
+  const records = dnsRecords({ services: topology.services.addresses, serviceAddresses: addresses, dns: scenario.dns ?? {} });
+  const ca = startLabCa(session.scratch, { names: Object.keys(records), addresses: [...topology.services.addresses, ...new Set(Object.values(addresses))], labId: session.labId });
+  const etc = writeLabEtc(join(session.scratch, 'etc'), topology.services.addresses[0], records);
+  // Peers read the CA file when they start (NODE_EXTRA_CA_CERTS): it must exist by then.
+  await session.step(ca.caReady);
   let servicesProcess: ServicesProcess | null = null;
-  const lab = await session.up(scenario.topology, {
+  const lab = await session.up(topology, {
     // Processes start as soon as their hosts exist: loading a WebRTC stack takes longer than
     // finishing the network, and peers retry the signaling connection until it answers.
     onCreated: (created) => {
-      progress(`lab ${created.id}: starting signaling and ${1 + scenario.viewers.length} peer(s) while the network is configured`);
+      progress(`lab ${created.id}: starting signaling, DNS and ${1 + scenario.viewers.length} peer(s) while the network is configured`);
       servicesProcess = spawnServices(created, plan);
-      c.peers.push(...startPeers(created, scenario, plan, session.scratch, opts, progress));
+      c.dns = spawnLabDns(created, records);
+      c.peers.push(...startPeers(labWithDns(created, etc), scenario, plan, ca, opts, progress));
     },
   });
   // Peers get SIGTERM before their lab goes (a failed bring-up's lab.down() stops them too).
   session.defer('stop peers', () => Promise.all(c.peers.map((p) => p.process.stop(500))));
+  session.defer('stop the lab DNS', () => c.dns?.stop());
   c.marks.labUp = monotonicMs();
 
   const captures = opts.captureDir ? await startRunCaptures(session, lab, progress) : [];
-  progress('network ready; starting coturn');
+  progress(userServices.length ? `network ready; starting coturn and ${userServices.length} service(s) of the scenario` : 'network ready; starting coturn');
   const wire = startWire(session, lab, opts, c);
-  const services = await session.step(startLabServices(lab, plan, await session.step(certificate), servicesProcess ?? undefined, scenario.turn));
+  const labDns = labWithDns(lab, etc);
+  const [services] = await session.step(
+    Promise.all([
+      ca.ready.then(() => startLabServices(lab, plan, ca, servicesProcess ?? undefined, scenario.turn)),
+      c.dns!.whenReady(),
+      startUserServices(session, labDns, scenario, addresses, ca, c),
+    ]),
+  );
   c.services = services;
   session.defer('stop services', () => services.stop());
   c.marks.servicesReady = monotonicMs();
   // The capture started with coturn: only a wait past coturn's readiness is the oracle's cost.
   const wireCapture = await session.step(wire);
   const wireWaitMs = monotonicMs() - c.marks.servicesReady;
-  progress('coturn and signaling ready');
-  await session.step(opts.afterServices?.({ lab, plan }) ?? Promise.resolve());
+  // "coturn and signaling ready" is what tests and tools wait for: keep it first.
+  progress(`coturn and signaling ready, the lab DNS${userServices.length ? ` and ${userServices.length} service(s) of the scenario` : ''} too`);
+  await session.step(opts.afterServices?.({ lab: labDns, plan, env: caEnv(ca) }) ?? Promise.resolve());
 
   const [camera, ...viewers] = c.peers;
   let stoppingCamera = false;
@@ -151,13 +184,22 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   }
 }
 
+/** The scenario's own services: addresses first, then every one started at once, then all ready. */
+async function startUserServices(session: LabSession, lab: StartedLab, scenario: Scenario, addresses: Record<string, string>, ca: StartedLabCa, c: Collected): Promise<void> {
+  const specs = scenario.services ?? [];
+  if (!specs.length) return;
+  await Promise.all([addServiceAddresses(lab, addresses, specs), ca.ready]);
+  c.userServices = spawnUserServices(lab, { scenario, addresses, env: serviceTlsEnv(ca) });
+  session.defer('stop the scenario\'s services', () => Promise.all(c.userServices.map((s) => s.stop())));
+  await waitUserServicesReady(lab, c.userServices, scenario.source);
+}
+
 const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'];
 
 /** The camera and every viewer, each in its host with the peer contract's environment. */
-function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, scratch: string, opts: RunOptions, progress: (line: string) => void): RunningPeer[] {
-  const caFile = join(scratch, 'turn-cert.pem');
+function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, ca: StartedLabCa, opts: RunOptions, progress: (line: string) => void): RunningPeer[] {
   return [scenario.camera, ...scenario.viewers].map((spec) => {
-    const peer = startPeer(lab, spec.name, spec.host, opts.peerCommands?.[spec.name] ?? peerArgv(spec), peerEnv(spec, plan, scenario.name, scenario, caFile), spec.image);
+    const peer = startPeer(lab, spec.name, spec.host, opts.peerCommands?.[spec.name] ?? peerArgv(spec), { ...caEnv(ca), ...peerEnv(spec, plan, scenario.name, scenario, ca.caFile) }, spec.image);
     peer.on('*', (e) => SHOWN_EVENTS.includes(e.event) && progress(`${peer.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
     return peer;
   });

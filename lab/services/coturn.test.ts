@@ -19,8 +19,8 @@ describe('coturn arguments', () => {
   });
 
   it('scenarios set it with turn.maxAllocationLifetimeS, checked at the edge', () => {
-    expect(scenarioFromData(scenario({ maxAllocationLifetimeS: 90 }), 's.yaml').turn).toEqual({ maxAllocationLifetimeS: 90 });
-    expect(scenarioFromData(scenario(), 's.yaml').turn).toEqual({});
+    expect(scenarioFromData(scenario({ maxAllocationLifetimeS: 90 }), 's.yaml').turn).toEqual({ maxAllocationLifetimeS: 90, users: [] });
+    expect(scenarioFromData(scenario(), 's.yaml').turn).toEqual({ users: [] });
     expect(() => scenarioFromData(scenario({ maxAllocationLifetimeS: 0 }), 's.yaml')).toThrow(/turn\.maxAllocationLifetimeS/);
     expect(() => scenarioFromData(scenario({ maxLifetime: 5 }), 's.yaml')).toThrow(/turn/);
   });

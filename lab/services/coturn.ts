@@ -13,6 +13,12 @@ export interface CoturnSpec {
   realm: string;
   /** Shared secret for time-limited TURN REST credentials; without it the server is STUN-only. */
   authSecret?: string;
+  /**
+   * Static long-term credentials. coturn 4.6 ignores static users once --use-auth-secret is on
+   * ("Cannot find credentials of user"), so with users the secret is not used: the lab hands its
+   * own peers a static user too (docs/own-services-dns-ca.md).
+   */
+  users?: { username: string; password: string }[];
   tls?: { certFile: string; keyFile: string };
   /**
    * --max-allocate-lifetime: the longest lifetime one Allocate or Refresh is granted (coturn's
@@ -54,7 +60,8 @@ export function coturnArgs(spec: CoturnSpec, stateDir: string): string[] {
     ...(spec.relayAddresses ?? spec.addresses).map((a) => `--relay-ip=${a}`),
     '--no-multicast-peers',
   ];
-  if (spec.authSecret) args.push('--use-auth-secret', `--static-auth-secret=${spec.authSecret}`, '--fingerprint');
+  if (spec.users?.length) args.push('--lt-cred-mech', ...spec.users.map((u) => `--user=${u.username}:${u.password}`), '--fingerprint');
+  else if (spec.authSecret) args.push('--use-auth-secret', `--static-auth-secret=${spec.authSecret}`, '--fingerprint');
   else args.push('--no-auth');
   if (spec.tls) args.push(`--tls-listening-port=${TLS_PORT}`, `--cert=${spec.tls.certFile}`, `--pkey=${spec.tls.keyFile}`, '--no-dtls');
   else args.push('--no-tls', '--no-dtls');

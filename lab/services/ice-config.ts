@@ -14,6 +14,8 @@ export interface IceEndpointSettings {
   tlsPort: number;
   turnSecret: string;
   ttlSeconds: number;
+  /** A static long-term user instead of REST credentials (a coturn with static users takes no REST ones). */
+  staticUser?: { username: string; password: string };
 }
 
 export function turnUri(transport: TurnTransport, host: string, ports: { stunPort: number; tlsPort: number }): string {
@@ -21,7 +23,7 @@ export function turnUri(transport: TurnTransport, host: string, ports: { stunPor
 }
 
 export function iceServerConfig(s: IceEndpointSettings, clientId: string, nowMs = Date.now()): IceServerConfigResponse {
-  const cred = turnCredential(s.turnSecret, clientId, s.ttlSeconds, nowMs);
+  const cred = s.staticUser ?? turnCredential(s.turnSecret, clientId, s.ttlSeconds, nowMs);
   return {
     IceServerList: [{ Uris: TURN_TRANSPORTS.map((t) => turnUri(t, s.host, s)), Username: cred.username, Password: cred.password, Ttl: s.ttlSeconds }],
     StunUris: [`stun:${s.host}:${s.stunPort}`],

@@ -15,7 +15,7 @@ import type { ServicesConfig } from './services-main.js';
 import type { LineLog } from '../util/line-log.js';
 import { BoundedLineLog } from './bounded-line-log.js';
 
-export const SERVICES_PORT = 8080;
+export const SERVICES_PORT = 18080;
 /**
  * Port 443 is the one locked-down networks let out, so everything is offered there too, as real
  * deployments do: TURN over TLS on the first services address, signaling and the ICE-config
@@ -32,19 +32,23 @@ export interface ServicesPlan {
   rooms: Record<string, string[]>;
   tokenSecret: string;
   turnSecret: string;
+  /** The scenario's static TURN users, plus the lab's own one (coturn then takes no REST credentials); empty: REST only. */
+  turnUsers: { username: string; password: string }[];
   /** A join token for one peer of one room. */
   tokenFor(room: string, peer: string): string;
 }
 
-export function planServices(topology: Topology, rooms: Record<string, string[]>): ServicesPlan {
+export function planServices(topology: Topology, rooms: Record<string, string[]>, turnUsers: { username: string; password: string }[] = []): ServicesPlan {
   const web = topology.services.addresses[1];
   const tokenSecret = randomBytes(16).toString('hex');
+  const turnSecret = randomBytes(16).toString('hex');
   return {
     signalingUrl: `ws://${web}:${TLS_ALT_PORT}/signaling`,
     iceConfigUrl: `http://${web}:${TLS_ALT_PORT}/ice-config`,
     rooms,
     tokenSecret,
-    turnSecret: randomBytes(16).toString('hex'),
+    turnSecret,
+    turnUsers: turnUsers.length ? [{ username: `lab-${turnSecret.slice(0, 8)}`, password: turnSecret }, ...turnUsers] : [],
     tokenFor: (room, peer) => signJoinToken(tokenSecret, room, peer, 600),
   };
 }
@@ -67,6 +71,7 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
     stunPort: STUN_PORT,
     tlsPort: TLS_ALT_PORT,
     ttlSeconds: CREDENTIAL_TTL_S,
+    ...(plan.turnUsers.length ? { turnStaticUser: plan.turnUsers[0] } : {}),
   };
   const proc = lab.spawn(lab.topology.services.host, [process.execPath, bundlePath('services')], { env: { LAB_SERVICES_CONFIG: JSON.stringify(config) } });
   const log = new BoundedLineLog();
@@ -90,14 +95,14 @@ export interface StartedServices {
 }
 
 /** Once the network is up: coturn, the port-443 redirects, and the services process ready. */
-export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert: Certificate, services = spawnServices(lab, plan), turn: TurnSettings = {}): Promise<StartedServices> {
+export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert: Certificate, services = spawnServices(lab, plan), turn: TurnSettings = { users: [] }): Promise<StartedServices> {
   const stopServices = () => services.process.stop(1000);
   try {
     const [coturn] = await Promise.all([
       // Relayed traffic leaves from the second address, not the one peers use for STUN: otherwise a
       // NAT that filters by address alone lets relayed checks in at once, because the peer already
       // talked to that address, and a relay pair wins a race a direct pair should have won.
-      startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, tls: cert, maxAllocateLifetimeS: turn.maxAllocationLifetimeS }),
+      startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, users: plan.turnUsers, tls: cert, maxAllocateLifetimeS: turn.maxAllocationLifetimeS }),
       redirectPort443(lab),
       services.whenReady(),
     ]);

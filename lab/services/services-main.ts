@@ -30,6 +30,8 @@ export interface ServicesConfig {
   /** Overrides of the hardened server's limits (docs/services-hardening.md). */
   limits?: Partial<ServerLimits>;
   queue?: Partial<QueueLimits>;
+  /** Set when coturn runs with static users: the lab's own peers get this one. */
+  turnStaticUser?: { username: string; password: string };
 }
 
 const log = (entry: Record<string, unknown>) => process.stdout.write(logLine({ t: monotonicMs(), ...entry }) + '\n');
@@ -71,7 +73,7 @@ function iceConfig(config: ServicesConfig, req: IncomingMessage, res: ServerResp
     return json(res, 401, { message: 'unauthorized: needs "Authorization: Bearer <join token>" for this room and peer' });
   }
   log({ event: 'ice-config', room, peer });
-  json(res, 200, iceServerConfig({ host: config.turnHost, stunPort: config.stunPort, tlsPort: config.tlsPort, turnSecret: config.turnSecret, ttlSeconds: config.ttlSeconds }, peer));
+  json(res, 200, iceServerConfig({ host: config.turnHost, stunPort: config.stunPort, tlsPort: config.tlsPort, turnSecret: config.turnSecret, ttlSeconds: config.ttlSeconds, staticUser: config.turnStaticUser }, peer));
 }
 
 /** The page the Chromium viewer loads (its code: peers/chromium/viewer-page.ts). */
