@@ -124,7 +124,7 @@ describe('scenario services, dns and turn users', () => {
     });
     expect(m).toContain('services.Bad_Name: key service names are lowercase letters');
     expect(m).toContain('services.g.command');
-    expect(m).toContain('turn.users.0.username: a username has no colon or space');
+    expect(m).toContain('turn.users[0].username: a username has no colon or space');
     // Schema errors first; the semantic checks run on a file whose shape is right.
     const sem = problems({
       services: { a: { command: ['x'], host: 'nowhere', port: 1 }, b: { command: ['x'], port: 5349 }, c: { command: ['x'] }, d: { command: ['x'], ready: { log: '(' } }, e: { command: ['x'], ready: { http: '/health' } }, f: { command: ['x'], ready: { http: 'health' }, port: 1 } },
