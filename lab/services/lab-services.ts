@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LabProcess, StartedLab } from '../backends/backend.js';
-import { LabError } from '../model/errors.js';
 import type { TurnSettings } from '../model/scenario.js';
 import type { Topology } from '../model/topology.js';
 import { bundlePath } from '../util/paths.js';
@@ -14,6 +13,7 @@ import { signJoinToken } from './credentials.js';
 import type { ServicesConfig } from './services-main.js';
 import type { LineLog } from '../util/line-log.js';
 import { BoundedLineLog } from './bounded-line-log.js';
+import { spawnReadyProcess } from './ready-process.js';
 
 export const SERVICES_PORT = 18080;
 /**
@@ -73,19 +73,7 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
     ttlSeconds: CREDENTIAL_TTL_S,
     ...(plan.turnUsers.length ? { turnStaticUser: plan.turnUsers[0] } : {}),
   };
-  const proc = lab.spawn(lab.topology.services.host, [process.execPath, bundlePath('services')], { env: { LAB_SERVICES_CONFIG: JSON.stringify(config) } });
-  const log = new BoundedLineLog();
-  log.follow(proc.stdout);
-  log.follow(proc.stderr);
-  // The clock starts when someone waits: a process started early may wait for its network first.
-  const whenReady = () =>
-    Promise.race([
-      log.waitFor(/"event":"ready"/, READY_TIMEOUT_MS).then(() => undefined),
-      proc.exited.then(({ code }) => {
-        throw new LabError('command-failed', `the services process exited (code ${code}) before it was ready:\n${log.tail(10)}`);
-      }),
-    ]);
-  return { process: proc, log, whenReady };
+  return spawnReadyProcess(lab, [process.execPath, bundlePath('services')], { LAB_SERVICES_CONFIG: JSON.stringify(config) }, 'the services process', new BoundedLineLog(), READY_TIMEOUT_MS);
 }
 
 export interface StartedServices {
