@@ -121,7 +121,7 @@ export const cleanCommand: Command = {
   name: 'clean',
   summary: 'Remove everything any lab left behind (namespaces, processes, containers, networks), also after kill -9.',
   usage: 'clean [<lab-id>...]',
-  details: 'Without ids, every lab is removed. Only lab resources are touched: namespaces named wrl-<id>-*,\nprocesses inside them, their state folders, containers/networks labelled by the lab, and run-<id>-*\nscratch folders (without ids: those whose owner process is gone).\n\nA lab whose owner dies (even by kill -9) is removed by its reaper within about a second; set\nWEBRTC_LAB_REAPER=off to keep such leftovers for inspection, then clean them.',
+  details: 'Without ids, every lab is removed. Only lab resources are touched: namespaces named wrl-<id>-*,\nprocesses inside them, their state folders, containers/networks labelled by the lab, and run-<id>-*\nscratch folders (without ids: those whose owner process is gone).\n\nA lab whose owner dies (even by kill -9) is removed by its reaper within about 2 s; set\nWEBRTC_LAB_REAPER=off to keep such leftovers for inspection, then clean them.',
   options: {},
   async run({ positionals }) {
     const removed = await cleanLabs(positionals.length ? positionals : undefined);

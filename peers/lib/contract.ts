@@ -79,6 +79,6 @@ export function commonConfig(): CommonPeerConfig {
     turnTransports: transports as CommonPeerConfig['turnTransports'],
     trickle: (process.env.LAB_TRICKLE ?? '1') !== '0',
     turnCaFile: process.env.LAB_TURN_CA ?? null,
-    timeoutMs: envNumber('LAB_TIMEOUT_MS', 20_000),
+    timeoutMs: envNumber('LAB_TIMEOUT_MS', 15_000),
   };
 }

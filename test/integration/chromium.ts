@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core (no browser download).
 import type { Browser } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import('playwright-core');

@@ -17,7 +17,7 @@ export async function refuseOverlaps(docker: Dockerode, plan: DockerPlan, topolo
     'backend',
     `Docker cannot create the networks of topology ${topologyName}: it refuses subnets that overlap a network it already has.\n  ${conflicts.join('\n  ')}`,
     otherLab
-      ? 'one Docker daemon holds one lab of a given address plan at a time: take the other lab down (npm run lab -- down <id>; one left by a crash: npm run lab -- clean), or use the netns backend for parallel labs'
+      ? 'one Docker daemon holds one lab of a given address plan at a time: take the other lab down (npm run lab -- down <id>; one left by a crash: npm run lab -- clean <id>), or use the netns backend for parallel labs'
       : "give Docker's own networks other addresses (dockerd --bip=<cidr>, or --bridge=none, or default-address-pools in daemon.json) or remove the network",
   );
 }

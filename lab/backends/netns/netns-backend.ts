@@ -41,7 +41,7 @@ export class NetnsBackend implements Backend {
     const labId = opts.labId ?? newId();
     const plan = planNetns(topology, labId);
     const clash = plan.namespaces.find((ns) => existsSync(nsPath(ns)));
-    if (clash) throw new LabError('backend', `namespace ${clash} already exists: lab id ${labId} is in use`, 'run `npm run lab -- clean` to remove leftovers');
+    if (clash) throw new LabError('backend', `namespace ${clash} already exists: lab id ${labId} is in use`, `run \`npm run lab -- clean ${labId}\` to remove its leftovers`);
 
     const teardown = new Teardown();
     return buildOrUnwind(teardown, async () => {

@@ -56,7 +56,7 @@ export async function rerunInUserNamespace(cliArgs: string[]): Promise<number> {
 
 /** Runs this CLI inside the user namespace of the process that owns a lab (for `exec`). */
 export async function rerunInLabOwner(ownerPid: number, cliArgs: string[]): Promise<number> {
-  if (!isAlive(ownerPid)) throw new LabError('not-found', `the process that owned this lab (pid ${ownerPid}) is gone, and its namespaces with it`, 'run `npm run lab -- clean` to remove its state');
+  if (!isAlive(ownerPid)) throw new LabError('not-found', `the process that owned this lab (pid ${ownerPid}) is gone, and its namespaces with it`, "run `npm run lab -- clean <lab-id>` to remove its state");
   return run(['nsenter', `--target=${ownerPid}`, '--user', '--mount', '--preserve-credentials', '--', process.execPath, ...process.execArgv, process.argv[1], ...cliArgs], labEnv());
 }
 
