@@ -10,6 +10,10 @@ import { projectPath } from '../util/paths.js';
 import { checkDnsMap } from '../network/dns-names.js';
 import { SERVICES_HOST } from './topology.js';
 
+/** Signaling protocols a run can use: the lab's own, Kinesis Video Streams, MQTT as pi-webrtc speaks it, WHEP. */
+export const SIGNALING_PROTOCOLS = ['lab', 'kvs', 'mqtt', 'whep'] as const;
+export type SignalingProtocol = (typeof SIGNALING_PROTOCOLS)[number];
+
 export const OUTCOMES = ['direct', 'relay', 'failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 export const CANDIDATE_TYPES = ['host', 'srflx', 'prflx', 'relay'] as const;
@@ -96,6 +100,8 @@ export const scenarioFileSchema = z.strictObject({
   peers: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'peer names are lowercase letters, digits and dashes'), peerSchema),
   ice: iceSchema.default({}),
   timeoutMs: z.number().int().positive().max(600_000).default(15_000),
+  /** How the peers find each other: the lab's own WebSocket protocol, or what real cameras speak (docs/protocols.md). */
+  signaling: z.enum(SIGNALING_PROTOCOLS).default('lab'),
   expect: expectationSchema.default({}),
   /** The user's own processes on the lab's internet (docs/own-services-dns-ca.md). */
   services: z.record(z.string().regex(/^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'service names are lowercase letters, digits and inner dashes (a DNS label)'), serviceSchema).default({}),
@@ -152,6 +158,8 @@ export interface Scenario {
   camera: PeerSpec;
   viewers: PeerSpec[];
   timeoutMs: number;
+  /** Signaling protocol of the run (default lab); absent in scenarios made in code: lab. */
+  signaling?: SignalingProtocol;
   expect: Expectation;
   /** The user's own services (none when absent: scenarios made in code, e.g. matrix cells). */
   services?: ServiceSpec[];
@@ -245,6 +253,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     camera: cameras[0],
     viewers,
     timeoutMs: spec.timeoutMs,
+    signaling: spec.signaling,
     expect: spec.expect,
     services,
     dns: spec.dns,

@@ -24,6 +24,7 @@ import { monotonicMs } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { bundlePath, projectPath } from '../util/paths.js';
 import { checkBackendFits } from './backend-fit.js';
+import { checkSignalingSupported } from './signaling-support.js';
 import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
@@ -80,6 +81,7 @@ interface Collected {
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
   checkBackendFits(scenario, backend);
   checkServiceCommands(scenario);
+  checkSignalingSupported(scenario);
   const startedAt = new Date().toISOString();
   const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
@@ -289,6 +291,7 @@ function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenar
     LAB_TRICKLE: p.ice.trickle ? '1' : '0',
     LAB_TURN_CA: caFile,
     LAB_TIMEOUT_MS: String(scenario.timeoutMs),
+    LAB_SIGNALING: scenario.signaling ?? 'lab',
     ...(p.role === 'viewer' ? { LAB_REMOTE_PEER: scenario.camera.name } : { LAB_PROFILE: p.profile, LAB_MEDIA_DIR: projectPath('peers', 'media') }),
   };
 }
