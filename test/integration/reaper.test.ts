@@ -54,11 +54,20 @@ async function dockerLeftovers(id: string): Promise<string[]> {
   return [...(await d.listContainers({ all: true, filters })).map((c) => `container ${c.Names[0]}`), ...(await d.listNetworks({ filters })).map((n) => `network ${n.Name}`)];
 }
 
+/** A process's command line, or a note when it exited between listing and reading. */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120);
+  } catch {
+    return '(exited while being listed)';
+  }
+}
+
 /** Everything of lab `id` that still exists, besides the processes seen while it ran. */
 async function leftovers(id: string, seen: number[]): Promise<string[]> {
   return [
     ...labNamespaces(id).map((ns) => `namespace ${ns}`),
-    ...[...new Set([...seen.filter(isAlive), ...labProcesses(id)])].map((pid) => `process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120)}`),
+    ...[...new Set([...seen.filter(isAlive), ...labProcesses(id)])].map((pid) => `process ${pid}: ${commandLine(pid)}`),
     ...readdirSync(state).filter((d) => d === id || d.startsWith(`run-${id}-`)).map((d) => `state ${d}`),
     ...(await dockerLeftovers(id)),
   ];
