@@ -103,7 +103,8 @@ withDocker('docker backend', () => {
   // Which of several working pairs ICE nominates first is a race on either backend (werift nominates
   // aggressively; ten handshakes at once load two cores), so each backend gets up to three runs and
   // some docker run must show what some netns run showed; every run before that is printed.
-  it.for(withoutBrowser)('parity with netns: %s', async (name, ctx) => {
+  // Up to three runs on each backend: multi-viewer (11 peers) takes 20-40 s a run on docker under load.
+  it.for(withoutBrowser)('parity with netns: %s', { timeout: 300_000 }, async (name, ctx) => {
     const scenario = loadScenario(name);
     // Ten viewers: every one must connect on both backends; which pair each nominates varies.
     const shows = (r: RunResult) => JSON.stringify([r.outcome, scenario.viewers.length > 1 ? r.summary.connected : ends(r)]);
