@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../lab/model/scenario.js';
 import type { RunResult } from '../../lab/model/run-result.js';
+import { explainRun as explainText } from '../../lab/report/explain.js';
 import { projectPath } from '../../lab/util/paths.js';
 import { explainRun, labNamespaces, runInTest } from './helpers.js';
 
@@ -34,6 +35,13 @@ describe('signaling: mqtt (pi-webrtc over mosquitto)', () => {
       expect(labNamespaces(r.labId!)).toEqual([]);
     }
     expect(Object.values(cone.sessions[0].candidateTypes)).not.toContain('relay');
+    // --explain tells the MQTT steps, in time order.
+    const told = explainText(cone);
+    const subscribed = told.indexOf('the camera connected to the MQTT broker (MQTT v5) and subscribed with No-Local');
+    const offered = told.indexOf('the viewer published its offer on camera/offer/viewer');
+    const answered = told.indexOf('the camera published its answer on camera/answer/viewer');
+    expect([subscribed, offered, answered].every((i) => i > 0) && subscribed < offered && offered < answered, told).toBe(true);
+    expect(told).toMatch(/the viewer began trickling its candidates on camera\/ice\/viewer .*: \d+ in all/);
   });
 
   it('payloads that are not JSON (or not pi-webrtc messages) are warned about and skipped; the call connects', async (ctx) => {
