@@ -112,6 +112,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       coturn: c.services.coturn.log.lines.map((l) => l.line),
       services: c.services.services.log.lines.map((l) => l.line),
       ...(c.dns ? { dns: c.dns.log.lines.slice(-200).map((l) => l.line) } : {}),
+      ...(c.services.mqtt ? { mqtt: c.services.mqtt.log.lines.slice(-200).map((l) => l.line) } : {}),
       ...(c.userServices.length ? { userServices: Object.fromEntries(c.userServices.map((s) => [s.spec.name, [...s.log.lines]])) } : {}),
     },
     teardown,
