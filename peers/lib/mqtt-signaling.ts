@@ -52,8 +52,12 @@ export class MqttSignaling implements PeerSignaling {
       client.once('connect', () => (clearTimeout(timer), resolve()));
     });
     client.on('message', (name, payload) => self.receive(name, payload.toString()));
+    // mqtt.js reconnects by itself (and says "close" after every failed attempt): report a loss once.
+    let up = true;
+    client.on('connect', () => (up = true));
     client.on('close', () => {
-      if (self.closing) return;
+      if (self.closing || !up) return;
+      up = false;
       emit('signaling-closed', { code: 0, reason: `MQTT connection to ${url} closed (${lastError}); reconnecting` });
     });
     const filters = who.role === 'camera' ? cameraFilters(who.uid) : viewerFilters(who.uid, who.cid);
