@@ -12,7 +12,8 @@ import { CandidateQueues } from '../lab/contract/candidate-queue.js';
 import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
 import { accessUnits, packetize, profileLevelId, splitAnnexB, type AccessUnit } from './lib/h264.js';
 import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
-import { SignalingClient } from './lib/signaling-client.js';
+import { connectSignaling } from './lib/peer-signaling.js';
+import type { PeerSignaling } from './lib/signaling-client.js';
 import { WeriftSession } from './lib/werift-session.js';
 
 const PROFILES = {
@@ -33,7 +34,7 @@ const sessions = new Map<string, WeriftSession>();
 const early = new CandidateQueues<Record<string, unknown>>();
 
 async function main(): Promise<void> {
-  const signaling = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
+  const signaling = await connectSignaling(cfg, { role: 'camera' });
   emit('signaling-connected');
   signaling.onMessage(async (msg) => {
     const viewer = msg.from;
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   });
 }
 
-async function answer(signaling: SignalingClient, viewer: string, sdp: string): Promise<void> {
+async function answer(signaling: PeerSignaling, viewer: string, sdp: string): Promise<void> {
   // Synchronously, before the next message (see CandidateQueues.forNewSession).
   const candidates = early.forNewSession(viewer);
   emit('offer-received', { session: viewer });

@@ -6,7 +6,7 @@
 import { commonConfig, emit, envNumber, fail, requireEnv } from './lib/contract.js';
 import { FrameAssembler } from './lib/h264.js';
 import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
-import { SignalingClient } from './lib/signaling-client.js';
+import { connectSignaling } from './lib/peer-signaling.js';
 import { WeriftSession } from './lib/werift-session.js';
 
 const cfg = commonConfig();
@@ -22,7 +22,7 @@ let lastStage = `connecting to signaling at ${cfg.signalingUrl}`;
 const stage = () => lastStage;
 
 async function main(): Promise<void> {
-  const signaling = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
+  const signaling = await connectSignaling(cfg, { role: 'viewer', cameraId });
   emit('signaling-connected');
   lastStage = 'fetching ICE config';
   const iceConfig = await fetchIceConfig(cfg);

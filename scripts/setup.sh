@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   iproute2 nftables util-linux   # namespaces, veth, bridges, NAT rules, nsenter/unshare
   coturn                         # STUN/TURN server and turnutils_natdiscovery (RFC 5780)
+  mosquitto                      # MQTT v5 broker of `signaling: mqtt` (pi-webrtc's signaling)
   openssl                        # TLS certificate for TURN over TLS
   tcpdump tshark                 # packet captures and their inspection
   chromium                       # second WebRTC stack, HTML report checks (driven by playwright-core)

@@ -35,6 +35,7 @@ const TOOLS: { program: string; pkg: string; required: boolean; for: string }[] 
   { program: 'nft', pkg: 'nftables', required: true, for: 'the NAT rulesets' },
   { program: 'turnserver', pkg: 'coturn', required: true, for: 'the TURN/STUN server' },
   { program: 'turnutils_natdiscovery', pkg: 'coturn', required: false, for: 'verify-nat' },
+  { program: 'mosquitto', pkg: 'mosquitto', required: false, for: 'signaling: mqtt (the MQTT broker)' },
   { program: 'tc', pkg: 'iproute2', required: false, for: 'link impairments (netem, tbf)' },
   { program: 'tcpdump', pkg: 'tcpdump', required: false, for: '--capture' },
   { program: 'unshare', pkg: 'util-linux', required: false, for: 'running without root' },

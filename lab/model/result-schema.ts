@@ -140,7 +140,7 @@ export const runResultSchema = z.object({
   wire: wireSummary,
   captures: z.array(z.object({ node: z.string(), iface: z.string(), file: z.string() })),
   events: z.record(z.string(), z.array(z.looseObject({ t: z.number(), event: z.string() }))),
-  logs: z.object({ coturn: z.array(z.string()), services: z.array(z.string()), dns: z.array(z.string()).optional(), userServices: z.record(z.string(), z.array(z.string())).optional() }).nullable(),
+  logs: z.object({ coturn: z.array(z.string()), services: z.array(z.string()), dns: z.array(z.string()).optional(), mqtt: z.array(z.string()).optional(), userServices: z.record(z.string(), z.array(z.string())).optional() }).nullable(),
 });
 
 const runSummary = z.object({

@@ -245,6 +245,8 @@ export interface ServiceLogs {
   coturn: string[];
   services: string[];
   dns?: string[];
+  /** The MQTT broker (mosquitto) of `signaling: mqtt`. */
+  mqtt?: string[];
   /** Scenario service name -> its last stdout/stderr lines. */
   userServices?: Record<string, string[]>;
 }

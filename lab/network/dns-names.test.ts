@@ -4,8 +4,8 @@ import { badHostname, checkDnsMap, dnsRecords, hostsFile, labOwnNames, resolvCon
 const services = ['203.0.113.2', '203.0.113.3'] as const;
 
 describe('lab names', () => {
-  it('the lab\'s own names point at coturn and signaling', () => {
-    expect(labOwnNames(services)).toEqual({ 'turn.lab.test': '203.0.113.2', 'stun.lab.test': '203.0.113.2', 'signaling.lab.test': '203.0.113.3' });
+  it('the lab\'s own names point at coturn, signaling and the MQTT broker', () => {
+    expect(labOwnNames(services)).toEqual({ 'turn.lab.test': '203.0.113.2', 'stun.lab.test': '203.0.113.2', 'signaling.lab.test': '203.0.113.3', 'mqtt.lab.test': '203.0.113.3' });
   });
 
   it('records: lab names, one per service, and every mapped name to a service, a lab name or an address', () => {
@@ -18,6 +18,7 @@ describe('lab names', () => {
       'turn.lab.test': '203.0.113.2',
       'stun.lab.test': '203.0.113.2',
       'signaling.lab.test': '203.0.113.3',
+      'mqtt.lab.test': '203.0.113.3',
       'sig.lab.test': '203.0.113.254',
       'kvs.lab.test': '203.0.113.253',
       'signal.example.com': '203.0.113.254',
@@ -32,7 +33,7 @@ describe('lab names', () => {
     const problems = checkDnsMap({ 'a.example.com': 'nosuch', 'b.example.com': '300.1.2.3', 'turn.lab.test': 'sig', 'Upper.example.com': 'sig', localhost: 'sig', '10.0.0.1': 'sig', 'bad_label.example.com': 'sig' }, ['sig']);
     const at = (name: string) => problems.filter((p) => p.path[1] === name).map((p) => p.message);
     expect(problems.every((p) => p.path[0] === 'dns')).toBe(true);
-    expect(at('a.example.com')).toEqual(['unknown target "nosuch": give a service of this scenario (sig), a lab name (turn.lab.test, stun.lab.test, signaling.lab.test, sig.lab.test) or an IPv4 address']);
+    expect(at('a.example.com')).toEqual(['unknown target "nosuch": give a service of this scenario (sig), a lab name (turn.lab.test, stun.lab.test, signaling.lab.test, mqtt.lab.test, sig.lab.test) or an IPv4 address']);
     expect(at('b.example.com')).toEqual(['"300.1.2.3" is not an IPv4 address']);
     expect(at('turn.lab.test')[0]).toMatch(/names under lab.test are the lab's own/);
     expect(at('Upper.example.com')[0]).toMatch(/lower case/);

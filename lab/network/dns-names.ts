@@ -1,5 +1,6 @@
 /**
- * The lab's names: its own (turn.lab.test, stun.lab.test, signaling.lab.test, <service>.lab.test)
+ * The lab's names: its own (turn.lab.test, stun.lab.test, signaling.lab.test, mqtt.lab.test,
+ * <service>.lab.test)
  * and the ones a scenario maps under `dns:` (a name -> a service, a lab name or an IPv4 address).
  * Pure: the scenario checks the map with it, and the run turns it into records, a hosts file and
  * a resolv.conf.
@@ -10,11 +11,13 @@ import { parseAddress } from '../model/ipv4.js';
 export const LAB_DOMAIN = 'lab.test';
 /** Seconds a resolver may cache an answer: runs are short, and every name is fixed for the run. */
 export const DNS_TTL = 60;
+export const MQTT_HOSTNAME = `mqtt.${LAB_DOMAIN}`;
 
 /** The lab's own names, by what serves them. */
 export function labOwnNames(services: readonly [string, string]): Record<string, string> {
   const [turn, web] = services;
-  return { [`turn.${LAB_DOMAIN}`]: turn, [`stun.${LAB_DOMAIN}`]: turn, [`signaling.${LAB_DOMAIN}`]: web };
+  // mqtt: the broker of `signaling: mqtt` (lab/services/mqtt-broker.ts); it listens only in such runs.
+  return { [`turn.${LAB_DOMAIN}`]: turn, [`stun.${LAB_DOMAIN}`]: turn, [`signaling.${LAB_DOMAIN}`]: web, [MQTT_HOSTNAME]: web };
 }
 
 export function serviceName(service: string): string {

@@ -112,6 +112,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       coturn: c.services.coturn.log.lines.map((l) => l.line),
       services: c.services.services.log.lines.map((l) => l.line),
       ...(c.dns ? { dns: c.dns.log.lines.slice(-200).map((l) => l.line) } : {}),
+      ...(c.services.mqtt ? { mqtt: c.services.mqtt.log.lines.slice(-200).map((l) => l.line) } : {}),
       ...(c.userServices.length ? { userServices: Object.fromEntries(c.userServices.map((s) => [s.spec.name, [...s.log.lines]])) } : {}),
     },
     teardown,
@@ -122,7 +123,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
 async function runInLab(session: LabSession, scenario: Scenario, opts: RunOptions, c: Collected, progress: (line: string) => void): Promise<void> {
   const room = scenario.name;
   const topology = scenario.topology;
-  const plan = planServices(topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] }, scenario.turn?.users);
+  const plan = planServices(topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] }, scenario.turn?.users, { mqtt: scenario.signaling === 'mqtt' });
   progress(`building ${topology.name}`);
   // Lab DNS and CA: every lab host resolves the lab's names and the scenario's, and trusts the CA.
   const userServices = scenario.services ?? [];
@@ -292,6 +293,7 @@ function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenar
     LAB_TURN_CA: caFile,
     LAB_TIMEOUT_MS: String(scenario.timeoutMs),
     LAB_SIGNALING: scenario.signaling ?? 'lab',
+    ...(plan.mqtt ? { LAB_MQTT_URL: plan.mqtt.tcp } : {}),
     ...(p.role === 'viewer' ? { LAB_REMOTE_PEER: scenario.camera.name } : { LAB_PROFILE: p.profile, LAB_MEDIA_DIR: projectPath('peers', 'media') }),
   };
 }

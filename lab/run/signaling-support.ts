@@ -1,12 +1,18 @@
 /** Which signaling protocols the lab's peers speak so far; a scenario asking for another is refused before anything is built. */
 import { LabError } from '../model/errors.js';
-import type { Scenario, SignalingProtocol } from '../model/scenario.js';
+import type { PeerSpec, Scenario, SignalingProtocol } from '../model/scenario.js';
 
-const SPOKEN: ReadonlySet<SignalingProtocol> = new Set<SignalingProtocol>([
-  'lab',
+/** Protocol -> the shipped peer kinds that speak it (a `command` peer is trusted to). */
+const SPOKEN: ReadonlyMap<SignalingProtocol, ReadonlySet<PeerSpec['kind']>> = new Map<SignalingProtocol, ReadonlySet<PeerSpec['kind']>>([
+  ['lab', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
+  ['mqtt', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'command'])],
 ]);
 
 export function checkSignalingSupported(scenario: Scenario): void {
   const wanted = scenario.signaling ?? 'lab';
-  if (!SPOKEN.has(wanted)) throw new LabError('usage', `${scenario.source}: signaling: ${wanted} is not implemented yet`, `use one of: ${[...SPOKEN].join(', ')}`);
+  const kinds = SPOKEN.get(wanted);
+  if (!kinds) throw new LabError('usage', `${scenario.source}: signaling: ${wanted} is not implemented yet`, `use one of: ${[...SPOKEN.keys()].join(', ')}`);
+  for (const p of [scenario.camera, ...scenario.viewers]) {
+    if (!kinds.has(p.kind)) throw new LabError('usage', `${scenario.source}: peers.${p.name}: a ${p.kind} peer does not speak signaling: ${wanted} yet`, `use kind ${[...kinds].filter((k) => k !== 'command').join(' or ')}, or a command peer that speaks it (docs/protocols.md)`);
+  }
 }

@@ -14,6 +14,8 @@ import type { ServicesConfig } from './services-main.js';
 import type { LineLog } from '../util/line-log.js';
 import { BoundedLineLog } from './bounded-line-log.js';
 import { spawnReadyProcess } from './ready-process.js';
+import { mqttUrls, startMqttBroker, type StartedMqttBroker } from './mqtt-broker.js';
+import { MQTT_HOSTNAME } from '../network/dns-names.js';
 
 export const SERVICES_PORT = 18080;
 /**
@@ -36,9 +38,11 @@ export interface ServicesPlan {
   turnUsers: { username: string; password: string }[];
   /** A join token for one peer of one room. */
   tokenFor(room: string, peer: string): string;
+  /** `signaling: mqtt`: the broker's URLs (by the lab's name for it); null: no broker. */
+  mqtt: { tcp: string; ws: string } | null;
 }
 
-export function planServices(topology: Topology, rooms: Record<string, string[]>, turnUsers: { username: string; password: string }[] = []): ServicesPlan {
+export function planServices(topology: Topology, rooms: Record<string, string[]>, turnUsers: { username: string; password: string }[] = [], opts: { mqtt?: boolean } = {}): ServicesPlan {
   const web = topology.services.addresses[1];
   const tokenSecret = randomBytes(16).toString('hex');
   const turnSecret = randomBytes(16).toString('hex');
@@ -50,6 +54,7 @@ export function planServices(topology: Topology, rooms: Record<string, string[]>
     turnSecret,
     turnUsers: turnUsers.length ? [{ username: `lab-${turnSecret.slice(0, 8)}`, password: turnSecret }, ...turnUsers] : [],
     tokenFor: (room, peer) => signJoinToken(tokenSecret, room, peer, 600),
+    mqtt: opts.mqtt ? mqttUrls(MQTT_HOSTNAME) : null,
   };
 }
 
@@ -79,22 +84,27 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
 export interface StartedServices {
   coturn: StartedCoturn;
   services: ServicesProcess;
+  /** The MQTT broker, when the plan has one. */
+  mqtt: StartedMqttBroker | null;
   stop(): Promise<void>;
 }
 
-/** Once the network is up: coturn, the port-443 redirects, and the services process ready. */
+/** Once the network is up: coturn, the port-443 redirects, the services process and (mqtt) the broker ready. */
 export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert: Certificate, services = spawnServices(lab, plan), turn: TurnSettings = { users: [] }): Promise<StartedServices> {
-  const stopServices = () => services.process.stop(1000);
+  // The broker is stopped with the rest, also when something else failed to start.
+  const broker = plan.mqtt ? startMqttBroker(lab, { address: lab.topology.services.addresses[1], name: MQTT_HOSTNAME }) : Promise.resolve(null);
+  const stopServices = () => Promise.all([services.process.stop(1000), broker.then((b) => b?.stop(), () => {})]);
   try {
-    const [coturn] = await Promise.all([
+    const [coturn, , , mqtt] = await Promise.all([
       // Relayed traffic leaves from the second address, not the one peers use for STUN: otherwise a
       // NAT that filters by address alone lets relayed checks in at once, because the peer already
       // talked to that address, and a relay pair wins a race a direct pair should have won.
       startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, users: plan.turnUsers, tls: cert, maxAllocateLifetimeS: turn.maxAllocationLifetimeS }),
       redirectPort443(lab),
       services.whenReady(),
+      broker,
     ]);
-    return { coturn, services, stop: async () => void (await Promise.all([coturn.stop(), stopServices()])) };
+    return { coturn, services, mqtt, stop: async () => void (await Promise.all([coturn.stop(), stopServices()])) };
   } catch (err) {
     await stopServices();
     throw err;

@@ -4,7 +4,17 @@ import { emit } from './contract.js';
 
 export type Incoming = { type: string; from?: string; [k: string]: unknown };
 
-export class SignalingClient {
+/**
+ * What a peer's WebRTC code needs of its signaling, whatever the protocol underneath: the lab's
+ * messages (`{type: offer|answer|candidate|end-of-candidates|bye, to, ...}`) out, and in with `from`.
+ */
+export interface PeerSignaling {
+  onMessage(handler: (msg: Incoming) => void): void;
+  send(msg: Record<string, unknown>): void;
+  close(): void;
+}
+
+export class SignalingClient implements PeerSignaling {
   private ws: WebSocket | null = null;
   private handlers: ((msg: Incoming) => void)[] = [];
   /** Messages that came before anyone listened (queued offers can arrive with the handshake). */

@@ -1,0 +1,66 @@
+// signaling: mqtt, as pi-webrtc speaks it: the lab's pi-camera and werift viewer over the lab's
+// mosquitto, on the NATs where the path is known (relay, direct) and with garbage on the topics.
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../lab/model/scenario.js';
+import type { RunResult } from '../../lab/model/run-result.js';
+import { explainRun as explainText } from '../../lab/report/explain.js';
+import { projectPath } from '../../lab/util/paths.js';
+import { explainRun, labNamespaces, runInTest } from './helpers.js';
+
+const eventsOf = (r: RunResult, peer: string, name: string) => (r.events[peer] ?? []).filter((e) => e.event === name);
+
+/** The MQTT steps both peers took: subscriptions with No-Local, then offer/answer on pi-webrtc's topics. */
+function expectPiWebrtcTopics(r: RunResult): void {
+  const [sub] = eventsOf(r, 'camera', 'x-mqtt-subscribed');
+  expect(sub).toMatchObject({ topics: ['camera/offer/+', 'camera/answer/+', 'camera/ice/+'], noLocal: true });
+  expect(eventsOf(r, 'viewer', 'x-mqtt-subscribed')[0]).toMatchObject({ topics: ['camera/answer/viewer', 'camera/ice/viewer'], noLocal: true });
+  expect(eventsOf(r, 'viewer', 'x-mqtt-published').map((e) => e.topic)).toContain('camera/offer/viewer');
+  expect(eventsOf(r, 'viewer', 'x-mqtt-published').map((e) => e.topic)).toContain('camera/ice/viewer');
+  expect(eventsOf(r, 'camera', 'x-mqtt-published').map((e) => e.topic)).toContain('camera/answer/viewer');
+  expect(eventsOf(r, 'camera', 'x-mqtt-received').map((e) => e.topic)).toContain('camera/offer/viewer');
+  expect(eventsOf(r, 'viewer', 'x-mqtt-received').map((e) => e.topic)).toContain('camera/answer/viewer');
+}
+
+describe('signaling: mqtt (pi-webrtc over mosquitto)', () => {
+  it('symmetric x symmetric relays; full-cone x full-cone connects directly; the wire agrees', async (ctx) => {
+    const [sym, cone] = await Promise.all([runInTest(ctx, loadScenario('mqtt-symmetric-nat')), runInTest(ctx, loadScenario('mqtt-full-cone'))]);
+    for (const [r, outcome] of [[sym, 'relay'], [cone, 'direct']] as const) {
+      expect(r.outcome, explainRun(r)).toBe(outcome);
+      expect(r.expectations.filter((c) => !c.ok), explainRun(r)).toEqual([]);
+      expect(r.sessions[0].wire?.outcome, explainRun(r)).toBe(outcome);
+      expect(r.sessions[0].firstFrameMs).toBeGreaterThan(0);
+      expectPiWebrtcTopics(r);
+      // No-Local: neither side ever got its own messages back.
+      expect([...eventsOf(r, 'camera', 'warning'), ...eventsOf(r, 'viewer', 'warning')].filter((w) => /MQTT/.test(String(w.message)))).toEqual([]);
+      expect(labNamespaces(r.labId!)).toEqual([]);
+    }
+    expect(Object.values(cone.sessions[0].candidateTypes)).not.toContain('relay');
+    // --explain tells the MQTT steps, in time order.
+    const told = explainText(cone);
+    const subscribed = told.indexOf('the camera connected to the MQTT broker (MQTT v5) and subscribed with No-Local');
+    const offered = told.indexOf('the viewer published its offer on camera/offer/viewer');
+    const answered = told.indexOf('the camera published its answer on camera/answer/viewer');
+    expect([subscribed, offered, answered].every((i) => i > 0) && subscribed < offered && offered < answered, told).toBe(true);
+    expect(told).toMatch(/the viewer began trickling its candidates on camera\/ice\/viewer .*: \d+ in all/);
+  });
+
+  it('payloads that are not JSON (or not pi-webrtc messages) are warned about and skipped; the call connects', async (ctx) => {
+    let garbage: { published: number; sawAnswer: boolean } | null = null;
+    const r = await runInTest(ctx, loadScenario('mqtt-full-cone'), undefined, {
+      afterServices: async ({ lab, plan }) => {
+        // Not awaited: it publishes until the camera's answer went by, while the peers signal.
+        void lab.exec('a', [process.execPath, projectPath('test', 'fixtures', 'mqtt-garbage.mjs'), plan.mqtt!.tcp, 'camera', 'viewer'], { timeoutMs: 15_000 }).then((out) => (garbage = JSON.parse(out.stdout)));
+      },
+    });
+    expect(r.outcome, explainRun(r)).toBe('direct');
+    expect(r.expectations.filter((c) => !c.ok), explainRun(r)).toEqual([]);
+    const warned = (peer: string) => eventsOf(r, peer, 'warning').map((e) => String(e.message));
+    // The camera reads its offer/ice/answer topics of every client, the viewer its own answer and ice.
+    expect(warned('camera')).toContainEqual(expect.stringMatching(/^MQTT camera\/offer\/intruder: not JSON/));
+    expect(warned('camera')).toContainEqual(expect.stringMatching(/^MQTT camera\/offer\/viewer: an offer without an "sdp" string/));
+    expect(warned('viewer')).toContainEqual(expect.stringMatching(/^MQTT camera\/answer\/viewer: (not JSON|not a JSON object|a message on an answer topic)/));
+    expect(warned('viewer')).toContainEqual(expect.stringMatching(/^MQTT camera\/ice\/viewer: /));
+    // The publisher may still be finishing when the run ends; when it did, it saw the answer go by.
+    if (garbage) expect(garbage).toMatchObject({ sawAnswer: true });
+  });
+});
