@@ -3,7 +3,7 @@
 // channel, exchanges a few messages, prints "done" and exits 0.
 //
 //   node peer.mjs --role caller|callee --signal ws://signal.example.com:8080 --room r1 \
-//     --stun stun:stun.example.com:3478 --turn turn:user:pass@turn.example.com:3478 [--messages 3] [--timeout 20000]
+//     --stun stun:stun.example.com:3478 --turn turn:user:pass@turn.example.com:3478 [--messages 5] [--interval 200] [--timeout 20000]
 import nodeDataChannel from 'node-datachannel';
 import WebSocket from 'ws';
 
@@ -12,7 +12,8 @@ for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^
 const role = args.role;
 if (role !== 'caller' && role !== 'callee') die('give --role caller or --role callee');
 if (!args.signal) die('give --signal ws://host:port');
-const messages = Number(args.messages ?? 3);
+const messages = Number(args.messages ?? 5);
+const interval = Number(args.interval ?? 200);
 const log = (line) => console.log(`[${role}] ${line}`);
 
 /** libdatachannel exits cleanly only this way (its threads outlive a normal cleanup). */
@@ -67,7 +68,8 @@ function talk(dc) {
       return;
     }
     log(`got ${text}`);
-    if (++count < messages) return dc.sendMessage(`ping ${count + 1}`);
+    // Spaced out, as an app's traffic is: ICE may still switch to a better pair meanwhile.
+    if (++count < messages) return void setTimeout(() => dc.sendMessage(`ping ${count + 1}`), interval);
     dc.sendMessage('bye');
     // Let the bye leave before the process goes.
     setTimeout(() => {
