@@ -19,9 +19,12 @@ export type Transport = (typeof TRANSPORTS)[number];
 
 /**
  * Shipped peers, "command": any program that follows the peer contract (peers/README.md), and
- * "app": a black-box program that knows nothing of the lab (docs/own-app.md).
+ * "app": a black-box program that knows nothing of the lab, "browser": the user's own web page in
+ * Chromium (docs/own-app.md).
  */
-export const PEER_KINDS = ['viewer', 'chromium-viewer', 'pi-camera', 'command', 'app'] as const;
+export const PEER_KINDS = ['viewer', 'chromium-viewer', 'pi-camera', 'command', 'app', 'browser'] as const;
+/** Peers the lab judges from outside (their exit or page, and the wire), not by the peer contract. */
+export const BLACK_BOX_KINDS: PeerKind[] = ['app', 'browser'];
 export type PeerKind = (typeof PEER_KINDS)[number];
 export const CAMERA_KINDS: PeerKind[] = ['pi-camera'];
 
@@ -70,8 +73,12 @@ const peerSchema = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _'), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
   /** For kind "app": done once a stdout/stderr line matches `log` (a regex). */
   done: z.strictObject({ log: z.string().min(1) }).optional(),
-  /** For kind "app": done once it has stayed up this long (overrides the scenario's holdMs). */
+  /** For kinds "app" and "browser": done once it has stayed up this long (overrides the scenario's holdMs); a browser: this long after its page connected. */
   holdMs: z.number().int().positive().max(600_000).optional(),
+  /** For kind "browser": the page to load (by a lab DNS name; https through the lab CA). */
+  url: z.string().url().optional(),
+  /** For kind "browser": what to do on the page once it loaded, in order. */
+  actions: z.array(z.union([z.strictObject({ click: z.string().min(1) }), z.strictObject({ waitForText: z.string().min(1) })])).optional(),
 });
 
 /** Ports the lab itself uses on the services host: a user service there cannot take them. */
@@ -147,6 +154,8 @@ export interface AppPeerSpec {
   doneLog: string | null;
   /** Done once it stayed up this long. */
   holdMs: number | null;
+  /** Kind "browser": the page and what to do on it. */
+  browser?: { url: string; actions: ({ click: string } | { waitForText: string })[] };
 }
 
 export type ServiceReady = { kind: 'port' } | { kind: 'log'; pattern: string } | { kind: 'http'; url: string };
@@ -238,8 +247,10 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     if (p.kind === 'command' && (!p.command || !p.role)) problems.push({ path: ['peers', name], message: 'a peer of kind "command" needs `command: [program, args...]` and `role: viewer|camera`' });
     if (p.kind === 'app' && !p.command) problems.push({ path: ['peers', name], message: 'a peer of kind "app" needs `command: [program, args...]`' });
     if (p.kind === 'app' && p.image) problems.push({ path: ['peers', name, 'image'], message: 'a peer of kind "app" runs on the lab host itself: no image' });
+    if (p.kind === 'browser' && !p.url) problems.push({ path: ['peers', name], message: 'a peer of kind "browser" needs `url: https://<a name under dns:>/...`' });
     if (p.kind !== 'command' && p.kind !== 'app' && (p.command || p.image)) problems.push({ path: ['peers', name, p.command ? 'command' : 'image'], message: 'only peers of kind "command" or "app" take a command (and only "command" an image)' });
-    if (p.kind !== 'app') for (const f of ['env', 'done', 'holdMs'] as const) if (p[f] !== undefined) problems.push({ path: ['peers', name, f], message: `only peers of kind "app" take ${f}` });
+    const allowed: Record<string, PeerKind[]> = { env: ['app', 'browser'], done: ['app'], holdMs: ['app', 'browser'], url: ['browser'], actions: ['browser'] };
+    for (const [f, kinds] of Object.entries(allowed)) if (p[f as keyof typeof p] !== undefined && !kinds.includes(p.kind)) problems.push({ path: ['peers', name, f], message: `only peers of kind ${kinds.map((k) => `"${k}"`).join(' or ')} take ${f}` });
     if (p.done) {
       try {
         new RegExp(p.done.log);
@@ -259,6 +270,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     command: p.kind === 'app' && p.command ? ['env', '-C', appCwd, ...p.command] : p.command && cwd && !p.image ? ['env', '-C', cwd, ...p.command] : p.command,
     image: p.image,
     ...(p.kind === 'app' && p.command ? { app: { command: p.command, cwd: appCwd, env: p.env ?? {}, doneLog: p.done?.log ?? null, holdMs: p.holdMs ?? spec.holdMs ?? null } } : {}),
+    ...(p.kind === 'browser' && p.url ? { app: { command: ['chromium', p.url], cwd: appCwd, env: p.env ?? {}, doneLog: null, holdMs: p.holdMs ?? spec.holdMs ?? null, browser: { url: p.url, actions: p.actions ?? [] } } } : {}),
     host: p.host,
     profile: p.profile ?? 'kvs',
     ice: { policy: p.ice?.policy ?? defaults.policy, turnTransports: p.ice?.turnTransports ?? defaults.turnTransports, trickle: p.ice?.trickle ?? defaults.trickle },
@@ -290,17 +302,17 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
 }
 
 /**
- * Which side each peer plays. An app peer without a role is the camera (callee) side when it is the
+ * Which side each peer plays. An app or browser peer without a role is the camera (callee) side when it is the
  * first app peer and no other peer is a camera; every other one is a viewer side.
  */
 function peerRoles(declared: z.infer<typeof scenarioFileSchema>['peers']): Record<string, 'viewer' | 'camera'> {
   const entries = Object.entries(declared);
-  const fixed = (p: (typeof entries)[number][1]) => (p.kind === 'command' || p.kind === 'app' ? p.role : CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer');
+  const fixed = (p: (typeof entries)[number][1]) => (p.kind === 'command' || BLACK_BOX_KINDS.includes(p.kind) ? p.role : CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer');
   let cameraTaken = entries.some(([, p]) => fixed(p) === 'camera');
   const roles: Record<string, 'viewer' | 'camera'> = {};
   for (const [name, p] of entries) {
     let role = fixed(p);
-    if (!role && p.kind === 'app' && !cameraTaken) {
+    if (!role && BLACK_BOX_KINDS.includes(p.kind) && !cameraTaken) {
       role = 'camera';
       cameraTaken = true;
     }

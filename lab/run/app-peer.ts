@@ -36,10 +36,19 @@ function keep(lines: string[], line: string): void {
   if (lines.length > APP_KEPT_LINES) lines.shift();
 }
 
+function recordedEvent(line: string): PeerEvent | null {
+  try {
+    const e = JSON.parse(line) as PeerEvent;
+    return typeof e.t === 'number' && typeof e.event === 'string' ? e : null;
+  } catch {
+    return null;
+  }
+}
+
 export function startAppPeer(lab: StartedLab, name: string, host: string, argv: string[], spec: AppPeerSpec, env: Record<string, string>, deadlineMs: number): RunningApp {
   const proc = lab.spawn(host, argv, { env, cwd: projectRoot });
   const startedAt = monotonicMs();
-  const events: PeerEvent[] = [{ t: startedAt, event: 'started', stack: 'app', by: 'lab', command: spec.command }];
+  const events: PeerEvent[] = [{ t: startedAt, event: 'started', stack: spec.browser ? 'browser' : 'app', by: 'lab', command: spec.command }];
   const facts: AppFacts = { startedAt, verdict: null, exitedAt: null, stdout: [], stderrTail: [] };
   const stderr: string[] = [];
   let settle: (v: AppVerdict) => void = () => {};
@@ -53,7 +62,13 @@ export function startAppPeer(lab: StartedLab, name: string, host: string, argv: 
     settle(v);
   };
   const pattern = spec.doneLog === null ? null : new RegExp(spec.doneLog);
+  // The browser runner is the lab's own: its stdout lines are what it recorded of the page.
+  const recorded = spec.browser !== undefined;
   const onLine = (lines: string[]) => (line: string) => {
+    if (recorded && lines === facts.stdout) {
+      const e = recordedEvent(line);
+      if (e) return void events.push(e);
+    }
     keep(lines, line);
     if (pattern?.test(line)) decide({ ok: true, via: 'log', at: monotonicMs() });
   };
@@ -63,8 +78,9 @@ export function startAppPeer(lab: StartedLab, name: string, host: string, argv: 
       .on('line', (l) => (onLine(facts.stderrTail)(l), keep(stderr, l)))
       .on('close', resolve),
   );
-  const hold = spec.holdMs === null ? undefined : setTimeout(() => decide({ ok: true, via: 'hold', at: monotonicMs() }), spec.holdMs);
-  const how = [spec.doneLog !== null ? `print a line matching /${spec.doneLog}/` : null, spec.holdMs !== null ? `stay up ${spec.holdMs} ms` : null, 'exit 0'].filter(Boolean).join(', ');
+  // A browser's holdMs counts from its page's connection: the runner keeps it and exits 0 after.
+  const hold = spec.holdMs === null || recorded ? undefined : setTimeout(() => decide({ ok: true, via: 'hold', at: monotonicMs() }), spec.holdMs);
+  const how = recorded ? 'a peer connection of the page connected, every action done, then holdMs up' : [spec.doneLog !== null ? `print a line matching /${spec.doneLog}/` : null, spec.holdMs !== null ? `stay up ${spec.holdMs} ms` : null, 'exit 0'].filter(Boolean).join(', ');
   const deadline = setTimeout(() => decide({ ok: false, failure: `not done within ${deadlineMs} ms (done means: ${how}), stopped by the lab`, at: monotonicMs() }), deadlineMs);
   const peer: RunningApp = {
     name,
@@ -86,6 +102,8 @@ export function startAppPeer(lab: StartedLab, name: string, host: string, argv: 
     peer.exitCode = code ?? (signal ? 128 : null);
     events.push({ t: at, event: 'exit', code: peer.exitCode, signal, by: 'lab' });
     const last = facts.stderrTail.at(-1) ?? facts.stdout.at(-1);
+    const error = recorded ? [...events].reverse().find((e) => e.event === 'error') : undefined;
+    if (error && peer.exitCode !== 0) return (decide({ ok: false, failure: String(error.message), at }), peer.exitCode);
     decide(peer.exitCode === 0 ? { ok: true, via: 'exit', at } : { ok: false, failure: `exited with code ${peer.exitCode}${signal ? ` (${signal})` : ''} before it was done (${how})${last ? `; last line: ${last}` : ''}`, at });
     return peer.exitCode;
   });

@@ -141,7 +141,7 @@ interface BlackBoxSide {
 }
 
 function blackBoxSides(scenario: Scenario, viewer: PeerSpec, peer: (name: string) => PeerFacts | undefined): BlackBoxSide[] {
-  return [viewer, scenario.camera].filter((p) => p.kind === 'app').map((p) => ({ name: p.name, facts: peer(p.name)?.app }));
+  return [viewer, scenario.camera].filter((p) => p.app).map((p) => ({ name: p.name, facts: peer(p.name)?.app }));
 }
 
 function blackBoxOutcome(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire'], apps: BlackBoxSide[], view: WireView): Pick<SessionResult, 'outcome' | 'failure'> {

@@ -175,9 +175,9 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   c.peers.push(...apps);
   const byName = (name: string) => c.peers.find((p) => p.name === name)!;
   const camera = byName(scenario.camera.name);
-  const viewers = scenario.viewers.filter((v) => v.kind !== 'app').map((v) => byName(v.name));
+  const viewers = scenario.viewers.filter((v) => !v.app).map((v) => byName(v.name));
   let stoppingCamera = false;
-  if (scenario.camera.kind !== 'app') camera.done.then(() => (c.cameraEndedEarly = !stoppingCamera));
+  if (!scenario.camera.app) camera.done.then(() => (c.cameraEndedEarly = !stoppingCamera));
   const waitingFor = [viewers.length ? (viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`) : null, apps.length ? `${apps.length} app peer(s)` : null].filter(Boolean).join(' and ');
   progress(`waiting for ${waitingFor} (timeout ${scenario.timeoutMs} ms)`);
   await session.step(Promise.all([...viewers.map((v) => awaitViewer(v, scenario.timeoutMs + GRACE_MS, c.killed, progress)), ...apps.map((a) => awaitApp(a, progress))]));
@@ -207,7 +207,7 @@ async function startUserServices(session: LabSession, lab: StartedLab, scenario:
 const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'];
 
 function contractPeers(scenario: Scenario): PeerSpec[] {
-  return [scenario.camera, ...scenario.viewers].filter((p) => p.kind !== 'app');
+  return [scenario.camera, ...scenario.viewers].filter((p) => !p.app);
 }
 
 /** The camera and every viewer that follows the contract, each in its host with the peer contract's environment. */
@@ -221,9 +221,23 @@ function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, ca:
 
 /** Every kind "app" peer, in its host with the lab's DNS and CA environment and its own (no contract). */
 function startAppPeers(lab: StartedLab, scenario: Scenario, ca: StartedLabCa, progress: (line: string) => void): RunningApp[] {
-  const apps = [scenario.camera, ...scenario.viewers].filter((p) => p.kind === 'app');
+  const apps = [scenario.camera, ...scenario.viewers].filter((p) => p.app);
   if (apps.length) progress(`starting ${apps.length} app peer(s): ${apps.map((a) => a.name).join(', ')}`);
-  return apps.map((spec) => startAppPeer(lab, spec.name, spec.host, spec.command!, spec.app!, { ...caEnv(ca), ...spec.app!.env }, scenario.timeoutMs));
+  return apps.map((spec) => startAppPeer(lab, spec.name, spec.host, peerArgv(spec), spec.app!, { ...caEnv(ca), ...browserEnv(spec, scenario), ...spec.app!.env }, scenario.timeoutMs + (spec.kind === 'browser' ? GRACE_MS : 0)));
+}
+
+/** The browser runner's settings (peers/browser-app.ts): it keeps the scenario's timeout itself, the lab adds its grace. */
+function browserEnv(spec: PeerSpec, scenario: Scenario): Record<string, string> {
+  const b = spec.app?.browser;
+  if (!b) return {};
+  return {
+    LAB_URL: b.url,
+    LAB_ACTIONS: JSON.stringify(b.actions),
+    LAB_FIELD: `${basename(scenario.source)}: peers.${spec.name}`,
+    LAB_TIMEOUT_MS: String(scenario.timeoutMs),
+    ...(spec.app!.holdMs !== null ? { LAB_HOLD_MS: String(spec.app!.holdMs) } : {}),
+    ...(process.env.LAB_CHROMIUM ? { LAB_CHROMIUM: process.env.LAB_CHROMIUM } : {}),
+  };
 }
 
 /** Resolves once the app peer is done or failed; says which. */
@@ -298,10 +312,10 @@ function keepCaptures(live: Capture[], dir: string): RunResult['captures'] {
   });
 }
 
-const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command' | 'app'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
+const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command' | 'app' | 'browser'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
 
 function peerArgv(p: PeerSpec): string[] {
-  return p.kind === 'command' || p.kind === 'app' ? p.command! : [process.execPath, bundlePath(PEER_BUNDLES[p.kind])];
+  return p.kind === 'command' || p.kind === 'app' ? p.command! : p.kind === 'browser' ? [process.execPath, bundlePath('peers/browser-app')] : [process.execPath, bundlePath(PEER_BUNDLES[p.kind])];
 }
 
 function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenario, caFile: string): Record<string, string> {

@@ -51,7 +51,7 @@ export function checkServiceCommands(scenario: Pick<Scenario, 'source' | 'servic
 /** The same for black-box (kind "app") peers: peers.<name>.command[0]. */
 export function checkAppPeerCommands(scenario: Pick<Scenario, 'source' | 'camera' | 'viewers'>, path = process.env.PATH ?? ''): void {
   for (const p of [scenario.camera, ...scenario.viewers]) {
-    if (p.app) checkProgram(p.app.command[0], p.app.cwd, p.app.env.PATH ?? path, `${displayName(scenario.source)}: peers.${p.name}.command[0]`, `peers.${p.name}.env.PATH`);
+    if (p.app && p.kind === 'app') checkProgram(p.app.command[0], p.app.cwd, p.app.env.PATH ?? path, `${displayName(scenario.source)}: peers.${p.name}.command[0]`, `peers.${p.name}.env.PATH`);
   }
 }
 
