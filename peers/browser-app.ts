@@ -5,6 +5,7 @@
  * that wraps the constructor without changing what the page sees. It prints what it recorded as
  * JSON lines (the lab's own events; the page knows nothing of them) and exits 0 once a peer
  * connection of the page connected (and every action is done) and it stayed up holdMs; 1 otherwise.
+ * LAB_TIMEOUT_MS counts from Chromium's launch, so a slow start does not eat the page's time.
  *
  * Settings (environment): LAB_URL, LAB_ACTIONS (JSON), LAB_FIELD (the scenario field, for errors),
  * LAB_TIMEOUT_MS, LAB_HOLD_MS, LAB_TLS_SPKI, LAB_CHROMIUM.
@@ -87,12 +88,11 @@ async function main(): Promise<void> {
   if (!url) await finish(1, `${field}.url: no URL given`);
   if (!existsSync(executablePath)) await finish(1, `no Chromium at ${executablePath} (install Debian's chromium, or set LAB_CHROMIUM)`);
   const pcs = new Map<number, { connected: boolean }>();
-  let stage = 'starting Chromium';
+  let stage = 'opening the page';
   const stuck = () =>
     !pcs.size
       ? `${field}: the page at ${url} made no RTCPeerConnection within ${timeoutMs} ms (while ${stage})`
       : `${field}: none of the page's ${pcs.size} peer connection(s) connected within ${timeoutMs} ms (while ${stage})`;
-  const deadline = setTimeout(() => void finish(1, stuck()), timeoutMs);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath,
@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     ],
   });
   closeBrowser = () => browser.close();
+  // From here: launching Chromium (seconds on a loaded machine) is the lab's time, not the page's.
+  const deadline = setTimeout(() => void finish(1, stuck()), timeoutMs);
   emit('started', { stack: `chromium ${browser.version()}`, url });
   const page = await browser.newPage();
   page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));

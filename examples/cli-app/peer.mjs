@@ -3,7 +3,7 @@
 // channel, exchanges a few messages, prints "done" and exits 0.
 //
 //   node peer.mjs --role caller|callee --signal ws://signal.example.com:8080 --room r1 \
-//     --stun stun:stun.example.com:3478 --turn turn:user:pass@turn.example.com:3478 [--messages 5] [--interval 200] [--timeout 20000]
+//     --stun stun:stun.example.com:3478 --turn turn:user:pass@turn.example.com:3478 [--messages 10] [--interval 200] [--timeout 20000]
 import nodeDataChannel from 'node-datachannel';
 import WebSocket from 'ws';
 
@@ -12,7 +12,9 @@ for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^
 const role = args.role;
 if (role !== 'caller' && role !== 'callee') die('give --role caller or --role callee');
 if (!args.signal) die('give --signal ws://host:port');
-const messages = Number(args.messages ?? 5);
+const messages = Number(args.messages ?? 10);
+// Each message padded to about a kilobyte, as an app's payloads are.
+const pad = (text) => text.padEnd(1000, '.');
 const interval = Number(args.interval ?? 200);
 const log = (line) => console.log(`[${role}] ${line}`);
 
@@ -64,12 +66,12 @@ function talk(dc) {
         log('done');
         exit(0);
       }
-      dc.sendMessage(text.replace('ping', 'pong'));
+      dc.sendMessage(pad(text.replace('ping', 'pong').replace(/\.+$/, '')));
       return;
     }
-    log(`got ${text}`);
+    log(`got ${text.replace(/\.+$/, '')}`);
     // Spaced out, as an app's traffic is: ICE may still switch to a better pair meanwhile.
-    if (++count < messages) return void setTimeout(() => dc.sendMessage(`ping ${count + 1}`), interval);
+    if (++count < messages) return void setTimeout(() => dc.sendMessage(pad(`ping ${count + 1}`)), interval);
     dc.sendMessage('bye');
     // Let the bye leave before the process goes.
     setTimeout(() => {
@@ -77,7 +79,7 @@ function talk(dc) {
       exit(0);
     }, 300);
   });
-  if (role === 'caller') dc.sendMessage('ping 1');
+  if (role === 'caller') dc.sendMessage(pad('ping 1'));
 }
 
 ws.on('open', () => {

@@ -74,7 +74,7 @@ export function buildRunResult(f: RunFacts): RunResult {
     }),
     prediction: predictSession(scenario, spec),
   }, f.wire.captured ? f.wire.sessions[i] : null, blackBoxSides(scenario, spec, peer), f.wire));
-  const expectations = checkExpectations(scenario.expect, sessions);
+  const expectations = [...checkExpectations(scenario.expect, sessions), ...blackBoxChecks(scenario, sessions)];
   const outcome = overallOutcome(sessions.map((s) => s.outcome));
   const failed = outcome === 'failed' || expectations.some((c) => !c.ok);
   const first = sessions[0];
@@ -133,6 +133,18 @@ function withWire(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire'], a
   const judged = apps.length ? { ...s, ...blackBoxOutcome(s, wire, apps, view) } : s;
   if (!wire) return { ...judged, wire: null };
   return { ...judged, wire: { ...wire, disagreements: apps.length ? [] : disagreements(wire, { outcome: s.outcome, ...s.selectedPair }) } };
+}
+
+/**
+ * A session with an app or browser side must connect unless the scenario says what it expects: the
+ * app's own success and the wire's path are the only verdict such a run has.
+ */
+function blackBoxChecks(scenario: Scenario, sessions: SessionResult[]): ReturnType<typeof checkExpectations> {
+  if (scenario.expect.outcome !== undefined) return [];
+  const blackBox = (name: string) => [scenario.camera, ...scenario.viewers].find((p) => p.name === name)?.app;
+  return sessions
+    .filter((s) => blackBox(s.viewer) || blackBox(s.camera))
+    .map((s) => ({ name: 'outcome', session: s.viewer, expected: 'connected (app/browser peers done, a path on the wire)', actual: s.outcome, ok: s.outcome !== 'failed' }));
 }
 
 interface BlackBoxSide {

@@ -58,6 +58,8 @@ export interface RunOptions {
 
 /** Time the lab allows beyond the scenario's own timeout before it ends a peer itself. */
 const GRACE_MS = 5000;
+/** What a browser peer may take to launch Chromium before its own timeout starts (peers/browser-app.ts). */
+const BROWSER_LAUNCH_MS = 30_000;
 
 export function newRunId(): string {
   const d = new Date();
@@ -223,7 +225,7 @@ function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, ca:
 function startAppPeers(lab: StartedLab, scenario: Scenario, ca: StartedLabCa, progress: (line: string) => void): RunningApp[] {
   const apps = [scenario.camera, ...scenario.viewers].filter((p) => p.app);
   if (apps.length) progress(`starting ${apps.length} app peer(s): ${apps.map((a) => a.name).join(', ')}`);
-  return apps.map((spec) => startAppPeer(lab, spec.name, spec.host, peerArgv(spec), spec.app!, { ...caEnv(ca), ...browserEnv(spec, scenario), ...spec.app!.env }, scenario.timeoutMs + (spec.kind === 'browser' ? GRACE_MS : 0)));
+  return apps.map((spec) => startAppPeer(lab, spec.name, spec.host, peerArgv(spec), spec.app!, { ...caEnv(ca), ...browserEnv(spec, scenario), ...spec.app!.env }, scenario.timeoutMs + (spec.kind === 'browser' ? BROWSER_LAUNCH_MS + GRACE_MS : 0)));
 }
 
 /** The browser runner's settings (peers/browser-app.ts): it keeps the scenario's timeout itself, the lab adds its grace. */
