@@ -172,6 +172,7 @@ describe('kind "app" peers', () => {
   it('rejects an app peer without a command, a bad done regex, and app fields on other kinds, naming the field', () => {
     expect(message(() => load({ c: { kind: 'app', host: 'b' }, v: { kind: 'viewer', host: 'a' } }))).toContain('peers.c: a peer of kind "app" needs `command');
     expect(message(() => load({ c: { kind: 'app', host: 'b', command: ['x'], done: { log: '(' } }, v: { kind: 'app', host: 'a', command: ['y'] } }))).toContain('peers.c.done.log: not a regular expression');
-    expect(message(() => load({ c: { kind: 'pi-camera', host: 'b', holdMs: 10 }, v: { kind: 'viewer', host: 'a' } }))).toContain('peers.c.holdMs: only peers of kind "app" take holdMs');
+    expect(message(() => load({ c: { kind: 'pi-camera', host: 'b', holdMs: 10 }, v: { kind: 'viewer', host: 'a' } }))).toContain('peers.c.holdMs: only peers of kind "app" or "browser" take holdMs');
+    expect(message(() => load({ c: { kind: 'app', host: 'b', command: ['x'], url: 'https://a.example.com/' }, v: { kind: 'browser', host: 'a' } }))).toMatch(/peers\.c\.url: only peers of kind "browser" take url[\s\S]*peers\.v: a peer of kind "browser" needs `url/);
   });
 });
