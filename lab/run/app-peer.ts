@@ -18,6 +18,8 @@ export type AppVerdict = { ok: true; via: 'exit' | 'log' | 'hold'; at: number } 
 
 /** What the result reports of an app peer (times are the lab's monotonic ms). */
 export interface AppFacts {
+  /** Kind "browser": the runner records the page (its stdout is events). */
+  browser: boolean;
   startedAt: number;
   verdict: AppVerdict | null;
   exitedAt: number | null;
@@ -49,7 +51,7 @@ export function startAppPeer(lab: StartedLab, name: string, host: string, argv: 
   const proc = lab.spawn(host, argv, { env, cwd: projectRoot });
   const startedAt = monotonicMs();
   const events: PeerEvent[] = [{ t: startedAt, event: 'started', stack: spec.browser ? 'browser' : 'app', by: 'lab', command: spec.command }];
-  const facts: AppFacts = { startedAt, verdict: null, exitedAt: null, stdout: [], stderrTail: [] };
+  const facts: AppFacts = { browser: spec.browser !== undefined, startedAt, verdict: null, exitedAt: null, stdout: [], stderrTail: [] };
   const stderr: string[] = [];
   let settle: (v: AppVerdict) => void = () => {};
   const verdict = new Promise<AppVerdict>((resolve) => (settle = resolve));

@@ -111,7 +111,7 @@ describe('buildRunResult', () => {
     const dir = (from: string, to: string) => ({ from, to, path: { kind: 'relay' as const, from: null, to: null, relays: [] }, otherPaths: [], firstStunCheckMs: 1, firstDtlsMs: 2, firstMediaMs: null, dtls: count, sctp: count, rtp: { packets: 0, bytes: 0 }, countedPastTls: false });
     const session = { outcome: 'relay' as const, directions: [dir('caller', 'callee'), dir('callee', 'caller')] as [ReturnType<typeof dir>, ReturnType<typeof dir>], disagreements: [], notes: [] };
     const wire = { captured: true as const, sessions: [session], packets: 100, dropped: 0, files: [], waitMs: 0, stopMs: 1, parseMs: 1 };
-    const app = (name: string, a: Partial<AppFacts>): PeerFacts => ({ name, events: [{ t: 1300, event: 'started', stack: 'app', by: 'lab' }], stderr: [], violations: [], exitCode: 0, peakRssMb: null, app: { startedAt: 1300, verdict: { ok: true, via: 'exit', at: 2000 }, exitedAt: 2000, stdout: ['done'], stderrTail: [], ...a } });
+    const app = (name: string, a: Partial<AppFacts>): PeerFacts => ({ name, events: [{ t: 1300, event: 'started', stack: 'app', by: 'lab' }], stderr: [], violations: [], exitCode: 0, peakRssMb: null, app: { browser: false, startedAt: 1300, verdict: { ok: true, via: 'exit', at: 2000 }, exitedAt: 2000, stdout: ['done'], stderrTail: [], ...a } });
     const scenario = loadScenario(projectPath('examples', 'cli-app', 'symmetric.yaml'));
     const run = (peers: PeerFacts[], w: RunFacts['wire'] = wire) => buildRunResult({ ...facts('symmetric-nat', 'relay'), scenario, peers, wire: w });
     const ok = run([app('callee', {}), app('caller', { verdict: { ok: true, via: 'log', at: 1900 } })]);

@@ -245,7 +245,7 @@ function browserEnv(spec: PeerSpec, scenario: Scenario): Record<string, string> 
 /** Resolves once the app peer is done or failed; says which. */
 async function awaitApp(a: RunningApp, progress: (line: string) => void): Promise<void> {
   const v = await a.verdict;
-  progress(`app ${a.name} ${v.ok ? `done (${v.via === 'exit' ? 'exit 0' : v.via === 'log' ? 'its done line' : 'stayed up holdMs'})` : `failed: ${v.failure}`}`);
+  progress(`${a.app.browser ? 'browser' : 'app'} ${a.name} ${v.ok ? `done (${v.via === 'exit' ? 'exit 0' : v.via === 'log' ? 'its done line' : 'stayed up holdMs'})` : `failed: ${v.failure}`}`);
 }
 
 /** Starts the wire oracle's capture beside coturn; a capture that cannot start leaves the run without it, saying why. */
