@@ -21,6 +21,7 @@ export const ENTRY_POINTS = {
   'peers/pi-camera': 'peers/pi-camera.ts',
   'peers/chromium-viewer': 'peers/chromium-viewer.ts',
   'peers/ndc-viewer': 'peers/ndc-viewer.ts',
+  'peers/browser-app': 'peers/browser-app.ts',
 };
 
 /** Code that runs in a browser page (served by the lab's services). */

@@ -83,6 +83,18 @@ const peer = z.object({
   peakRssMb: ms,
   stderr: z.array(z.string()),
   errors: z.array(z.string()),
+  app: z
+    .object({
+      command: z.array(z.string()),
+      startedMs: z.number(),
+      doneMs: ms,
+      doneBy: z.enum(['exit', 'log', 'hold']).nullable(),
+      exitMs: ms,
+      failure: z.string().nullable(),
+      stdout: z.array(z.string()),
+      stderr: z.array(z.string()),
+    })
+    .optional(),
 });
 
 const iface = z.object({ name: z.string(), segment: z.string(), addresses: z.array(z.string()), prefix: z.number() });

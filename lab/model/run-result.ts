@@ -171,6 +171,21 @@ export interface PeerReport {
   /** stderr and contract problems, kept when the run failed. */
   stderr: string[];
   errors: string[];
+  /** Kind "app" only: the lab's own record of the black-box peer (ms since the run started). */
+  app?: AppPeerReport;
+}
+
+export interface AppPeerReport {
+  command: string[];
+  startedMs: number;
+  /** When it was done (exit 0, its done line, or holdMs up), or null if it never was. */
+  doneMs: number | null;
+  doneBy: 'exit' | 'log' | 'hold' | null;
+  exitMs: number | null;
+  failure: string | null;
+  /** The last lines of its stdout and stderr (bounded), always kept. */
+  stdout: string[];
+  stderr: string[];
 }
 
 export interface ExpectationCheck {

@@ -142,4 +142,37 @@ describe('scenario services, dns and turn users', () => {
   it('a service elsewhere may use the lab\'s ports: only the services host has them', () => {
     expect(load({ services: { s: { command: ['x'], host: 'a', port: 3478 } } }).services![0].port).toBe(3478);
   });
+
+});
+
+describe('kind "app" peers', () => {
+  const load = (peers: object, more: object = {}) => scenarioFromData({ topology: 'full-cone', peers, ...more }, 'scenarios/x.yaml');
+  const message = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      return (err as LabError).message;
+    }
+    return 'accepted';
+  };
+
+  it('the first app peer is the camera (callee) side, every other one a viewer side; done, env and holdMs kept', () => {
+    const s = load({ callee: { kind: 'app', host: 'b', command: ['./cam'], holdMs: 500 }, caller: { kind: 'app', host: 'a', command: ['caller'], env: { X: 1 }, done: { log: '^done' } } }, { holdMs: 900 });
+    expect(s.camera.name).toBe('callee');
+    expect(s.viewers.map((v) => v.name)).toEqual(['caller']);
+    expect(s.camera.app).toMatchObject({ command: ['./cam'], holdMs: 500, doneLog: null, env: {} });
+    expect(s.viewers[0].app).toMatchObject({ command: ['caller'], holdMs: 900, doneLog: '^done', env: { X: '1' } });
+    expect(s.viewers[0].command?.slice(0, 2)).toEqual(['env', '-C']);
+    // With a camera of its own, every app peer is a viewer side (or says its role).
+    const mixed = load({ cam: { kind: 'pi-camera', host: 'b' }, one: { kind: 'app', host: 'a', command: ['x'] } });
+    expect([mixed.camera.name, mixed.viewers[0].name]).toEqual(['cam', 'one']);
+    expect(load({ v: { kind: 'viewer', host: 'a' }, c: { kind: 'app', host: 'b', command: ['x'], role: 'camera' } }).camera.name).toBe('c');
+  });
+
+  it('rejects an app peer without a command, a bad done regex, and app fields on other kinds, naming the field', () => {
+    expect(message(() => load({ c: { kind: 'app', host: 'b' }, v: { kind: 'viewer', host: 'a' } }))).toContain('peers.c: a peer of kind "app" needs `command');
+    expect(message(() => load({ c: { kind: 'app', host: 'b', command: ['x'], done: { log: '(' } }, v: { kind: 'app', host: 'a', command: ['y'] } }))).toContain('peers.c.done.log: not a regular expression');
+    expect(message(() => load({ c: { kind: 'pi-camera', host: 'b', holdMs: 10 }, v: { kind: 'viewer', host: 'a' } }))).toContain('peers.c.holdMs: only peers of kind "app" or "browser" take holdMs');
+    expect(message(() => load({ c: { kind: 'app', host: 'b', command: ['x'], url: 'https://a.example.com/' }, v: { kind: 'browser', host: 'a' } }))).toMatch(/peers\.c\.url: only peers of kind "browser" take url[\s\S]*peers\.v: a peer of kind "browser" needs `url/);
+  });
 });

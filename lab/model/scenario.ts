@@ -21,8 +21,14 @@ export type CandidateType = (typeof CANDIDATE_TYPES)[number];
 export const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
-/** Shipped peers, and "command": any program that follows the peer contract (peers/README.md). */
-export const PEER_KINDS = ['viewer', 'chromium-viewer', 'pi-camera', 'command'] as const;
+/**
+ * Shipped peers, "command": any program that follows the peer contract (peers/README.md), and
+ * "app": a black-box program that knows nothing of the lab, "browser": the user's own web page in
+ * Chromium (docs/own-app.md).
+ */
+export const PEER_KINDS = ['viewer', 'chromium-viewer', 'pi-camera', 'command', 'app', 'browser'] as const;
+/** Peers the lab judges from outside (their exit or page, and the wire), not by the peer contract. */
+export const BLACK_BOX_KINDS: PeerKind[] = ['app', 'browser'];
 export type PeerKind = (typeof PEER_KINDS)[number];
 export const CAMERA_KINDS: PeerKind[] = ['pi-camera'];
 
@@ -55,10 +61,10 @@ export const expectationSchema = z.strictObject({
 const peerSchema = z.strictObject({
   kind: z.enum(PEER_KINDS),
   host: z.string(),
-  /** For kind "command": which side it plays. */
+  /** For kind "command": which side it plays; for "app", optional (the first app peer is the camera side). */
   role: z.enum(['viewer', 'camera']).optional(),
   /**
-   * For kind "command": the program and its arguments. It runs in the scenario file's folder (the
+   * For kinds "command" and "app": the program and its arguments. It runs in the scenario file's folder (the
    * lab's own folder for the shipped presets), so it can name files relative to the scenario.
    */
   command: z.array(z.string()).min(1).optional(),
@@ -67,6 +73,16 @@ const peerSchema = z.strictObject({
   /** pi-camera only: kvs (1280x720 @25) or pi (640x480 @30). */
   profile: z.enum(['kvs', 'pi']).optional(),
   ice: iceSchema.optional(),
+  /** For kind "app": environment beside the lab's DNS/CA one. */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _'), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  /** For kind "app": done once a stdout/stderr line matches `log` (a regex). */
+  done: z.strictObject({ log: z.string().min(1) }).optional(),
+  /** For kinds "app" and "browser": done once it has stayed up this long (overrides the scenario's holdMs); a browser: this long after its page connected. */
+  holdMs: z.number().int().positive().max(600_000).optional(),
+  /** For kind "browser": the page to load (by a lab DNS name; https through the lab CA). */
+  url: z.string().url().optional(),
+  /** For kind "browser": what to do on the page once it loaded, in order. */
+  actions: z.array(z.union([z.strictObject({ click: z.string().min(1) }), z.strictObject({ waitForText: z.string().min(1) })])).optional(),
 });
 
 /** Ports the lab itself uses on the services host: a user service there cannot take them. */
@@ -102,6 +118,8 @@ export const scenarioFileSchema = z.strictObject({
   timeoutMs: z.number().int().positive().max(600_000).default(15_000),
   /** How the peers find each other: the lab's own WebSocket protocol, or what real cameras speak (docs/protocols.md). */
   signaling: z.enum(SIGNALING_PROTOCOLS).default('lab'),
+  /** kind "app" peers: done once they have stayed up this long (without it: exit 0 or `done.log`). */
+  holdMs: z.number().int().positive().max(600_000).optional(),
   expect: expectationSchema.default({}),
   /** The user's own processes on the lab's internet (docs/own-services-dns-ca.md). */
   services: z.record(z.string().regex(/^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'service names are lowercase letters, digits and inner dashes (a DNS label)'), serviceSchema).default({}),
@@ -126,9 +144,24 @@ export interface PeerSpec {
   host: string;
   profile: 'kvs' | 'pi';
   ice: IceSettings;
-  /** Kind "command" only. */
+  /** Kinds "command" and "app" (for "app" moved to its scenario's folder with `env -C`). */
   command?: string[];
   image?: string;
+  /** Kind "app" only: what makes it done, as the scenario says. */
+  app?: AppPeerSpec;
+}
+
+export interface AppPeerSpec {
+  /** The command as the scenario wrote it, and the folder it runs in. */
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Done once a stdout/stderr line matches it (a regex source). */
+  doneLog: string | null;
+  /** Done once it stayed up this long. */
+  holdMs: number | null;
+  /** Kind "browser": the page and what to do on it. */
+  browser?: { url: string; actions: ({ click: string } | { waitForText: string })[] };
 }
 
 export type ServiceReady = { kind: 'port' } | { kind: 'log'; pattern: string } | { kind: 'http'; url: string };
@@ -220,16 +253,32 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   const defaults: IceSettings = { policy: spec.ice.policy ?? 'all', turnTransports: spec.ice.turnTransports ?? ['udp'], trickle: spec.ice.trickle ?? true };
   for (const [name, p] of Object.entries(spec.peers)) {
     if (p.kind === 'command' && (!p.command || !p.role)) problems.push({ path: ['peers', name], message: 'a peer of kind "command" needs `command: [program, args...]` and `role: viewer|camera`' });
-    if (p.kind !== 'command' && (p.command || p.image)) problems.push({ path: ['peers', name, p.command ? 'command' : 'image'], message: 'only peers of kind "command" take a command or an image' });
+    if (p.kind === 'app' && !p.command) problems.push({ path: ['peers', name], message: 'a peer of kind "app" needs `command: [program, args...]`' });
+    if (p.kind === 'app' && p.image) problems.push({ path: ['peers', name, 'image'], message: 'a peer of kind "app" runs on the lab host itself: no image' });
+    if (p.kind === 'browser' && !p.url) problems.push({ path: ['peers', name], message: 'a peer of kind "browser" needs `url: https://<a name under dns:>/...`' });
+    if (p.kind !== 'command' && p.kind !== 'app' && (p.command || p.image)) problems.push({ path: ['peers', name, p.command ? 'command' : 'image'], message: 'only peers of kind "command" or "app" take a command (and only "command" an image)' });
+    const allowed: Record<string, PeerKind[]> = { env: ['app', 'browser'], done: ['app'], holdMs: ['app', 'browser'], url: ['browser'], actions: ['browser'] };
+    for (const [f, kinds] of Object.entries(allowed)) if (p[f as keyof typeof p] !== undefined && !kinds.includes(p.kind)) problems.push({ path: ['peers', name, f], message: `only peers of kind ${kinds.map((k) => `"${k}"`).join(' or ')} take ${f}` });
+    if (p.done) {
+      try {
+        new RegExp(p.done.log);
+      } catch (err) {
+        problems.push({ path: ['peers', name, 'done', 'log'], message: `not a regular expression: ${(err as Error).message}` });
+      }
+    }
   }
   const cwd = commandFolder(file);
+  const appCwd = existsSync(file) ? dirname(resolve(file)) : process.cwd();
+  const roles = peerRoles(spec.peers);
   const peers: PeerSpec[] = Object.entries(spec.peers).map(([name, p]) => ({
     name,
     kind: p.kind,
-    role: p.kind === 'command' ? (p.role ?? 'viewer') : CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer',
+    role: roles[name],
     // Peers start in the lab's folder; coreutils' `env -C` moves a user's program to its scenario's.
-    command: p.command && cwd && !p.image ? ['env', '-C', cwd, ...p.command] : p.command,
+    command: p.kind === 'app' && p.command ? ['env', '-C', appCwd, ...p.command] : p.command && cwd && !p.image ? ['env', '-C', cwd, ...p.command] : p.command,
     image: p.image,
+    ...(p.kind === 'app' && p.command ? { app: { command: p.command, cwd: appCwd, env: p.env ?? {}, doneLog: p.done?.log ?? null, holdMs: p.holdMs ?? spec.holdMs ?? null } } : {}),
+    ...(p.kind === 'browser' && p.url ? { app: { command: ['chromium', p.url], cwd: appCwd, env: p.env ?? {}, doneLog: null, holdMs: p.holdMs ?? spec.holdMs ?? null, browser: { url: p.url, actions: p.actions ?? [] } } } : {}),
     host: p.host,
     profile: p.profile ?? 'kvs',
     ice: { policy: p.ice?.policy ?? defaults.policy, turnTransports: p.ice?.turnTransports ?? defaults.turnTransports, trickle: p.ice?.trickle ?? defaults.trickle },
@@ -242,7 +291,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   problems.push(...checkDnsMap(spec.dns, services.map((s) => s.name)));
   const cameras = peers.filter((p) => p.role === 'camera');
   const viewers = peers.filter((p) => p.role === 'viewer');
-  if (cameras.length !== 1) problems.push({ path: ['peers'], message: `needs exactly one camera peer (kind ${CAMERA_KINDS.join(' or ')}), found ${cameras.length}` });
+  if (cameras.length !== 1) problems.push({ path: ['peers'], message: `needs exactly one camera peer (kind ${CAMERA_KINDS.join(' or ')}, a command or app peer with role: camera, or the first app peer), found ${cameras.length}` });
   if (!viewers.length) problems.push({ path: ['peers'], message: 'needs at least one viewer peer' });
   if (problems.length) throw invalidFile(file, problems);
   return {
@@ -259,6 +308,26 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     dns: spec.dns,
     turn: spec.turn,
   };
+}
+
+/**
+ * Which side each peer plays. An app or browser peer without a role is the camera (callee) side when it is the
+ * first app peer and no other peer is a camera; every other one is a viewer side.
+ */
+function peerRoles(declared: z.infer<typeof scenarioFileSchema>['peers']): Record<string, 'viewer' | 'camera'> {
+  const entries = Object.entries(declared);
+  const fixed = (p: (typeof entries)[number][1]) => (p.kind === 'command' || BLACK_BOX_KINDS.includes(p.kind) ? p.role : CAMERA_KINDS.includes(p.kind) ? 'camera' : 'viewer');
+  let cameraTaken = entries.some(([, p]) => fixed(p) === 'camera');
+  const roles: Record<string, 'viewer' | 'camera'> = {};
+  for (const [name, p] of entries) {
+    let role = fixed(p);
+    if (!role && BLACK_BOX_KINDS.includes(p.kind) && !cameraTaken) {
+      role = 'camera';
+      cameraTaken = true;
+    }
+    roles[name] = role ?? 'viewer';
+  }
+  return roles;
 }
 
 function serviceSpecs(declared: z.infer<typeof scenarioFileSchema>['services'], cwd: string, topology: Topology, problems: Problem[]): ServiceSpec[] {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../model/scenario.js';
+import { projectPath } from '../util/paths.js';
+import type { AppFacts } from './app-peer.js';
 import type { PeerEvent } from './peer-process.js';
 import { buildRunResult, type PeerFacts, type RunFacts } from './build-run-result.js';
 
@@ -102,5 +104,26 @@ describe('buildRunResult', () => {
     expect(buildRunResult(facts('full-cone', 'srflx', { wire })).sessions[0].wire!.disagreements).toEqual([]);
     const none = buildRunResult(facts('symmetric-nat', 'relay'));
     expect([none.wire, none.sessions[0].wire]).toEqual([{ captured: false, reason: 'not captured in this test' }, null]);
+  });
+
+  it('a black-box (kind "app") session takes its outcome from the wire; failed when an app failed or the wire saw nothing', () => {
+    const count = { packets: 5, bytes: 500 };
+    const dir = (from: string, to: string) => ({ from, to, path: { kind: 'relay' as const, from: null, to: null, relays: [] }, otherPaths: [], firstStunCheckMs: 1, firstDtlsMs: 2, firstMediaMs: null, dtls: count, sctp: count, rtp: { packets: 0, bytes: 0 }, countedPastTls: false });
+    const session = { outcome: 'relay' as const, directions: [dir('caller', 'callee'), dir('callee', 'caller')] as [ReturnType<typeof dir>, ReturnType<typeof dir>], disagreements: [], notes: [] };
+    const wire = { captured: true as const, sessions: [session], packets: 100, dropped: 0, files: [], waitMs: 0, stopMs: 1, parseMs: 1 };
+    const app = (name: string, a: Partial<AppFacts>): PeerFacts => ({ name, events: [{ t: 1300, event: 'started', stack: 'app', by: 'lab' }], stderr: [], violations: [], exitCode: 0, peakRssMb: null, app: { browser: false, startedAt: 1300, verdict: { ok: true, via: 'exit', at: 2000 }, exitedAt: 2000, stdout: ['done'], stderrTail: [], ...a } });
+    const scenario = loadScenario(projectPath('examples', 'cli-app', 'symmetric.yaml'));
+    const run = (peers: PeerFacts[], w: RunFacts['wire'] = wire) => buildRunResult({ ...facts('symmetric-nat', 'relay'), scenario, peers, wire: w });
+    const ok = run([app('callee', {}), app('caller', { verdict: { ok: true, via: 'log', at: 1900 } })]);
+    expect([ok.outcome, ok.sessions[0].failure, ok.sessions[0].wire?.outcome]).toEqual(['relay', null, 'relay']);
+    expect(ok.peers.map((p) => [p.name, p.role, p.stack, p.app?.doneBy, p.app?.doneMs, p.app?.startedMs])).toEqual([['callee', 'camera', 'app', 'exit', 1100, 400], ['caller', 'viewer', 'app', 'log', 1000, 400]]);
+    const appFailed = run([app('callee', { verdict: { ok: false, failure: 'exited with code 3 before it was done', at: 1500 } }), app('caller', {})]);
+    expect([appFailed.outcome, appFailed.sessions[0].failure]).toEqual(['failed', 'app callee: exited with code 3 before it was done']);
+    expect(appFailed.peers[0].app?.failure).toBe('exited with code 3 before it was done');
+    const nothingSeen = run([app('callee', {}), app('caller', {})], { ...wire, sessions: [{ ...session, outcome: null }] });
+    expect([nothingSeen.outcome, nothingSeen.sessions[0].failure]).toEqual(['failed', 'the app(s) said done, but the wire saw no working path between caller and callee']);
+    const noCapture = run([app('callee', {}), app('caller', {})], { captured: false, reason: 'tcpdump missing' });
+    expect(noCapture.outcome).toBe('failed');
+    expect(noCapture.sessions[0].failure).toContain('tcpdump missing');
   });
 });

@@ -12,6 +12,7 @@ import { round } from '../util/clock.js';
 import type { TeardownRecord } from './lab-session.js';
 import { checkExpectations } from './expectations.js';
 import type { PeerEvent } from './peer-process.js';
+import type { AppFacts } from './app-peer.js';
 import { sessionResult } from './session-result.js';
 import { disagreements, type WireView } from '../wire/wire-view.js';
 
@@ -23,6 +24,8 @@ export interface PeerFacts {
   violations: string[];
   exitCode: number | null;
   peakRssMb: number | null;
+  /** Kind "app" peers: what the lab recorded of them. */
+  app?: AppFacts;
 }
 
 /** Monotonic ms (util/clock.ts) of the run's milestones; null: not reached. */
@@ -70,8 +73,8 @@ export function buildRunResult(f: RunFacts): RunResult {
       cameraProblem: cameraProblem(camera, f.cameraEndedEarly),
     }),
     prediction: predictSession(scenario, spec),
-  }, f.wire.captured ? f.wire.sessions[i] : null));
-  const expectations = checkExpectations(scenario.expect, sessions);
+  }, f.wire.captured ? f.wire.sessions[i] : null, blackBoxSides(scenario, spec, peer), f.wire));
+  const expectations = [...checkExpectations(scenario.expect, sessions), ...blackBoxChecks(scenario, sessions)];
   const outcome = overallOutcome(sessions.map((s) => s.outcome));
   const failed = outcome === 'failed' || expectations.some((c) => !c.ok);
   const first = sessions[0];
@@ -102,7 +105,7 @@ export function buildRunResult(f: RunFacts): RunResult {
       setupMs: percentiles(sessions.map((s) => s.setupMs)),
       firstFrameMs: percentiles(sessions.map((s) => s.firstFrameMs)),
     },
-    peers: [scenario.camera, ...scenario.viewers].map((spec) => peerReport(spec, peer(spec.name), scenario, failed)),
+    peers: [scenario.camera, ...scenario.viewers].map((spec) => peerReport(spec, peer(spec.name), scenario, failed, f.marks.start)),
     overhead: {
       labUpMs: since(f.marks.labUp),
       servicesReadyMs: since(f.marks.servicesReady),
@@ -121,10 +124,49 @@ export function buildRunResult(f: RunFacts): RunResult {
   };
 }
 
-/** The session with the wire's view of it, and where that view and the peers' own disagree. */
-function withWire(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire']): SessionResult {
-  if (!wire) return { ...s, wire: null };
-  return { ...s, wire: { ...wire, disagreements: disagreements(wire, { outcome: s.outcome, ...s.selectedPair }) } };
+/**
+ * The session with the wire's view of it, and where that view and the peers' own disagree. With a
+ * black-box (kind "app") side the outcome is the wire's: failed if an app failed, a contract side
+ * failed, or the wire saw no working path.
+ */
+function withWire(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire'], apps: BlackBoxSide[], view: WireView): SessionResult {
+  const judged = apps.length ? { ...s, ...blackBoxOutcome(s, wire, apps, view) } : s;
+  if (!wire) return { ...judged, wire: null };
+  return { ...judged, wire: { ...wire, disagreements: apps.length ? [] : disagreements(wire, { outcome: s.outcome, ...s.selectedPair }) } };
+}
+
+/**
+ * A session with an app or browser side must connect unless the scenario says what it expects: the
+ * app's own success and the wire's path are the only verdict such a run has.
+ */
+function blackBoxChecks(scenario: Scenario, sessions: SessionResult[]): ReturnType<typeof checkExpectations> {
+  if (scenario.expect.outcome !== undefined) return [];
+  const blackBox = (name: string) => [scenario.camera, ...scenario.viewers].find((p) => p.name === name)?.app;
+  return sessions
+    .filter((s) => blackBox(s.viewer) || blackBox(s.camera))
+    .map((s) => ({ name: 'outcome', session: s.viewer, expected: 'connected (app/browser peers done, a path on the wire)', actual: s.outcome, ok: s.outcome !== 'failed' }));
+}
+
+interface BlackBoxSide {
+  name: string;
+  facts: AppFacts | undefined;
+}
+
+function blackBoxSides(scenario: Scenario, viewer: PeerSpec, peer: (name: string) => PeerFacts | undefined): BlackBoxSide[] {
+  return [viewer, scenario.camera].filter((p) => p.app).map((p) => ({ name: p.name, facts: peer(p.name)?.app }));
+}
+
+function blackBoxOutcome(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire'], apps: BlackBoxSide[], view: WireView): Pick<SessionResult, 'outcome' | 'failure'> {
+  const failed = (failure: string) => ({ outcome: 'failed' as const, failure });
+  for (const a of apps) {
+    if (!a.facts) return failed(`app ${a.name} never started`);
+    if (!a.facts.verdict?.ok) return failed(`app ${a.name}: ${a.facts.verdict && !a.facts.verdict.ok ? a.facts.verdict.failure : 'not done when the run ended'}`);
+  }
+  // A contract viewer facing an app camera still says whether it got what it wanted.
+  if (!apps.some((a) => a.name === s.viewer) && s.outcome === 'failed') return { outcome: 'failed', failure: s.failure };
+  if (!wire) return failed(`the app(s) said done, but the run has no wire capture to tell the path (${view.captured ? 'no session view' : view.reason})`);
+  if (wire.outcome === null) return failed(`the app(s) said done, but the wire saw no working path between ${s.viewer} and ${s.camera}${wire.notes.length ? ` (${wire.notes.join('; ')})` : ''}`);
+  return { outcome: wire.outcome, failure: wire.outcome === 'failed' ? `the wire saw no working path between ${s.viewer} and ${s.camera}` : null };
 }
 
 /**
@@ -149,7 +191,7 @@ function lastStarted(peers: PeerFacts[], t0: number): number | null {
   return times.length && times.every((t) => t !== undefined) ? round(Math.max(...(times as number[])) - t0) : null;
 }
 
-function peerReport(spec: PeerSpec, peer: PeerFacts | undefined, scenario: Scenario, keepLogs: boolean): PeerReport {
+function peerReport(spec: PeerSpec, peer: PeerFacts | undefined, scenario: Scenario, keepLogs: boolean, t0: number): PeerReport {
   const started = peer?.events.find((e) => e.event === 'started');
   return {
     name: spec.name,
@@ -163,5 +205,21 @@ function peerReport(spec: PeerSpec, peer: PeerFacts | undefined, scenario: Scena
     peakRssMb: peer?.peakRssMb ?? null,
     stderr: keepLogs ? (peer?.stderr ?? []).slice(-50) : [],
     errors: [...(peer?.events.filter((e) => e.event === 'error').map((e) => String(e.message)) ?? []), ...(peer?.violations ?? [])],
+    ...(spec.app ? { app: appReport(spec.app.command, peer?.app, t0) } : {}),
+  };
+}
+
+function appReport(command: string[], a: AppFacts | undefined, t0: number): NonNullable<PeerReport['app']> {
+  const since = (t: number | null | undefined) => (t === null || t === undefined ? null : round(t - t0));
+  const v = a?.verdict ?? null;
+  return {
+    command,
+    startedMs: since(a?.startedAt) ?? 0,
+    doneMs: v?.ok ? since(v.at) : null,
+    doneBy: v?.ok ? v.via : null,
+    exitMs: since(a?.exitedAt),
+    failure: a ? (v && !v.ok ? v.failure : v ? null : 'not done when the run ended') : 'never started',
+    stdout: a?.stdout.slice(-50) ?? [],
+    stderr: a?.stderrTail.slice(-50) ?? [],
   };
 }

@@ -18,7 +18,7 @@ import { caEnv, serviceTlsEnv, startLabCa, type StartedLabCa } from '../network/
 import { labWithDns, writeLabEtc } from '../network/dns-hosts.js';
 import { dnsRecords } from '../network/dns-names.js';
 import { spawnLabDns, type LabDnsProcess } from '../network/dns-process.js';
-import { addServiceAddresses, checkServiceCommands, serviceAddresses, spawnUserServices, waitUserServicesReady, type StartedUserService } from '../services/user-services.js';
+import { addServiceAddresses, checkAppPeerCommands, checkServiceCommands, serviceAddresses, spawnUserServices, waitUserServicesReady, type StartedUserService } from '../services/user-services.js';
 import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
 import { monotonicMs } from '../util/clock.js';
 import { newId } from '../util/ids.js';
@@ -29,6 +29,7 @@ import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
+import { startAppPeer, type RunningApp } from './app-peer.js';
 import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
 import { classifyWire } from '../wire/classify.js';
 import { wireContext, type WireView } from '../wire/wire-view.js';
@@ -58,6 +59,8 @@ export interface RunOptions {
 
 /** Time the lab allows beyond the scenario's own timeout before it ends a peer itself. */
 const GRACE_MS = 5000;
+/** What a browser peer may take to launch Chromium before its own timeout starts (peers/browser-app.ts). */
+const BROWSER_LAUNCH_MS = 30_000;
 
 export function newRunId(): string {
   const d = new Date();
@@ -82,6 +85,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   checkBackendFits(scenario, backend);
   checkServiceCommands(scenario);
   checkSignalingSupported(scenario);
+  checkAppPeerCommands(scenario);
   const startedAt = new Date().toISOString();
   const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
@@ -138,7 +142,8 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
     // Processes start as soon as their hosts exist: loading a WebRTC stack takes longer than
     // finishing the network, and peers retry the signaling connection until it answers.
     onCreated: (created) => {
-      progress(`lab ${created.id}: starting signaling, DNS and ${1 + scenario.viewers.length} peer(s) while the network is configured`);
+      const early = contractPeers(scenario).length;
+      progress(`lab ${created.id}: starting signaling, DNS${early ? ` and ${early} peer(s)` : ''} while the network is configured`);
       servicesProcess = spawnServices(created, plan);
       c.dns = spawnLabDns(created, records);
       c.peers.push(...startPeers(labWithDns(created, etc), scenario, plan, ca, opts, progress));
@@ -170,15 +175,22 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   progress(`coturn and signaling ready, the lab DNS${userServices.length ? ` and ${userServices.length} service(s) of the scenario` : ''} too`);
   await session.step(opts.afterServices?.({ lab: labDns, plan, env: caEnv(ca) }) ?? Promise.resolve());
 
-  const [camera, ...viewers] = c.peers;
+  // Black-box peers know nothing of the lab's readiness: they start once everything they may call is up.
+  const apps = startAppPeers(labDns, scenario, ca, progress);
+  c.peers.push(...apps);
+  const byName = (name: string) => c.peers.find((p) => p.name === name)!;
+  const camera = byName(scenario.camera.name);
+  const viewers = scenario.viewers.filter((v) => !v.app).map((v) => byName(v.name));
   let stoppingCamera = false;
-  camera.done.then(() => (c.cameraEndedEarly = !stoppingCamera));
-  progress(`waiting for ${viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`} (timeout ${scenario.timeoutMs} ms)`);
-  await session.step(Promise.all(viewers.map((v) => awaitViewer(v, scenario.timeoutMs + GRACE_MS, c.killed, progress))));
+  if (!scenario.camera.app) camera.done.then(() => (c.cameraEndedEarly = !stoppingCamera));
+  const waitingFor = [viewers.length ? (viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`) : null, apps.length ? `${apps.length} app peer(s)` : null].filter(Boolean).join(' and ');
+  progress(`waiting for ${waitingFor} (timeout ${scenario.timeoutMs} ms)`);
+  await session.step(Promise.all([...viewers.map((v) => awaitViewer(v, scenario.timeoutMs + GRACE_MS, c.killed, progress)), ...apps.map((a) => awaitApp(a, progress))]));
   stoppingCamera = true;
-  // The capture stops while the camera does: only the part past the camera's stop is the oracle's.
+  // The capture stops while the camera (and every app peer still up) does: only the part past that is the oracle's.
+  const stopping = [camera, ...apps.filter((a) => a !== camera)];
   const [cameraStoppedAt, wireStopped] = await session.step(
-    Promise.all([camera.process.stop(1000).then(() => camera.done).then(() => monotonicMs()), wireCapture?.stop().then((r) => ({ ...r, at: monotonicMs() }))]),
+    Promise.all([Promise.all(stopping.map((p) => p.process.stop(1000).then(() => p.done))).then(() => monotonicMs()), wireCapture?.stop().then((r) => ({ ...r, at: monotonicMs() }))]),
   );
   if (wireCapture && wireStopped) c.wire = readWire(wireCapture, { waitMs: wireWaitMs, stopMs: Math.max(0, wireStopped.at - cameraStoppedAt), dropped: wireStopped.dropped }, scenario, services, c, opts);
   if (captures.length) {
@@ -199,13 +211,44 @@ async function startUserServices(session: LabSession, lab: StartedLab, scenario:
 
 const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'];
 
-/** The camera and every viewer, each in its host with the peer contract's environment. */
+function contractPeers(scenario: Scenario): PeerSpec[] {
+  return [scenario.camera, ...scenario.viewers].filter((p) => !p.app);
+}
+
+/** The camera and every viewer that follows the contract, each in its host with the peer contract's environment. */
 function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, ca: StartedLabCa, opts: RunOptions, progress: (line: string) => void): RunningPeer[] {
-  return [scenario.camera, ...scenario.viewers].map((spec) => {
+  return contractPeers(scenario).map((spec) => {
     const peer = startPeer(lab, spec.name, spec.host, opts.peerCommands?.[spec.name] ?? peerArgv(spec), { ...caEnv(ca), ...peerEnv(spec, plan, scenario.name, scenario, ca.caFile) }, spec.image);
     peer.on('*', (e) => SHOWN_EVENTS.includes(e.event) && progress(`${peer.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
     return peer;
   });
+}
+
+/** Every kind "app" peer, in its host with the lab's DNS and CA environment and its own (no contract). */
+function startAppPeers(lab: StartedLab, scenario: Scenario, ca: StartedLabCa, progress: (line: string) => void): RunningApp[] {
+  const apps = [scenario.camera, ...scenario.viewers].filter((p) => p.app);
+  if (apps.length) progress(`starting ${apps.length} app peer(s): ${apps.map((a) => a.name).join(', ')}`);
+  return apps.map((spec) => startAppPeer(lab, spec.name, spec.host, peerArgv(spec), spec.app!, { ...caEnv(ca), ...browserEnv(spec, scenario), ...spec.app!.env }, scenario.timeoutMs + (spec.kind === 'browser' ? BROWSER_LAUNCH_MS + GRACE_MS : 0)));
+}
+
+/** The browser runner's settings (peers/browser-app.ts): it keeps the scenario's timeout itself, the lab adds its grace. */
+function browserEnv(spec: PeerSpec, scenario: Scenario): Record<string, string> {
+  const b = spec.app?.browser;
+  if (!b) return {};
+  return {
+    LAB_URL: b.url,
+    LAB_ACTIONS: JSON.stringify(b.actions),
+    LAB_FIELD: `${basename(scenario.source)}: peers.${spec.name}`,
+    LAB_TIMEOUT_MS: String(scenario.timeoutMs),
+    ...(spec.app!.holdMs !== null ? { LAB_HOLD_MS: String(spec.app!.holdMs) } : {}),
+    ...(process.env.LAB_CHROMIUM ? { LAB_CHROMIUM: process.env.LAB_CHROMIUM } : {}),
+  };
+}
+
+/** Resolves once the app peer is done or failed; says which. */
+async function awaitApp(a: RunningApp, progress: (line: string) => void): Promise<void> {
+  const v = await a.verdict;
+  progress(`${a.app.browser ? 'browser' : 'app'} ${a.name} ${v.ok ? `done (${v.via === 'exit' ? 'exit 0' : v.via === 'log' ? 'its done line' : 'stayed up holdMs'})` : `failed: ${v.failure}`}`);
 }
 
 /** Starts the wire oracle's capture beside coturn; a capture that cannot start leaves the run without it, saying why. */
@@ -274,10 +317,10 @@ function keepCaptures(live: Capture[], dir: string): RunResult['captures'] {
   });
 }
 
-const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
+const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command' | 'app' | 'browser'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
 
 function peerArgv(p: PeerSpec): string[] {
-  return p.kind === 'command' ? p.command! : [process.execPath, bundlePath(PEER_BUNDLES[p.kind])];
+  return p.kind === 'command' || p.kind === 'app' ? p.command! : p.kind === 'browser' ? [process.execPath, bundlePath('peers/browser-app')] : [process.execPath, bundlePath(PEER_BUNDLES[p.kind])];
 }
 
 function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenario, caFile: string): Record<string, string> {

@@ -45,17 +45,25 @@ export function serviceAddresses(topology: Topology, services: Pick<ServiceSpec,
 
 /** Says, before anything is built, which service's program does not exist. */
 export function checkServiceCommands(scenario: Pick<Scenario, 'source' | 'services'>, path = process.env.PATH ?? ''): void {
-  for (const s of scenario.services ?? []) {
-    const program = s.command[0];
-    const where = `${displayName(scenario.source)}: services.${s.name}.command[0]`;
-    if (program.includes('/')) {
-      const file = isAbsolute(program) ? program : resolve(s.cwd, program);
-      if (!isExecutableFile(file)) throw new LabError('not-found', `${where}: "${program}" is not an executable file (looked at ${file})`, 'paths are relative to the scenario file\'s folder; check the name and its executable bit, or start it through its interpreter ([node, app.mjs])');
-      continue;
-    }
-    const dirs = (s.env.PATH ?? path).split(delimiter).filter(Boolean);
-    if (!dirs.some((d) => isExecutableFile(join(d, program)))) throw new LabError('not-found', `${where}: program "${program}" is not found on PATH`, 'install it, give its path (relative to the scenario file\'s folder), or set services.<name>.env.PATH');
+  for (const s of scenario.services ?? []) checkProgram(s.command[0], s.cwd, s.env.PATH ?? path, `${displayName(scenario.source)}: services.${s.name}.command[0]`, `services.${s.name}.env.PATH`);
+}
+
+/** The same for black-box (kind "app") peers: peers.<name>.command[0]. */
+export function checkAppPeerCommands(scenario: Pick<Scenario, 'source' | 'camera' | 'viewers'>, path = process.env.PATH ?? ''): void {
+  for (const p of [scenario.camera, ...scenario.viewers]) {
+    if (p.app && p.kind === 'app') checkProgram(p.app.command[0], p.app.cwd, p.app.env.PATH ?? path, `${displayName(scenario.source)}: peers.${p.name}.command[0]`, `peers.${p.name}.env.PATH`);
   }
+}
+
+/** A program name or path that exists and is executable, or a LabError naming the field. */
+function checkProgram(program: string, cwd: string, path: string, where: string, pathField: string): void {
+  if (program.includes('/')) {
+    const file = isAbsolute(program) ? program : resolve(cwd, program);
+    if (!isExecutableFile(file)) throw new LabError('not-found', `${where}: "${program}" is not an executable file (looked at ${file})`, 'paths are relative to the scenario file\'s folder; check the name and its executable bit, or start it through its interpreter ([node, app.mjs])');
+    return;
+  }
+  const dirs = path.split(delimiter).filter(Boolean);
+  if (!dirs.some((d) => isExecutableFile(join(d, program)))) throw new LabError('not-found', `${where}: program "${program}" is not found on PATH`, `install it, give its path (relative to the scenario file's folder), or set ${pathField}`);
 }
 
 function isExecutableFile(file: string): boolean {

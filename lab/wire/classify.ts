@@ -12,7 +12,7 @@
  */
 import type { Outcome } from '../model/scenario.js';
 import type { SessionWire, WireCount, WireDirection, WirePath, WireRelay } from '../model/run-result.js';
-import { DTLS_APPLICATION_DATA, METHOD, classOf, parseChannelData, parseStun } from './demux.js';
+import { METHOD, isDtlsApplicationData, classOf, parseChannelData, parseStun } from './demux.js';
 import type { IpPacket } from './pcap.js';
 import { turnTcpFrames } from './tcp-stream.js';
 
@@ -209,7 +209,7 @@ class Classifier {
       if (!m || m.method !== METHOD.binding || m.cls !== 'request') return;
       kind = 'check';
     } else return;
-    this.observations.push({ ...o, t, kind, sctp: kind === 'dtls' && data[0] === DTLS_APPLICATION_DATA, bytes });
+    this.observations.push({ ...o, t, kind, sctp: kind === 'dtls' && isDtlsApplicationData(data), bytes });
   }
 
   private session(viewer: string, camera: string): SessionWire {

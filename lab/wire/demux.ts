@@ -16,6 +16,16 @@ export function classOf(data: Uint8Array): PacketClass {
 
 export const DTLS_APPLICATION_DATA = 23;
 
+/**
+ * A DTLS record that carries application data (SCTP): content type 23 (DTLS 1.2), or a DTLS 1.3
+ * unified header (RFC 9147 section 4: 0b001CSLEE) outside epoch 2, the encrypted handshake's.
+ * Chromium negotiates DTLS 1.3 with another Chromium; werift and libdatachannel speak 1.2.
+ */
+export function isDtlsApplicationData(data: Uint8Array): boolean {
+  const b = data[0];
+  return b === DTLS_APPLICATION_DATA || ((b & 0xe0) === 0x20 && (b & 0x03) !== 2);
+}
+
 export const METHOD = { binding: 0x001, allocate: 0x003, refresh: 0x004, send: 0x006, data: 0x007, createPermission: 0x008, channelBind: 0x009 } as const;
 export type StunClass = 'request' | 'indication' | 'success' | 'error';
 const CLASSES: StunClass[] = ['request', 'indication', 'success', 'error'];

@@ -2,7 +2,7 @@
 // recorded captures may not show (cooked v1, nanosecond files, out-of-order TCP, cut records).
 import { describe, expect, it } from 'vitest';
 import { loggedAllocations } from './coturn-log.js';
-import { METHOD, classOf, parseChannelData, parseStun } from './demux.js';
+import { METHOD, classOf, isDtlsApplicationData, parseChannelData, parseStun } from './demux.js';
 import { PcapError, readPcap, type IpPacket } from './pcap.js';
 import { turnTcpFrames } from './tcp-stream.js';
 
@@ -139,6 +139,8 @@ describe('turnTcpFrames', () => {
 describe('demux', () => {
   it('tells STUN, DTLS, TURN channels and RTP by the first byte (RFC 7983)', () => {
     expect([0, 3, 20, 23, 63, 64, 127, 128, 191, 200].map((b) => classOf(Buffer.from([b])))).toEqual(['stun', 'stun', 'dtls', 'dtls', 'dtls', 'channel', 'channel', 'rtp', 'rtp', 'other']);
+    // DTLS 1.2 handshake (22) and application data (23); DTLS 1.3 unified headers: epoch 2 is the handshake, 3 and later data.
+    expect([22, 23, 0x2e, 0x2f, 0x2c, 0x3d].map((b) => isDtlsApplicationData(Buffer.from([b])))).toEqual([false, true, false, true, true, true]);
   });
 
   it('reads a Send indication: its peer and the packet inside', () => {
