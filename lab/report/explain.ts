@@ -7,6 +7,7 @@ import { upstreamRouters, type Topology } from '../model/topology.js';
 import { annotateSdp } from './sdp.js';
 import { natSummary } from './topology-summary.js';
 import { directionLine } from './wire-lines.js';
+import { whepLines } from './explain-whep.js';
 
 interface Candidate {
   type: string;
@@ -124,6 +125,7 @@ export function explainRun(r: RunResult): string {
     out.push(`${at(find(ve, 'signaling-connected'))}  the viewer opened its WebSocket to the signaling server (a join token ties it to room "${r.scenario}" and to its own id)`);
     out.push(`${at(find(ve, 'ice-config-fetched'))}  it fetched ICE servers from the ICE-config endpoint: ${viewerServers.join(', ') || '(none reported)'}; TURN credentials are time-limited (TURN REST: "<expiry>:<id>" and an HMAC of it)`);
     out.push(`${at(find(ce, 'offer-received'))}  the camera received the offer through the signaling server; it fetched fresh TURN credentials for this viewer at ${at(find(ce, 'ice-config-fetched'))}`);
+    out.push(...whepLines(ve, at));
 
     lines(3, 'The offer (viewer -> camera)');
     out.push(...sdpSection(`sent at ${at(find(ve, 'offer-sent'))}`, find(ve, 'local-description')?.sdp as string | undefined));
