@@ -27,4 +27,16 @@ describe('signaling: whep', () => {
       expect(steps.at(-1)).toEqual(['x-whep-delete', 202]);
     });
   }
+
+  it('without trickle the offer carries every candidate: one POST, no PATCH, still direct', async (ctx) => {
+    const scenario = loadScenario('whep-full-cone');
+    for (const p of [scenario.camera, ...scenario.viewers]) p.ice.trickle = false;
+    const r = await runInTest(ctx, scenario);
+    expect(r.passed, explainRun(r)).toBe(true);
+    expect(r.outcome).toBe('direct');
+    expect(r.sessions[0].wire?.outcome).toBe('direct');
+    expect(whepSteps(r.events.viewer as { event: string; status?: number }[])).toEqual([['x-whep-post', 201], ['x-whep-delete', 202]]);
+    const offer = r.events.viewer.find((e) => e.event === 'local-description')?.sdp as string;
+    expect(offer).toMatch(/^a=candidate:/m);
+  });
 });
