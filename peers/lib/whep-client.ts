@@ -1,9 +1,9 @@
 /**
  * A WHEP client behind the peers' Signaling interface: the viewer's WebRTC code sends its usual
  * messages and this turns them into WHEP requests (docs/protocols.md):
- * offer -> POST (the answer comes back as an `answer` message), candidates and end-of-candidates
- * -> PATCH trickle-ice-sdpfrag with If-Match (queued until the POST's Location is known, sent
- * one at a time in order), bye -> DELETE. Each request is an `x-whep-*` event with its status.
+ * offer -> POST (the answer comes back as an `answer` message, after the first PATCH), candidates
+ * and end-of-candidates -> PATCH trickle-ice-sdpfrag with If-Match (queued until the POST's
+ * Location is known, sent one at a time in order), bye -> DELETE. Each request is an `x-whep-*` event with its status.
  */
 import { emitCustom } from './contract.js';
 import type { HttpTransport } from './http-tunnel.js';
@@ -58,8 +58,14 @@ export class WhepClient implements Signaling {
     emitCustom('x-whep-post', { session: this.camera, status: res.status, location: res.headers.location });
     if (res.status !== 201 || !res.headers.location) throw new Error(`expected 201 with a Location, got ${res.status}: ${res.body.slice(0, 200)}`);
     this.resource = { location: new URL(res.headers.location, 'http://camera').pathname, etag: res.headers.etag ?? '*' };
-    for (const h of this.handlers) h({ type: 'answer', from: this.camera, sdp: res.body });
+    // The candidates gathered while the POST was out go first, and the answer is applied once the
+    // camera has them: both sides then start their checks together, as with the lab's signaling
+    // (where they reach the camera before its gather-first answer). Applied at once, the viewer's
+    // checks run a PATCH round trip ahead of the camera's, and on a loaded machine a relay pair
+    // (the camera's TURN permission comes with the PATCH) could win over a direct one.
     this.flush();
+    await this.chain;
+    for (const h of this.handlers) h({ type: 'answer', from: this.camera, sdp: res.body });
   }
 
   /** Sends what waits in one PATCH, once the resource exists. */
