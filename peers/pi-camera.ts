@@ -9,11 +9,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
 import { CandidateQueues } from '../lab/contract/candidate-queue.js';
-import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
+import { commonConfig, emit, emitCustom, envChoice, envNumber, fail, requireEnv } from './lib/contract.js';
 import { accessUnits, packetize, profileLevelId, splitAnnexB, type AccessUnit } from './lib/h264.js';
 import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
 import { connectSignaling } from './lib/peer-signaling.js';
 import type { PeerSignaling } from './lib/signaling-client.js';
+import { directHttp, serveTunnel } from './lib/http-tunnel.js';
+import { SignalingClient, type Signaling } from './lib/signaling-client.js';
+import { whepServer } from './lib/whep-server.js';
 import { WeriftSession } from './lib/werift-session.js';
 
 const PROFILES = {
@@ -24,6 +27,9 @@ const PROFILES = {
 const cfg = commonConfig();
 const profileName = envChoice('LAB_PROFILE', ['kvs', 'pi'] as const, 'kvs');
 const profile = PROFILES[profileName];
+/** lab and mqtt: connectSignaling (peer-signaling.ts); whep: a WHEP server on LAB_WHEP_PORT, as pi-webrtc's --http-port. */
+const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep'] as const, 'lab');
+const whepPort = envNumber('LAB_WHEP_PORT', 8080);
 const nals = splitAnnexB(readFileSync(join(requireEnv('LAB_MEDIA_DIR'), profile.file)));
 const clip = accessUnits(nals);
 const plid = profileLevelId(nals);
@@ -34,6 +40,7 @@ const sessions = new Map<string, WeriftSession>();
 const early = new CandidateQueues<Record<string, unknown>>();
 
 async function main(): Promise<void> {
+  if (protocol === 'whep') return serveWhep();
   const signaling = await connectSignaling(cfg, { role: 'camera' });
   emit('signaling-connected');
   signaling.onMessage(async (msg) => {
@@ -42,19 +49,60 @@ async function main(): Promise<void> {
     try {
       if (msg.type === 'offer') await answer(signaling, viewer, msg.sdp as string);
       else if (msg.type === 'candidate') await early.of(viewer).add(msg.candidate as Record<string, unknown>);
-      else if (msg.type === 'bye') {
-        emit('viewer-left', { session: viewer });
-        await sessions.get(viewer)?.pc.close().catch(() => {});
-        sessions.delete(viewer);
-        early.delete(viewer);
-      }
+      else if (msg.type === 'bye') await leave(viewer);
     } catch (err) {
       emit('error', { session: viewer, message: (err as Error).message });
     }
   });
 }
 
-async function answer(signaling: PeerSignaling, viewer: string, sdp: string): Promise<void> {
+async function leave(viewer: string): Promise<void> {
+  emit('viewer-left', { session: viewer });
+  await sessions.get(viewer)?.pc.close().catch(() => {});
+  sessions.delete(viewer);
+  early.delete(viewer);
+}
+
+/**
+ * WHEP as pi-webrtc serves it, on this host's port. The camera is behind its NAT: viewers reach
+ * the port through the tunnel it opens outward to the lab's relay (peers/lib/http-tunnel.ts), so
+ * its NAT needs no port forward and the media path is traversed as without WHEP.
+ */
+async function serveWhep(): Promise<void> {
+  /** Resource id -> the viewer's name (the session label in events). */
+  const labels = new Map<string, string>();
+  const server = whepServer(
+    {
+      offer: (id, sdp, label) =>
+        new Promise<string>((resolve, reject) => {
+          labels.set(id, label);
+          emitCustom('x-whep-offer', { session: label, resource: id });
+          // The answer is the POST's body: candidates trickled on their own are dropped (the answer has them all).
+          const reply: Signaling = { send: (msg) => msg.type === 'answer' && resolve(String(msg.sdp)), onMessage: () => {}, close: () => {} };
+          answer(reply, label, sdp).catch(reject);
+        }),
+      candidates: async (id, candidates) => {
+        const label = labels.get(id)!;
+        for (const c of candidates) await early.of(label).add({ candidate: c.candidate, sdpMid: c.sdpMid });
+      },
+      restart: async () => null,
+      remove: async (id) => {
+        const label = labels.get(id)!;
+        labels.delete(id);
+        await leave(label);
+      },
+    },
+    (entry) => entry.level !== 'info' && emit('warning', { message: `whep: ${JSON.stringify(entry)}` }),
+  );
+  // Listen before the tunnel opens: a viewer's first request may be waiting in the relay.
+  await server.listen(whepPort, '0.0.0.0');
+  emitCustom('x-whep-listening', { port: whepPort });
+  const relay = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
+  emit('signaling-connected');
+  serveTunnel(relay, directHttp(`http://127.0.0.1:${whepPort}`, cfg.timeoutMs));
+}
+
+async function answer(signaling: Signaling, viewer: string, sdp: string): Promise<void> {
   // Synchronously, before the next message (see CandidateQueues.forNewSession).
   const candidates = early.forNewSession(viewer);
   emit('offer-received', { session: viewer });

@@ -3,16 +3,21 @@
  * datachannel, receives H.264 and reports the first whole IDR frame, then its selected pair.
  * Contract and settings: peers/README.md.
  */
-import { commonConfig, emit, envNumber, fail, requireEnv } from './lib/contract.js';
+import { commonConfig, emit, envChoice, envNumber, fail, requireEnv } from './lib/contract.js';
 import { FrameAssembler } from './lib/h264.js';
 import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
 import { connectSignaling } from './lib/peer-signaling.js';
+import { tunnelTransport } from './lib/http-tunnel.js';
+import { SignalingClient, type Signaling } from './lib/signaling-client.js';
+import { WhepClient } from './lib/whep-client.js';
 import { WeriftSession } from './lib/werift-session.js';
 
 const cfg = commonConfig();
 const cameraId = requireEnv('LAB_REMOTE_PEER');
 /** Keep receiving this long after the first frame (0: finish at once). */
 const holdMs = envNumber('LAB_HOLD_MS', 0);
+/** lab and mqtt: connectSignaling (peer-signaling.ts); whep: a WHEP client of the camera (reached through the relay's tunnel). */
+const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep'] as const, 'lab');
 emit('started', { peer: cfg.peerId, stack: 'werift', role: 'viewer' });
 
 /** What the media path delivered so far: the first thing to read when no frame came. */
@@ -22,7 +27,9 @@ let lastStage = `connecting to signaling at ${cfg.signalingUrl}`;
 const stage = () => lastStage;
 
 async function main(): Promise<void> {
-  const signaling = await connectSignaling(cfg, { role: 'viewer', cameraId });
+  // WHEP: the camera's endpoint is reached through the tunnel over the lab's relay (http-tunnel.ts).
+  const relay = protocol === 'whep' ? await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs) : null;
+  const signaling: Signaling = relay ? new WhepClient(tunnelTransport(relay, cameraId, cfg.timeoutMs), cameraId, (m) => fail(m, { stage: stage() })) : await connectSignaling(cfg, { role: 'viewer', cameraId });
   emit('signaling-connected');
   lastStage = 'fetching ICE config';
   const iceConfig = await fetchIceConfig(cfg);
@@ -85,9 +92,10 @@ async function main(): Promise<void> {
   if (holdMs) await new Promise((r) => setTimeout(r, holdMs));
   clearTimeout(deadline);
   signaling.send({ type: 'bye', to: cameraId });
+  await signaling.close();
   emit('done', { ok: true });
   await pc.close().catch(() => {});
-  signaling.close();
+  relay?.close();
   process.stdout.write('', () => process.exit(0));
 }
 

@@ -7,6 +7,7 @@ import { upstreamRouters, type Topology } from '../model/topology.js';
 import { annotateSdp } from './sdp.js';
 import { natSummary } from './topology-summary.js';
 import { directionLine } from './wire-lines.js';
+import { whepLines } from './explain-whep.js';
 
 interface Candidate {
   type: string;
@@ -158,6 +159,7 @@ export function explainRun(r: RunResult): string {
     // In time order (an unreported step last): over MQTT the two sides' steps interleave.
     steps.sort(([a], [b]) => (a?.t ?? Infinity) - (b?.t ?? Infinity));
     for (const [e, line] of steps) out.push(`${at(e)}  ${line}`);
+    out.push(...whepLines(ve, at));
 
     lines(3, 'The offer (viewer -> camera)');
     out.push(...sdpSection(`sent at ${at(find(ve, 'offer-sent'))}`, find(ve, 'local-description')?.sdp as string | undefined));

@@ -209,7 +209,7 @@ async function startUserServices(session: LabSession, lab: StartedLab, scenario:
   await waitUserServicesReady(lab, c.userServices, scenario.source);
 }
 
-const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'];
+const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'x-whep-post', 'x-whep-delete', 'dtls-connected', 'first-frame', 'error'];
 
 function contractPeers(scenario: Scenario): PeerSpec[] {
   return [scenario.camera, ...scenario.viewers].filter((p) => !p.app);
@@ -219,7 +219,7 @@ function contractPeers(scenario: Scenario): PeerSpec[] {
 function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, ca: StartedLabCa, opts: RunOptions, progress: (line: string) => void): RunningPeer[] {
   return contractPeers(scenario).map((spec) => {
     const peer = startPeer(lab, spec.name, spec.host, opts.peerCommands?.[spec.name] ?? peerArgv(spec), { ...caEnv(ca), ...peerEnv(spec, plan, scenario.name, scenario, ca.caFile) }, spec.image);
-    peer.on('*', (e) => SHOWN_EVENTS.includes(e.event) && progress(`${peer.name}: ${e.event}${e.message ? ` ${e.message}` : ''}`));
+    peer.on('*', (e) => SHOWN_EVENTS.includes(e.event) && progress(`${peer.name}: ${e.event}${e.status ? ` ${e.status}` : ''}${e.message ? ` ${e.message}` : ''}`));
     return peer;
   });
 }

@@ -2,17 +2,21 @@
 import { LabError } from '../model/errors.js';
 import type { PeerSpec, Scenario, SignalingProtocol } from '../model/scenario.js';
 
-/** Protocol -> the shipped peer kinds that speak it (a `command` peer is trusted to). */
+/** Protocol -> the lab's own peer kinds that speak it. */
 const SPOKEN: ReadonlyMap<SignalingProtocol, ReadonlySet<PeerSpec['kind']>> = new Map<SignalingProtocol, ReadonlySet<PeerSpec['kind']>>([
   ['lab', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
   ['mqtt', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'command'])],
+  ['whep', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'command'])],
 ]);
+
+/** The user's own peers (a contract command, a black-box app, a browser page) speak what they speak. */
+const USERS_OWN: ReadonlySet<PeerSpec['kind']> = new Set<PeerSpec['kind']>(['command', 'app', 'browser']);
 
 export function checkSignalingSupported(scenario: Scenario): void {
   const wanted = scenario.signaling ?? 'lab';
   const kinds = SPOKEN.get(wanted);
   if (!kinds) throw new LabError('usage', `${scenario.source}: signaling: ${wanted} is not implemented yet`, `use one of: ${[...SPOKEN.keys()].join(', ')}`);
   for (const p of [scenario.camera, ...scenario.viewers]) {
-    if (!kinds.has(p.kind)) throw new LabError('usage', `${scenario.source}: peers.${p.name}: a ${p.kind} peer does not speak signaling: ${wanted} yet`, `use kind ${[...kinds].filter((k) => k !== 'command').join(' or ')}, or a command peer that speaks it (docs/protocols.md)`);
+    if (!USERS_OWN.has(p.kind) && !kinds.has(p.kind)) throw new LabError('usage', `${scenario.source}: peers.${p.name}: a ${p.kind} peer does not speak signaling: ${wanted} yet`, `use kind ${[...kinds].filter((k) => k !== 'command').join(' or ')}, or a command peer that speaks it (docs/protocols.md)`);
   }
 }

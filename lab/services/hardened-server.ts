@@ -98,6 +98,7 @@ export interface WsRoute {
 }
 
 export interface HardenedServerSpec {
+  /** Exact paths, or a prefix with a trailing `/*` (e.g. `/resource/*`: `/resource/<id>`); exact ones win. */
   http: Record<string, HttpRoute>;
   ws?: Record<string, WsRoute>;
   limits?: Partial<ServerLimits>;
@@ -203,7 +204,7 @@ export class HardenedServer {
   private route(req: IncomingMessage, res: ServerResponse): void {
     try {
       const url = new URL(req.url ?? '/', 'http://lab');
-      const route = this.spec.http[url.pathname];
+      const route = this.spec.http[url.pathname] ?? prefixRoute(this.spec.http, url.pathname);
       if (!route) return sendJson(res, 404, { message: `no endpoint ${boundedText(url.pathname, 200)}` });
       const allowed = route.methods.includes('GET') && !route.methods.includes('HEAD') ? [...route.methods, 'HEAD'] : [...route.methods];
       if (!allowed.includes(req.method ?? '')) {
@@ -301,6 +302,11 @@ function cork(socket: Duplex): void {
 function uncorkAll(): void {
   for (const s of corked) s.uncork();
   corked.clear();
+}
+
+function prefixRoute(routes: Record<string, HttpRoute>, path: string): HttpRoute | undefined {
+  for (const [key, route] of Object.entries(routes)) if (key.endsWith('/*') && path.startsWith(key.slice(0, -1)) && path.length > key.length - 1) return route;
+  return undefined;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

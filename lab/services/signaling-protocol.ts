@@ -4,6 +4,8 @@
  * Connect: ws://<host>:<port>/signaling?room=<room>&peer=<peer-id>&token=<join token>
  * Client -> server: {type: "offer"|"answer", to, sdp} | {type: "candidate", to, candidate}
  *                   | {type: "end-of-candidates", to} | {type: "bye", to}
+ *                   | {type: "tunnel", to, data}: an opaque payload between two peers of the room (the
+ *                     WHEP viewer reaches the camera's HTTP server through it: docs/protocols.md)
  * Server -> client: the same with `from` in place of `to`; {type: "welcome", room, peer, peers};
  *                   {type: "peer-joined"|"peer-left", peer}; {type: "error", code, message}.
  * Messages to a peer of the room that has not connected yet are queued and delivered on connect.
@@ -27,6 +29,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('candidate'), to: peerId, candidate: candidateSchema }),
   z.strictObject({ type: z.literal('end-of-candidates'), to: peerId }),
   z.strictObject({ type: z.literal('bye'), to: peerId }),
+  z.strictObject({ type: z.literal('tunnel'), to: peerId, data: z.string().max(MAX_MESSAGE_BYTES) }),
 ]);
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;

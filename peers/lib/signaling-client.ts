@@ -5,16 +5,21 @@ import { emit } from './contract.js';
 export type Incoming = { type: string; from?: string; [k: string]: unknown };
 
 /**
- * What a peer's WebRTC code needs of its signaling, whatever the protocol underneath: the lab's
- * messages (`{type: offer|answer|candidate|end-of-candidates|bye, to, ...}`) out, and in with `from`.
+ * What a peer's WebRTC code needs of its signaling, whatever the protocol: send lab-shaped messages
+ * ({type: offer|answer|candidate|end-of-candidates|bye, to, ...}) and receive them. The lab protocol
+ * is SignalingClient; WHEP adapts the same messages to HTTP (whep-client.ts, and pi-camera.ts).
  */
-export interface PeerSignaling {
-  onMessage(handler: (msg: Incoming) => void): void;
+export interface Signaling {
   send(msg: Record<string, unknown>): void;
-  close(): void;
+  onMessage(handler: (msg: Incoming) => void): void;
+  /** Ends the signaling; resolves once what was still being sent (a WHEP DELETE) is done. */
+  close(): void | Promise<void>;
 }
 
-export class SignalingClient implements PeerSignaling {
+/** The same interface under the name the MQTT side uses. */
+export type PeerSignaling = Signaling;
+
+export class SignalingClient implements Signaling {
   private ws: WebSocket | null = null;
   private handlers: ((msg: Incoming) => void)[] = [];
   /** Messages that came before anyone listened (queued offers can arrive with the handshake). */

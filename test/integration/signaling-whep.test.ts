@@ -1,0 +1,42 @@
+// signaling: whep end to end: the pi-camera serves WHEP (pi-webrtc's shape) and the werift viewer
+// is its client; NAT traversal of the media is the same as with the lab's own signaling.
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../lab/model/scenario.js';
+import { explainRun, runInTest } from './helpers.js';
+
+const whepSteps = (events: { event: string; status?: number }[]) => events.filter((e) => e.event.startsWith('x-whep-')).map((e) => [e.event, e.status]);
+
+describe('signaling: whep', () => {
+  for (const [name, outcome] of [['whep-symmetric-nat', 'relay'], ['whep-full-cone', 'direct']] as const) {
+    it(`${name}: ${outcome}, by the peers and by the wire`, async (ctx) => {
+      const scenario = loadScenario(name);
+      expect(scenario.signaling).toBe('whep');
+      const r = await runInTest(ctx, scenario);
+      expect(r.passed, explainRun(r)).toBe(true);
+      expect(r.outcome).toBe(outcome);
+      const [s] = r.sessions;
+      expect(s.wire?.outcome).toBe(outcome);
+      expect(s.firstFrameMs).toBeGreaterThan(0);
+      if (outcome === 'relay') expect([s.candidateTypes.viewer, s.candidateTypes.camera]).toContain('relay');
+      else expect(Object.values(s.candidateTypes)).not.toContain('relay');
+      // The viewer spoke WHEP: one POST answered 201, its trickle PATCHes 204, the DELETE 202.
+      const steps = whepSteps(r.events.viewer as { event: string; status?: number }[]);
+      expect(steps[0]).toEqual(['x-whep-post', 201]);
+      expect(steps.filter(([e]) => e === 'x-whep-patch').length).toBeGreaterThan(0);
+      for (const [e, status] of steps.slice(1)) expect(status).toBe(e === 'x-whep-patch' ? 204 : 202);
+      expect(steps.at(-1)).toEqual(['x-whep-delete', 202]);
+    });
+  }
+
+  it('without trickle the offer carries every candidate: one POST, no PATCH, still direct', async (ctx) => {
+    const scenario = loadScenario('whep-full-cone');
+    for (const p of [scenario.camera, ...scenario.viewers]) p.ice.trickle = false;
+    const r = await runInTest(ctx, scenario);
+    expect(r.passed, explainRun(r)).toBe(true);
+    expect(r.outcome).toBe('direct');
+    expect(r.sessions[0].wire?.outcome).toBe('direct');
+    expect(whepSteps(r.events.viewer as { event: string; status?: number }[])).toEqual([['x-whep-post', 201], ['x-whep-delete', 202]]);
+    const offer = r.events.viewer.find((e) => e.event === 'local-description')?.sdp as string;
+    expect(offer).toMatch(/^a=candidate:/m);
+  });
+});
