@@ -1,27 +1,12 @@
-import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@aws-sdk/signature-v4';
 import { SigV4RequestSigner } from 'amazon-kinesis-video-streams-webrtc/lib/SigV4RequestSigner.js';
 import { describe, expect, it } from 'vitest';
 import { verifyHeaderSignature, verifyPresignedUrl } from './sigv4.js';
+import { NodeSha256 } from './test-signing.js';
 
 const creds = { accessKeyId: 'AKIDLAB', secretAccessKey: 'lab-secret' };
 const opts = { service: 'kinesisvideo', region: 'us-west-2', credentials: [creds] };
 const host = 'kinesisvideo.us-west-2.amazonaws.com';
-
-/** node:crypto in the shape the AWS signer wants (a Checksum constructor). */
-class NodeSha256 {
-  private h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
-  }
-  update(data: Uint8Array | string): void {
-    this.h.update(typeof data === 'string' ? data : Buffer.from(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {}
-}
 
 /** A control-plane request signed by the official AWS SDK v3 signer, as Node would receive it. */
 async function signedPost(path: string, body: string, at: Date, secret = creds.secretAccessKey) {
