@@ -15,6 +15,7 @@ export const ENTRY_POINTS = {
   'udp-punch': 'lab/tools/udp-punch.ts',
   bench: 'bench/bench.ts',
   services: 'lab/services/services-main.ts',
+  kvs: 'lab/services/kvs/kvs-main.ts',
   dns: 'lab/network/dns-main.ts',
   reaper: 'lab/run/reaper-main.ts',
   'peers/viewer': 'peers/viewer.ts',

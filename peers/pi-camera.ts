@@ -11,8 +11,9 @@ import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
 import { CandidateQueues } from '../lab/contract/candidate-queue.js';
 import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
 import { accessUnits, packetize, profileLevelId, splitAnnexB, type AccessUnit } from './lib/h264.js';
-import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
-import { SignalingClient } from './lib/signaling-client.js';
+import { iceServersFor } from './lib/ice-servers.js';
+import { connectSignaling, type PeerSignaling } from './lib/signaling.js';
+import type { Signaling } from './lib/signaling-client.js';
 import { WeriftSession } from './lib/werift-session.js';
 
 const PROFILES = {
@@ -33,13 +34,14 @@ const sessions = new Map<string, WeriftSession>();
 const early = new CandidateQueues<Record<string, unknown>>();
 
 async function main(): Promise<void> {
-  const signaling = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
-  emit('signaling-connected');
+  // KVS: master of the channel, one peer connection per viewer client id, as the KVS samples do.
+  const connection = await connectSignaling(cfg, 'camera', cfg.peerId);
+  const { signaling } = connection;
   signaling.onMessage(async (msg) => {
     const viewer = msg.from;
     if (!viewer) return;
     try {
-      if (msg.type === 'offer') await answer(signaling, viewer, msg.sdp as string);
+      if (msg.type === 'offer') await answer(connection, signaling, viewer, msg.sdp as string);
       else if (msg.type === 'candidate') await early.of(viewer).add(msg.candidate as Record<string, unknown>);
       else if (msg.type === 'bye') {
         emit('viewer-left', { session: viewer });
@@ -53,12 +55,12 @@ async function main(): Promise<void> {
   });
 }
 
-async function answer(signaling: SignalingClient, viewer: string, sdp: string): Promise<void> {
+async function answer(connection: PeerSignaling, signaling: Signaling, viewer: string, sdp: string): Promise<void> {
   // Synchronously, before the next message (see CandidateQueues.forNewSession).
   const candidates = early.forNewSession(viewer);
   emit('offer-received', { session: viewer });
   // As the KVS master does: fresh TURN credentials before each connection.
-  const iceConfig = await fetchIceConfig(cfg);
+  const iceConfig = await connection.fetchIceConfig();
   const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
   emit('ice-config-fetched', { session: viewer, iceServers: iceServers.map((s) => s.urls), ttl: iceConfig.IceServerList[0]?.Ttl });
   const session = new WeriftSession({ cfg, iceServers, remote: viewer, signaling, profileLevelId: plid });

@@ -5,8 +5,8 @@
  */
 import { commonConfig, emit, envNumber, fail, requireEnv } from './lib/contract.js';
 import { FrameAssembler } from './lib/h264.js';
-import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
-import { SignalingClient } from './lib/signaling-client.js';
+import { iceServersFor } from './lib/ice-servers.js';
+import { connectSignaling } from './lib/signaling.js';
 import { WeriftSession } from './lib/werift-session.js';
 
 const cfg = commonConfig();
@@ -22,10 +22,10 @@ let lastStage = `connecting to signaling at ${cfg.signalingUrl}`;
 const stage = () => lastStage;
 
 async function main(): Promise<void> {
-  const signaling = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
-  emit('signaling-connected');
+  const connection = await connectSignaling(cfg, 'viewer', cameraId);
+  const { signaling } = connection;
   lastStage = 'fetching ICE config';
-  const iceConfig = await fetchIceConfig(cfg);
+  const iceConfig = await connection.fetchIceConfig();
   const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
   emit('ice-config-fetched', { iceServers: iceServers.map((s) => s.urls), ttl: iceConfig.IceServerList[0]?.Ttl });
 

@@ -93,6 +93,15 @@ const turnSchema = z.strictObject({
   users: z.array(z.strictObject({ username: z.string().regex(/^[^:\s]+$/, 'a username has no colon or space'), password: z.string().regex(/^\S+$/, 'a password has no space') })).default([]),
 });
 
+/** The emulated Kinesis Video Streams account of a `signaling: kvs` run (docs/protocols.md). */
+const kvsSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'an AWS region name such as us-west-2').default('us-west-2'),
+  /** Signaling channels that exist when the run starts; the lab's camera is master of the first. */
+  channels: z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,256}$/, 'channel names are letters, digits, _ . and - (1-256)')).min(1).default(['lab-channel']),
+  /** Any static credentials: the emulator verifies SigV4 signatures made with them. */
+  credentials: z.strictObject({ accessKeyId: z.string().regex(/^[A-Z0-9]{4,128}$/, 'an access key id is upper-case letters and digits'), secretAccessKey: z.string().min(1) }).default({ accessKeyId: 'AKIDLABEXAMPLE', secretAccessKey: 'lab-secret-access-key' }),
+});
+
 export const scenarioFileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional(),
   description: z.string().default(''),
@@ -108,7 +117,12 @@ export const scenarioFileSchema = z.strictObject({
   /** Names every lab host resolves: name -> a service, a lab name (turn.lab.test...) or an IPv4 address. */
   dns: z.record(z.string(), z.string()).default({}),
   turn: turnSchema.default({ users: [] }),
+  /** With `signaling: kvs`: region, channels and credentials of the emulated service (defaults are fine). */
+  kvs: kvsSchema.optional(),
 });
+
+export type KvsSettings = z.infer<typeof kvsSchema>;
+export const DEFAULT_KVS: KvsSettings = kvsSchema.parse({});
 
 export type Expectation = z.infer<typeof expectationSchema>;
 export type TurnSettings = z.infer<typeof turnSchema>;
@@ -167,6 +181,8 @@ export interface Scenario {
   dns?: Record<string, string>;
   /** coturn settings; absent: coturn's defaults, no static users. */
   turn?: TurnSettings;
+  /** The emulated KVS account (signaling: kvs); absent: DEFAULT_KVS. */
+  kvs?: KvsSettings;
 }
 
 export function scenariosDir(): string {
@@ -258,6 +274,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     services,
     dns: spec.dns,
     turn: spec.turn,
+    ...(spec.kvs || spec.signaling === 'kvs' ? { kvs: spec.kvs ?? DEFAULT_KVS } : {}),
   };
 }
 

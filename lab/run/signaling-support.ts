@@ -4,6 +4,7 @@ import type { Scenario, SignalingProtocol } from '../model/scenario.js';
 
 const SPOKEN: ReadonlySet<SignalingProtocol> = new Set<SignalingProtocol>([
   'lab',
+  'kvs',
 ]);
 
 export function checkSignalingSupported(scenario: Scenario): void {

@@ -20,6 +20,11 @@ export function emit<N extends EventName>(event: N, ...[fields]: EmitArgs<N>): v
   process.stdout.write(JSON.stringify({ t: Math.round(monotonicMs() * 1000) / 1000, event, ...fields }) + '\n');
 }
 
+/** A peer's own event (name starting with "x-"): kept in the result and its timeline, never read by the lab. */
+export function emitCustom(event: `x-${string}`, fields: Record<string, unknown> = {}): void {
+  process.stdout.write(JSON.stringify({ t: Math.round(monotonicMs() * 1000) / 1000, event, ...fields }) + '\n');
+}
+
 /** Reports why the peer gives up, then exits non-zero. */
 export function fail(message: string, fields: Omit<EventFields<'error'>, 'message'> = {}): never {
   const line = JSON.stringify({ t: Math.round(monotonicMs() * 1000) / 1000, event: 'error', message, ...fields }) + '\n';

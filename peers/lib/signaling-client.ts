@@ -4,7 +4,18 @@ import { emit } from './contract.js';
 
 export type Incoming = { type: string; from?: string; [k: string]: unknown };
 
-export class SignalingClient {
+/**
+ * What the peers' WebRTC code sees of signaling, whatever the protocol: the lab's messages
+ * (`offer`, `answer`, `candidate` with `from`/`to`). The lab's server speaks them natively; other
+ * protocols (KVS: kvs-signaling.ts) translate.
+ */
+export interface Signaling {
+  onMessage(handler: (msg: Incoming) => void): void;
+  send(msg: Record<string, unknown>): void;
+  close(): void;
+}
+
+export class SignalingClient implements Signaling {
   private ws: WebSocket | null = null;
   private handlers: ((msg: Incoming) => void)[] = [];
   /** Messages that came before anyone listened (queued offers can arrive with the handshake). */

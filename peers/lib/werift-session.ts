@@ -8,7 +8,7 @@ import type { PairView } from '../../lab/contract/events.js';
 import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
 import { firstRelayProtocol, type IceServer } from '../../lab/contract/ice-config.js';
 import { emit, type CommonPeerConfig } from './contract.js';
-import type { SignalingClient } from './signaling-client.js';
+import type { Signaling } from './signaling-client.js';
 import { candidatePairs, selectedPair } from './werift-stats.js';
 
 export interface SessionOptions {
@@ -16,7 +16,7 @@ export interface SessionOptions {
   iceServers: IceServer[];
   /** The far peer's id: where candidates go, and the session label in events. */
   remote: string;
-  signaling: SignalingClient;
+  signaling: Signaling;
   profileLevelId: string;
 }
 
