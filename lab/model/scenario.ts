@@ -256,6 +256,9 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   }
   const services = serviceSpecs(spec.services, dirname(resolve(file)), topology, problems);
   problems.push(...checkDnsMap(spec.dns, services.map((s) => s.name)));
+  // signaling: kvs adds the emulator as service "kvs" (lab/services/kvs/kvs-plan.ts).
+  if (spec.signaling === 'kvs' && spec.services.kvs) problems.push({ path: ['services', 'kvs'], message: 'with signaling: kvs the lab runs its KVS emulator as service "kvs": rename yours' });
+  if (spec.kvs && spec.signaling !== 'kvs') problems.push({ path: ['kvs'], message: 'kvs: settings need signaling: kvs' });
   const cameras = peers.filter((p) => p.role === 'camera');
   const viewers = peers.filter((p) => p.role === 'viewer');
   if (cameras.length !== 1) problems.push({ path: ['peers'], message: `needs exactly one camera peer (kind ${CAMERA_KINDS.join(' or ')}), found ${cameras.length}` });

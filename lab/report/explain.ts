@@ -97,6 +97,21 @@ function winnerReason(s: SessionResult, stack: string): string[] {
   return out;
 }
 
+/** signaling: kvs: the KVS calls of both peers (their x-kvs-* events), in the order the samples make them. */
+function kvsSteps(ve: Event[], ce: Event[], at: (e: Event | undefined) => string, find: (events: Event[], name: string) => Event | undefined): string[] {
+  const out: string[] = [];
+  for (const [who, events] of [['camera (MASTER)', ce], ['viewer (VIEWER)', ve]] as const) {
+    const d = find(events, 'x-kvs-describe');
+    const e = find(events, 'x-kvs-endpoint');
+    const i = find(events, 'x-kvs-ice-config');
+    out.push(`${at(d)}  the ${who} called DescribeSignalingChannel on ${String(d?.endpoint ?? 'the control plane')}: channel ${String(d?.channel ?? '?')} is ${String(d?.channelARN ?? '?')}`);
+    out.push(`${at(e)}  GetSignalingChannelEndpoint gave ${String(e?.wss ?? '?')} and ${String(e?.https ?? '?')}`);
+    out.push(`${at(find(events, 'x-kvs-connected'))}  it opened the SigV4-presigned WebSocket (the official SDK's SignalingClient)`);
+    out.push(`${at(i)}  GetIceServerConfig on the HTTPS endpoint: ${((i?.uris as string[] | undefined) ?? []).join(', ') || '(none)'}, plus ${String(i?.stun ?? 'no STUN')} (-> ${String(i?.stunAddress ?? '?')})`);
+  }
+  return out;
+}
+
 export function explainRun(r: RunResult): string {
   const out: string[] = [];
   const t = r.network;
@@ -121,8 +136,11 @@ export function explainRun(r: RunResult): string {
 
     lines(2, 'Signaling and ICE servers');
     const viewerServers = (find(ve, 'ice-config-fetched')?.iceServers as string[] | undefined) ?? [];
-    out.push(`${at(find(ve, 'signaling-connected'))}  the viewer opened its WebSocket to the signaling server (a join token ties it to room "${r.scenario}" and to its own id)`);
-    out.push(`${at(find(ve, 'ice-config-fetched'))}  it fetched ICE servers from the ICE-config endpoint: ${viewerServers.join(', ') || '(none reported)'}; TURN credentials are time-limited (TURN REST: "<expiry>:<id>" and an HMAC of it)`);
+    if (find(ve, 'x-kvs-describe')) out.push(...kvsSteps(ve, ce, at, find));
+    else {
+      out.push(`${at(find(ve, 'signaling-connected'))}  the viewer opened its WebSocket to the signaling server (a join token ties it to room "${r.scenario}" and to its own id)`);
+      out.push(`${at(find(ve, 'ice-config-fetched'))}  it fetched ICE servers from the ICE-config endpoint: ${viewerServers.join(', ') || '(none reported)'}; TURN credentials are time-limited (TURN REST: "<expiry>:<id>" and an HMAC of it)`);
+    }
     out.push(`${at(find(ce, 'offer-received'))}  the camera received the offer through the signaling server; it fetched fresh TURN credentials for this viewer at ${at(find(ce, 'ice-config-fetched'))}`);
 
     lines(3, 'The offer (viewer -> camera)');

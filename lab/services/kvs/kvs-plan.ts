@@ -30,7 +30,7 @@ export function withKvsEmulator(scenario: Scenario, plan: ServicesPlan, turnAddr
   };
   const service: ServiceSpec = { name: KVS_SERVICE, command: [process.execPath, bundlePath('kvs')], cwd: projectPath(), host: SERVICES_HOST, port: 443, ready: { kind: 'port' }, env: { LAB_KVS_CONFIG: JSON.stringify(config) }, readyTimeoutMs: 10_000 };
   const dns = { [controlPlaneHost(kvs.region)]: KVS_SERVICE, [signalingHost(kvs.region)]: KVS_SERVICE, [stunHost(kvs.region)]: turnAddress };
-  return { ...scenario, services: [...(scenario.services ?? []).filter((s) => s.name !== KVS_SERVICE), service], dns: { ...dns, ...scenario.dns } };
+  return { ...scenario, services: [...(scenario.services ?? []), service], dns: { ...dns, ...scenario.dns } };
 }
 
 /** What the lab's KVS peers need besides the common settings (endpoints come from the real names). */
