@@ -199,7 +199,7 @@ async function startUserServices(session: LabSession, lab: StartedLab, scenario:
   await waitUserServicesReady(lab, c.userServices, scenario.source);
 }
 
-const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'];
+const SHOWN_EVENTS = ['x-kvs-connected', 'signaling-connected', 'offer-sent', 'answer-sent', 'dtls-connected', 'first-frame', 'error'];
 
 /** The camera and every viewer, each in its host with the peer contract's environment. */
 function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, ca: StartedLabCa, opts: RunOptions, progress: (line: string) => void): RunningPeer[] {
