@@ -11,6 +11,7 @@
  * LAB_TIMEOUT_MS, LAB_HOLD_MS, LAB_TLS_SPKI, LAB_CHROMIUM.
  */
 import { existsSync, writeSync } from 'node:fs';
+import { CHROMIUM_PATH, launchChromium } from './lib/chromium-launch.js';
 
 type Action = { click: string } | { waitForText: string };
 
@@ -21,7 +22,6 @@ const url = process.env.LAB_URL ?? '';
 const actions = JSON.parse(process.env.LAB_ACTIONS ?? '[]') as Action[];
 const timeoutMs = Number(process.env.LAB_TIMEOUT_MS ?? 15000);
 const holdMs = Number(process.env.LAB_HOLD_MS ?? 1000);
-const executablePath = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
 
 let exiting = false;
 let closeBrowser: () => Promise<void> = async () => {};
@@ -86,28 +86,18 @@ function recordPeerConnections(): void {
 
 async function main(): Promise<void> {
   if (!url) await finish(1, `${field}.url: no URL given`);
-  if (!existsSync(executablePath)) await finish(1, `no Chromium at ${executablePath} (install Debian's chromium, or set LAB_CHROMIUM)`);
+  if (!existsSync(CHROMIUM_PATH)) await finish(1, `no Chromium at ${CHROMIUM_PATH} (install Debian's chromium, or set LAB_CHROMIUM)`);
   const pcs = new Map<number, { connected: boolean }>();
   let stage = 'opening the page';
   const stuck = () =>
     !pcs.size
       ? `${field}: the page at ${url} made no RTCPeerConnection within ${timeoutMs} ms (while ${stage})`
       : `${field}: none of the page's ${pcs.size} peer connection(s) connected within ${timeoutMs} ms (while ${stage})`;
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath,
-    args: [
-      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-      '--disable-gpu',
-      '--use-fake-ui-for-media-stream',
+  const browser = await launchChromium({
+    // Names resolved by getaddrinfo (the lab DNS), not Chrome's own resolver.
+    disableFeatures: ['AsyncDns'],
+    extra: [
       '--use-fake-device-for-media-stream',
-      // Host candidates as addresses, not mDNS names; names resolved by getaddrinfo (the lab DNS).
-      '--disable-features=WebRtcHideLocalIpsWithMdns,AsyncDns',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
       // The lab CA's one key, for every lab name (docs/own-services-dns-ca.md), nothing else.
       ...(process.env.LAB_TLS_SPKI ? [`--ignore-certificate-errors-spki-list=${process.env.LAB_TLS_SPKI}`] : []),
     ],

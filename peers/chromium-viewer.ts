@@ -5,30 +5,14 @@
 import { existsSync } from 'node:fs';
 import type { EventName } from '../lab/contract/events.js';
 import { commonConfig, emit, fail, requireEnv } from './lib/contract.js';
+import { CHROMIUM_PATH, launchChromium } from './lib/chromium-launch.js';
 
 const cfg = commonConfig();
 const remote = requireEnv('LAB_REMOTE_PEER');
-const executablePath = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
-if (!existsSync(executablePath)) fail(`no Chromium at ${executablePath} (install Debian's chromium, or set LAB_CHROMIUM)`);
+if (!existsSync(CHROMIUM_PATH)) fail(`no Chromium at ${CHROMIUM_PATH} (install Debian's chromium, or set LAB_CHROMIUM)`);
 
 async function main(): Promise<void> {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath,
-    args: [
-      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-      '--disable-gpu',
-      // Without these Chrome hides host candidates behind mDNS names that nothing resolves here.
-      '--use-fake-ui-for-media-stream',
-      '--disable-features=WebRtcHideLocalIpsWithMdns',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-      '--ignore-certificate-errors',
-    ],
-  });
+  const browser = await launchChromium({ extra: ['--ignore-certificate-errors'] });
   let finished = false;
   const stop = async (code: number) => {
     finished = true;
