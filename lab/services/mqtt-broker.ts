@@ -69,7 +69,7 @@ export async function startMqttBroker(lab: StartedLab, opts: { address: string; 
     await Promise.race([
       lab.backend === 'netns' ? portsListening(proc, opts.address, done.signal) : log.waitFor(READY_LINE, READY_TIMEOUT_MS).then(() => undefined),
       proc.exited.then(({ code }) => {
-        const how = code === 127 ? 'could not start (is mosquitto installed? scripts/setup.sh installs it)' : `exited (code ${code})`;
+        const how = code === 127 ? 'could not start (is mosquitto installed? scripts/setup.sh installs it; the docker backend\'s offline image carries none yet)' : `exited (code ${code})`;
         throw new LabError('command-failed', `the MQTT broker (mosquitto) ${how} before it was ready:\n${log.tail(15)}`);
       }),
       new Promise<never>((_, reject) => {
