@@ -38,9 +38,12 @@ describe('signaling: mqtt (pi-webrtc over mosquitto)', () => {
     // --explain tells the MQTT steps, in time order.
     const told = explainText(cone);
     const subscribed = told.indexOf('the camera connected to the MQTT broker (MQTT v5) and subscribed with No-Local');
+    // The viewer may publish before the camera subscribes (both start at once; it publishes again
+    // until the camera answers), so the order that must hold is subscribed -> offer received -> answer.
     const offered = told.indexOf('the viewer published its offer on camera/offer/viewer');
+    const received = told.indexOf('the camera received the offer on camera/offer/viewer');
     const answered = told.indexOf('the camera published its answer on camera/answer/viewer');
-    expect([subscribed, offered, answered].every((i) => i > 0) && subscribed < offered && offered < answered, told).toBe(true);
+    expect([subscribed, offered, received, answered].every((i) => i > 0) && subscribed < received && offered < received && received < answered, told).toBe(true);
     expect(told).toMatch(/the viewer began trickling its candidates on camera\/ice\/viewer .*: \d+ in all/);
   });
 
