@@ -55,7 +55,7 @@ export class LabSession {
       this.scratch = scratch;
       this.teardown.push('remove scratch folder', () => rmSync(scratch, { recursive: true, force: true }));
     } catch (err) {
-      this.reaper.release();
+      void this.reaper.release();
       throw err;
     }
   }
@@ -111,7 +111,7 @@ export class LabSession {
     this.closing ??= (async () => {
       const t = monotonicMs();
       const failures = await this.teardown.settle();
-      this.reaper.release();
+      await this.reaper.release();
       return { ok: failures.length === 0, failures, ms: round(monotonicMs() - t) };
     })();
     return this.closing;
@@ -127,7 +127,7 @@ export class LabSession {
     markHandedOver(lab.id);
     rmSync(this.scratch, { recursive: true, force: true });
     this.closing = Promise.resolve({ ok: true, failures: [], ms: 0 });
-    this.reaper.release();
+    await this.reaper.release();
     return lab;
   }
 }

@@ -20,15 +20,20 @@ export const REAPER_ENV = 'WEBRTC_LAB_REAPER';
 export interface Reaper {
   /** Bring-up finished: nothing the owner does from now on creates resources outside the lab. */
   built(): void;
-  /** The lab is down (or handed over): the reaper exits without touching anything. Idempotent. */
-  release(): void;
+  /**
+   * The lab is down (or handed over): the reaper exits without touching anything. Resolves once it
+   * has exited (at most RELEASE_WAIT_MS), so "the lab is down" includes its reaper. Idempotent.
+   */
+  release(): Promise<void>;
 }
 
 /** WEBRTC_LAB_REAPER_LOG=<file>: reapers append what they removed, and how long it took, there. */
 export const REAPER_LOG_ENV = 'WEBRTC_LAB_REAPER_LOG';
 
+const RELEASE_WAIT_MS = 2000;
+
 export function startReaper(labId: string, backend: BackendName): Reaper {
-  if (process.env[REAPER_ENV] === 'off') return { built: () => {}, release: () => {} };
+  if (process.env[REAPER_ENV] === 'off') return { built: () => {}, release: async () => {} };
   const main = bundlePath('reaper');
   if (!existsSync(main)) throw new LabError('not-found', `the lab's reaper bundle ${main} is missing`, 'run `npm run build`');
   const logFile = process.env[REAPER_LOG_ENV];
@@ -36,17 +41,28 @@ export function startReaper(labId: string, backend: BackendName): Reaper {
   const child = spawn(process.execPath, [main, labId, String(process.pid), backend], { detached: true, stdio: ['pipe', 'ignore', log] });
   if (typeof log === 'number') closeSync(log);
   child.on('error', () => {}); // reported by its absence: `clean` still removes what it would have
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
   child.unref();
   const pipe = child.stdin as Socket;
   pipe.on('error', () => {});
   pipe.unref();
-  let released = false;
+  let released: Promise<void> | null = null;
   return {
     built: () => void (released || pipe.write(`${BUILT}\n`)),
     release: () => {
-      if (released) return;
-      released = true;
-      pipe.end(`${RELEASE}\n`);
+      released ??= (() => {
+        pipe.end(`${RELEASE}\n`);
+        // Held from here until it has gone: an awaiting caller must not see an empty event loop.
+        child.ref();
+        let timer: NodeJS.Timeout | undefined;
+        const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS)));
+        return Promise.race([exited, cap]).finally(() => clearTimeout(timer));
+      })();
+      return released;
     },
   };
 }
