@@ -49,8 +49,13 @@ export async function main(argv: string[]): Promise<number> {
     if (aborted !== null) return aborted;
     console.error(`error: ${errorMessage(err)}`);
     if (!(err instanceof LabError) && process.env.DEBUG) console.error(err);
-    return err instanceof LabError && err.code === 'usage' ? EXIT.usage : EXIT.failed;
+    return exitCodeOf(err);
   }
+}
+
+/** Usage errors and files that fail validation (scenario, topology, config, expectations) exit 2; all else 1. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof LabError && (err.code === 'usage' || err.code === 'invalid-file') ? EXIT.usage : EXIT.failed;
 }
 
 /**

@@ -20,7 +20,7 @@ export const initCommand: Command = {
     const files = starterFiles(root);
     const existing = files.filter((f) => existsSync(join(root, f.path))).map((f) => f.path);
     if (existing.length) {
-      throw new LabError('invalid-file', `init: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`, 'move or delete them first, or add the rest by hand');
+      throw new LabError('exists', `init: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`, 'move or delete them first, or add the rest by hand');
     }
     for (const f of files) {
       mkdirSync(dirname(join(root, f.path)), { recursive: true });

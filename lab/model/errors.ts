@@ -3,6 +3,7 @@ export type LabErrorCode =
   | 'usage'
   | 'invalid-file'
   | 'not-found'
+  | 'exists'
   | 'missing-tool'
   | 'permission'
   | 'backend'

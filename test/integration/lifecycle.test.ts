@@ -89,7 +89,7 @@ describe.concurrent('lab lifecycle through the CLI', () => {
     // Its own state folder: a lab built by this command, even half-way, would leave its trace there.
     const state = join(dir, 'state');
     const up = await cli(['up', file], { WEBRTC_LAB_STATE_DIR: state });
-    expect(up.code).toBe(1);
+    expect(up.code).toBe(2); // a schema error is a usage error
     expect(up.stderr).toContain(`${file}: routers.nata.nat: must be a NAT preset`);
     expect(up.stderr).toContain('nothing was built');
     expect(existsSync(state)).toBe(false);
