@@ -1,6 +1,11 @@
-/** The files `webrtc-lab init` writes into a team's repo: a scenario, matrix expectations, a config, a CI workflow. */
+/**
+ * The files `webrtc-lab init` writes into a team's repo: a scenario, matrix expectations, a config,
+ * a CI workflow; or, with an example's name, that shipped example (examples/<name>/) and the same three.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
 import { relative } from 'node:path';
-import { bundlePath } from '../util/paths.js';
+import { LabError } from '../model/errors.js';
+import { bundlePath, projectPath } from '../util/paths.js';
 
 export interface StarterFile {
   path: string;
@@ -16,7 +21,32 @@ export function starterFiles(root: string): StarterFile[] {
     { path: 'lab/my-app.yaml', text: scenario(standIn) },
     { path: 'lab/nat-gate.yaml', text: NAT_GATE },
     { path: 'webrtc-lab.config.ts', text: CONFIG },
-    { path: '.github/workflows/nat-gate.yml', text: WORKFLOW },
+    { path: '.github/workflows/nat-gate.yml', text: workflow({ title: 'My app behind a symmetric NAT', scenarios: ['lab/my-app.yaml'] }) },
+  ];
+}
+
+/** The apps in examples/ that `init --example` copies (each knows nothing of the lab). */
+export const EXAMPLES = {
+  'cli-app': { title: 'cli-app (node-datachannel peers as kind app)', packages: [] as string[] },
+  'browser-app': { title: 'browser-app (a web app in two Chromium pages)', packages: ['chromium'] },
+} as const;
+export type ExampleName = keyof typeof EXAMPLES;
+
+/** The example's files under lab/<name>/ (its scenarios run from there), then expectations, config and workflow. */
+export function exampleFiles(name: string): StarterFile[] {
+  if (!(name in EXAMPLES)) throw new LabError('usage', `init: unknown example "${name}" (known: ${Object.keys(EXAMPLES).join(', ')})`);
+  const example = EXAMPLES[name as ExampleName];
+  const from = projectPath('examples', name);
+  const files = readdirSync(from, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
+  const scenarios = files.filter((f) => f.endsWith('.yaml')).map((f) => `lab/${name}/${f}`);
+  return [
+    ...files.map((f) => ({ path: `lab/${name}/${f}`, text: readFileSync(`${from}/${f}`, 'utf8') })),
+    { path: 'lab/nat-gate.yaml', text: NAT_GATE },
+    { path: 'webrtc-lab.config.ts', text: CONFIG },
+    { path: '.github/workflows/nat-gate.yml', text: workflow({ title: `The ${example.title} example`, scenarios, packages: example.packages }) },
   ];
 }
 
@@ -69,7 +99,7 @@ export default defineConfig({
 });
 `;
 
-const WORKFLOW = `# NAT-traversal gate: the NAT matrix on four machines, then one merged verdict.
+const workflow = (own: { title: string; scenarios: string[]; packages?: readonly string[] }) => `# NAT-traversal gate: the NAT matrix on four machines, then one merged verdict.
 name: NAT traversal gate
 on:
   pull_request:
@@ -86,19 +116,23 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@v4
         with: { node-version: 20 }
-      - run: sudo apt-get update && sudo apt-get install -y --no-install-recommends iproute2 nftables coturn tcpdump
+      - run: sudo apt-get update && sudo apt-get install -y --no-install-recommends iproute2 nftables coturn tcpdump${own.packages?.length ? ` ${own.packages.join(' ')}` : ''}
       - run: npm ci
       - run: sudo -E env "PATH=$PATH" npx webrtc-lab doctor
-      - name: My app behind a symmetric NAT
+${own.scenarios
+  .map(
+    (file) => `      - name: ${own.scenarios.length > 1 ? `${own.title} - ${file}` : own.title}
         if: matrix.shard == 1
-        run: sudo -E env "PATH=$PATH" npx webrtc-lab run lab/my-app.yaml
-        env: { WEBRTC_LAB_REPORTS_DIR: reports/my-app }
-      - name: NAT matrix, shard \${{ matrix.shard }}/4
+        run: sudo -E env "PATH=$PATH" npx webrtc-lab run ${file}
+        env: { WEBRTC_LAB_REPORTS_DIR: reports/${file.replace(/^lab\//, '').replace(/\.yaml$/, '').replace(/\//g, '-')} }
+`,
+  )
+  .join('')}      - name: NAT matrix, shard \${{ matrix.shard }}/4
         run: sudo -E env "PATH=$PATH" npx webrtc-lab matrix --shard \${{ matrix.shard }}/4
-        env: { WEBRTC_LAB_REPORTS_DIR: reports/shard-\${{ matrix.shard }} }
+        env: { WEBRTC_LAB_REPORTS_DIR: "reports/shard-\${{ matrix.shard }}" }
       - uses: actions/upload-artifact@v4
         if: always()
-        with: { name: nat-shard-\${{ matrix.shard }}, path: reports/ }
+        with: { name: "nat-shard-\${{ matrix.shard }}", path: reports/ }
 
   gate:
     needs: matrix

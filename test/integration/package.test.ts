@@ -4,7 +4,7 @@
  * team's own vitest suite (examples/vitest). Nothing of this checkout is visible to that project.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ afterAll(() => {
 describe('the packed and installed package', () => {
   it('ships built bundles, types and presets, and no sources', () => {
     const lib = join(proj, 'node_modules', 'webrtc-nat-lab');
-    for (const f of ['dist/cli.mjs', 'dist/index.mjs', 'dist/services.mjs', 'dist/peers/viewer.mjs', 'dist/types/lab/index.d.ts', 'scenarios/symmetric-nat.yaml', 'topologies/symmetric.yaml', 'schemas/run-result.schema.json', 'peers/contract.schema.json', 'peers/media/kvs-720p25.h264', 'docker/Dockerfile']) {
+    for (const f of ['dist/cli.mjs', 'dist/index.mjs', 'dist/services.mjs', 'dist/peers/viewer.mjs', 'dist/types/lab/index.d.ts', 'scenarios/symmetric-nat.yaml', 'topologies/symmetric.yaml', 'schemas/run-result.schema.json', 'peers/contract.schema.json', 'peers/media/kvs-720p25.h264', 'docker/Dockerfile', 'examples/cli-app/peer.mjs', 'examples/browser-app/index.html']) {
       expect(existsSync(join(lib, f)), f).toBe(true);
     }
     expect(existsSync(join(lib, 'lab'))).toBe(false);
@@ -104,6 +104,24 @@ describe('the packed and installed package', () => {
     expect(result.outcome).toBe('relay');
     // The starter config says retries: 1, so the run is recorded as a repeated one.
     expect(result.repeat).toMatchObject({ runs: 1 });
+  }, 150_000);
+
+  it('npx webrtc-lab init --example cli-app copies the shipped example; its symmetric scenario relays from the installed package', async () => {
+    // A folder of its own inside the project: the starter above already wrote the config and workflow.
+    const team = join(proj, 'team2');
+    mkdirSync(team);
+    const init = await run(['npx', 'webrtc-lab', 'init', '--example', 'cli-app'], team, 60_000);
+    expect(init.code, init.stderr).toBe(0);
+    for (const f of ['lab/cli-app/peer.mjs', 'lab/cli-app/signal-server.mjs', 'lab/cli-app/symmetric.yaml', 'lab/cli-app/full-cone.yaml', 'lab/nat-gate.yaml', 'webrtc-lab.config.ts', '.github/workflows/nat-gate.yml']) expect(existsSync(join(team, f)), f).toBe(true);
+    expect(readFileSync(join(team, 'lab/cli-app/peer.mjs'), 'utf8')).toBe(readFileSync(projectPath('examples/cli-app/peer.mjs'), 'utf8'));
+    const again = await run(['npx', 'webrtc-lab', 'init', '--example', 'cli-app'], team, 60_000);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('lab/cli-app/full-cone.yaml, lab/cli-app/peer.mjs');
+    const r = await run(['npx', 'webrtc-lab', 'run', 'lab/cli-app/symmetric.yaml', '--json'], team, 120_000);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.sessions[0].wire.outcome).toBe('relay');
+    expect(result.peers.map((p: { kind: string }) => p.kind)).toEqual(['app', 'app']);
   }, 150_000);
 
   it('npx webrtc-lab doctor: one line per check, exit 0 here (the netns backend can run)', async () => {
