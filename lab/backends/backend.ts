@@ -19,6 +19,12 @@ export interface BackendCapabilities {
   concurrentLabs: boolean;
   /** What building a lab takes, in words for errors and `doctor`. */
   privileges: string;
+  /**
+   * How the lab's resolv.conf and hosts (lab DNS) reach its hosts' processes: 'per-process' (the
+   * run wraps each process in a mount overlay: network/dns-hosts.ts), or 'per-node' (the backend
+   * gives every node UpOptions.hostFiles as its /etc/resolv.conf and /etc/hosts).
+   */
+  hostFiles: 'per-process' | 'per-node';
 }
 
 /**
@@ -73,6 +79,10 @@ export interface UpOptions {
    * processes can start there (and load their code) while the network is finished around them.
    */
   onCreated?: (lab: StartedLab) => void;
+  /** The lab's /etc/resolv.conf and /etc/hosts for every node, with capabilities.hostFiles 'per-node'. */
+  hostFiles?: { resolvConf: string; hosts: string };
+  /** Folders of the machine that processes in the lab read at the same paths (a scenario's folder, its project). */
+  folders?: string[];
 }
 
 export interface StartedLab {
@@ -85,6 +95,12 @@ export interface StartedLab {
   readonly stateDir: string;
   exec(node: string, argv: string[], opts?: RunOptions): Promise<CommandResult>;
   spawn(node: string, argv: string[], opts?: SpawnOptions): LabProcess;
+  /**
+   * Starts `tcpdump` (argv: the program and its options, `-w` file included; the backend adds the
+   * interface) where every frame on the internet segment passes once, with this filter; absent
+   * when the backend has no such point (the wire oracle then says so).
+   */
+  captureInternet?(tcpdump: string[], filter: string): LabProcess;
   /** Stops every process the lab started and removes every resource. Idempotent; reports all failures. */
   down(): Promise<void>;
 }

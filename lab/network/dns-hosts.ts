@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabProcess, SpawnOptions, StartedLab } from '../backends/backend.js';
+import type { BackendCapabilities, LabProcess, SpawnOptions, StartedLab } from '../backends/backend.js';
 import type { CommandResult, RunOptions } from '../util/run-command.js';
 import { hostsFile, resolvConf } from './dns-names.js';
 
@@ -35,11 +35,12 @@ export function withEtcOverlay(etc: LabEtc, argv: string[]): string[] {
 }
 
 /**
- * The lab as its hosts' processes should see it: spawn and exec run inside the overlay. Only the
- * netns backend needs it; a Docker container has its own /etc (see docs/own-services-dns-ca.md).
+ * The lab as its hosts' processes should see it: spawn and exec run inside the overlay, for a
+ * backend whose capabilities.hostFiles is 'per-process'; one that mounts the files in every node
+ * itself ('per-node', Docker: UpOptions.hostFiles) needs nothing here.
  */
-export function labWithDns(lab: StartedLab, etc: LabEtc): StartedLab {
-  if (lab.backend !== 'netns') return lab;
+export function labWithDns(lab: StartedLab, etc: LabEtc, hostFiles: BackendCapabilities['hostFiles']): StartedLab {
+  if (hostFiles === 'per-node') return lab;
   return {
     id: lab.id,
     backend: lab.backend,
@@ -48,6 +49,7 @@ export function labWithDns(lab: StartedLab, etc: LabEtc): StartedLab {
     livesWithThisProcess: lab.livesWithThisProcess,
     exec: (node: string, argv: string[], opts?: RunOptions): Promise<CommandResult> => lab.exec(node, withEtcOverlay(etc, argv), { purpose: `run ${argv[0]} on ${node}`, ...opts }),
     spawn: (node: string, argv: string[], opts?: SpawnOptions): LabProcess => lab.spawn(node, withEtcOverlay(etc, argv), opts),
+    ...(lab.captureInternet ? { captureInternet: lab.captureInternet.bind(lab) } : {}),
     down: () => lab.down(),
   };
 }

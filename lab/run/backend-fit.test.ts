@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendCapabilities } from '../backends/backend.js';
 import { loadScenario } from '../model/scenario.js';
+import { projectPath } from '../util/paths.js';
 import { checkBackendFits } from './backend-fit.js';
 
-const backend = (name: string, caps: Partial<BackendCapabilities>) => ({
+const backend = (name: string, caps: Partial<BackendCapabilities>): { name: string; capabilities: BackendCapabilities } => ({
   name,
-  capabilities: { customImages: false, browsers: false, concurrentLabs: false, privileges: '', ...caps },
+  capabilities: { customImages: false, browsers: false, concurrentLabs: false, privileges: '', hostFiles: 'per-process', ...caps },
 });
 
 describe('backend fit', () => {
@@ -17,6 +18,12 @@ describe('backend fit', () => {
     } catch (err) {
       expect((err as { hint?: string }).hint).toBe('run it with --backend netns');
     }
+    expect(() => checkBackendFits(s, backend('third', { browsers: true }))).not.toThrow();
+  });
+
+  it('a browser peer (kind: browser) needs a backend with browsers too', () => {
+    const s = loadScenario(projectPath('examples', 'browser-app', 'full-cone.yaml'));
+    expect(() => checkBackendFits(s, backend('third', {}))).toThrow(/peers\.callee is a browser peer \(kind: browser\), and the third backend runs no browsers/);
     expect(() => checkBackendFits(s, backend('third', { browsers: true }))).not.toThrow();
   });
 

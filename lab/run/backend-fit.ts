@@ -15,11 +15,11 @@ export function checkBackendFits(scenario: Scenario, backend: Pick<Backend, 'nam
       `run with ${alternatives('customImages')}, or give the peer a command instead`,
     );
   }
-  const browser = peers.find((p) => p.kind === 'chromium-viewer');
+  const browser = peers.find((p) => p.kind === 'chromium-viewer' || p.kind === 'browser');
   if (browser && !backend.capabilities.browsers) {
     throw new LabError(
       'usage',
-      `${scenario.source}: peers.${browser.name} is a Chromium viewer, and the ${backend.name} backend runs no browsers (its hosts have none)`,
+      `${scenario.source}: peers.${browser.name} is ${browser.kind === 'browser' ? 'a browser peer (kind: browser)' : 'a Chromium viewer'}, and the ${backend.name} backend runs no browsers (its hosts have none)`,
       `run it with ${alternatives('browsers')}`,
     );
   }

@@ -8,8 +8,8 @@
  *   6. buildRunResult (pure) turns what was collected into the RunResult
  * Aborting opts.signal at any point jumps to 5 and rejects with an AbortError (a LabError).
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
 import type { RunResult } from '../model/run-result.js';
@@ -138,7 +138,10 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   // Peers read the CA file when they start (NODE_EXTRA_CA_CERTS): it must exist by then.
   await session.step(ca.caReady);
   let servicesProcess: ServicesProcess | null = null;
+  const hostFiles = session.backend.capabilities.hostFiles;
   const lab = await session.up(topology, {
+    hostFiles: { resolvConf: etc.resolvConf, hosts: etc.hosts },
+    folders: scenarioFolders(scenario),
     // Processes start as soon as their hosts exist: loading a WebRTC stack takes longer than
     // finishing the network, and peers retry the signaling connection until it answers.
     onCreated: (created) => {
@@ -146,7 +149,7 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
       progress(`lab ${created.id}: starting signaling, DNS${early ? ` and ${early} peer(s)` : ''} while the network is configured`);
       servicesProcess = spawnServices(created, plan);
       c.dns = spawnLabDns(created, records);
-      c.peers.push(...startPeers(labWithDns(created, etc), scenario, plan, ca, opts, progress));
+      c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
     },
   });
   // Peers get SIGTERM before their lab goes (a failed bring-up's lab.down() stops them too).
@@ -157,7 +160,7 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   const captures = opts.captureDir ? await startRunCaptures(session, lab, progress) : [];
   progress(userServices.length ? `network ready; starting coturn and ${userServices.length} service(s) of the scenario` : 'network ready; starting coturn');
   const wire = startWire(session, lab, opts, c);
-  const labDns = labWithDns(lab, etc);
+  const labDns = labWithDns(lab, etc, hostFiles);
   const [services] = await session.step(
     Promise.all([
       ca.ready.then(() => startLabServices(lab, plan, ca, servicesProcess ?? undefined, scenario.turn)),
@@ -197,6 +200,30 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
     await stopCaptures(captures);
     c.captures = keepCaptures(captures, opts.captureDir!);
   }
+}
+
+/**
+ * The machine's folders the scenario's processes read (a backend whose hosts have a file system of
+ * their own, Docker, mounts them at the same paths): the scenario's folder, each service's and app
+ * peer's, and the project each is in (the nearest folder above with a package.json: its
+ * node_modules); a node_modules that is a link also by its target.
+ */
+function scenarioFolders(scenario: Scenario): string[] {
+  const dirs = new Set<string>([dirname(resolve(scenario.source)), ...(scenario.services ?? []).map((s) => s.cwd), ...[scenario.camera, ...scenario.viewers].flatMap((p) => (p.app ? [p.app.cwd] : []))]);
+  for (const d of [...dirs]) {
+    for (let up = d; ; up = dirname(up)) {
+      if (existsSync(join(up, 'package.json'))) {
+        dirs.add(up);
+        break;
+      }
+      if (dirname(up) === up) break;
+    }
+  }
+  for (const d of [...dirs]) {
+    const modules = join(d, 'node_modules');
+    if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) dirs.add(realpathSync(modules));
+  }
+  return [...dirs].filter((d) => existsSync(d));
 }
 
 /** The scenario's own services: addresses first, then every one started at once, then all ready. */

@@ -1,20 +1,11 @@
 /**
- * The wire oracle's capture: one point every internet packet passes, plus the services host's
- * loopback (where coturn hands packets from one relayed address to another, both its own).
- *
- * netns: the internet segment is a bridge in the lab's switch namespace when it has more than two
- * members; `tcpdump -i any -Q in` there sees each frame once, as it enters the bridge from its
- * sender (the bridge device itself only sees broadcasts); the filter keeps frames between internet
- * addresses (the switch namespace also holds the LAN bridges). A two-member internet is one veth
- * pair whose one end is the services host: capturing there sees it all.
- * docker: no capture point reachable without a backend capability (see docs/wire-oracle.md).
+ * The wire oracle's capture: one point every internet packet passes (the backend's
+ * captureInternet: where that is depends on how it builds the internet), plus the services
+ * host's loopback (where coturn hands packets from one relayed address to another, both its own).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabProcess, StartedLab } from '../backends/backend.js';
-import { switchNs } from '../backends/netns/plan.js';
-import { nsPath } from '../backends/netns/processes.js';
 import { LabError } from '../model/errors.js';
 import { INTERNET } from '../model/topology.js';
 import { LineLog } from '../util/line-log.js';
@@ -46,7 +37,7 @@ const TCPDUMP = ['tcpdump', '-n', '--immediate-mode', '-U', '-Z', 'root', '-s', 
 
 /** Why this lab has no wire capture, or null when it can have one. */
 export function noCaptureReason(lab: StartedLab): string | null {
-  if (lab.backend !== 'netns') return `the ${lab.backend} backend offers no point where every internet packet passes (a capture on its internet network needs a backend capability)`;
+  if (!lab.captureInternet) return `the ${lab.backend} backend offers no point where every internet packet passes (it has no captureInternet)`;
   return null;
 }
 
@@ -54,13 +45,11 @@ export async function startWireCapture(lab: StartedLab, dir: string): Promise<Wi
   const t = lab.topology;
   const internet = t.segments.find((s) => s.name === INTERNET);
   if (!internet) throw new LabError('usage', `topology ${t.name} has no "${INTERNET}" segment: the wire oracle has nothing to capture`);
-  const members = t.hosts.filter((h) => h.iface.segment === INTERNET).length + t.routers.filter((r) => r.outside.segment === INTERNET).length;
-  const srvIface = t.hosts.find((h) => h.name === t.services.host)!.iface.name;
+  if (!lab.captureInternet) throw new LabError('usage', noCaptureReason(lab)!);
   const filter = `ip and src net ${internet.subnet} and dst net ${internet.subnet}`;
+  const internetFile = join(dir, 'internet.pcap');
   const taps: Tap[] = [
-    members > 2
-      ? tapIn(nsPath(switchNs(lab.id)), join(dir, 'internet.pcap'), ['-i', 'any', '-Q', 'in', filter])
-      : tapOn(lab, t.services.host, join(dir, 'internet.pcap'), ['-i', srvIface, filter]),
+    tapOf(internetFile, lab.captureInternet([...TCPDUMP, '-w', internetFile], filter)),
     // Relayed address to relayed address never leaves the services host.
     tapOn(lab, t.services.host, join(dir, 'srv-lo.pcap'), ['-i', 'lo', '-Q', 'in', `udp and src net ${internet.subnet} and dst net ${internet.subnet}`]),
   ];
@@ -86,34 +75,13 @@ export function readWireCapture(files: string[]): IpPacket[] {
 }
 
 function tapOn(lab: StartedLab, node: string, file: string, args: string[]): Tap {
-  const p: LabProcess = lab.spawn(node, [...TCPDUMP, '-w', file, ...args]);
+  return tapOf(file, lab.spawn(node, [...TCPDUMP, '-w', file, ...args]));
+}
+
+function tapOf(file: string, p: LabProcess): Tap {
   const log = new LineLog();
   log.follow(p.stderr);
   return { file, log, exited: p.exited, stop: () => p.stop(2000) };
-}
-
-/** tcpdump in a namespace that is no lab node (the switch); stopped by stop(), or by the reaper. */
-function tapIn(netns: string, file: string, args: string[]): Tap {
-  const child = spawn('nsenter', [`--net=${netns}`, '--', ...TCPDUMP, '-w', file, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const log = new LineLog();
-  log.follow(child.stderr!);
-  const exited = new Promise((resolve) => {
-    child.on('error', resolve);
-    child.on('exit', resolve);
-  });
-  return {
-    file,
-    log,
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
 }
 
 async function ready(tap: Tap): Promise<void> {

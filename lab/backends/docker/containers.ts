@@ -1,17 +1,33 @@
 /** The lab's node containers: created on their networks, then given the node plan's interfaces, routes and rules. */
 import type Dockerode from 'dockerode';
+import { resolve } from 'node:path';
 import { projectRoot } from '../../util/paths.js';
+import type { UpOptions } from '../backend.js';
 import type { CommandResult, RunOptions } from '../../util/run-command.js';
 import type { NodePlan } from '../common/node-plan.js';
 import { stateRoot } from '../state.js';
 import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE, containerNetworkBatch, parseIpAddr, type DockerContainerPlan } from './plan.js';
 
-/** The same paths as on the machine: bundles and media read-only, lab state writable. */
-export function labBinds(): string[] {
-  return [`${projectRoot}:${projectRoot}:ro`, `${stateRoot()}:${stateRoot()}`];
+/**
+ * The same paths as on the machine: the lab's own files (bundles, media) and the given folders
+ * (a scenario's, its project: UpOptions.folders) read-only, lab state writable; and the lab's
+ * resolv.conf and hosts (UpOptions.hostFiles) over the container's own, which Docker then leaves alone.
+ */
+export function labBinds(opts: Pick<UpOptions, 'folders' | 'hostFiles'> = {}): string[] {
+  const state = stateRoot();
+  const folders: string[] = [];
+  for (const f of [projectRoot, ...(opts.folders ?? [])].map((d) => resolve(d))) {
+    // A folder inside one already mounted is there already (a second mount of one path is refused).
+    if (![...folders, state].some((m) => f === m || f.startsWith(`${m}/`))) folders.push(f);
+  }
+  return [
+    ...folders.map((f) => `${f}:${f}:ro`),
+    `${state}:${state}`,
+    ...(opts.hostFiles ? [`${opts.hostFiles.resolvConf}:/etc/resolv.conf:ro`, `${opts.hostFiles.hosts}:/etc/hosts:ro`] : []),
+  ];
 }
 
-export async function createNode(docker: Dockerode, image: string, c: DockerContainerPlan, labels: Record<string, string>): Promise<void> {
+export async function createNode(docker: Dockerode, image: string, c: DockerContainerPlan, labels: Record<string, string>, binds: string[]): Promise<void> {
   const [first, ...rest] = c.endpoints;
   const container = await docker.createContainer({
     name: c.name,
@@ -21,7 +37,7 @@ export async function createNode(docker: Dockerode, image: string, c: DockerCont
     Labels: { ...labels, [LABEL_NODE]: c.node, [LABEL_ROLE]: 'node' },
     HostConfig: {
       NetworkMode: first.network,
-      Binds: labBinds(),
+      Binds: binds,
       CapAdd: ['NET_ADMIN', 'NET_RAW'],
       Sysctls: {
         'net.ipv4.ip_forward': c.router ? '1' : '0',

@@ -16,7 +16,7 @@ import { Teardown, buildOrUnwind } from '../../util/teardown.js';
 import type { Backend, LabSummary, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
 import { checkDaemon, connect, imageSource } from './client.js';
-import { configureNode, createNode, labContainers, removeContainers } from './containers.js';
+import { configureNode, createNode, labBinds, labContainers, removeContainers } from './containers.js';
 import { DockerLab } from './docker-lab.js';
 import { DOCKER_CAPABILITIES } from './entry.js';
 import { ensureImage } from './image.js';
@@ -54,11 +54,12 @@ export class DockerBackend implements Backend {
     return buildOrUnwind(teardown, async () => {
       const dir = createLabDir(labId);
       writeLabState({ id: labId, backend: 'docker', topology, createdAt: new Date().toISOString(), ownerPid: process.pid, userNamespace: false });
-      const lab = new DockerLab(labId, topology, plan, dir, docker);
+      const binds = labBinds(opts);
+      const lab = new DockerLab(labId, topology, plan, dir, docker, image, binds);
       teardown.push('take the half-built lab down', () => lab.down());
       opts.onStep?.(`creating ${plan.networks.length} networks and ${plan.containers.length} containers`);
       await allSettled(plan.networks.map((n) => createNetwork(docker, n, labels)));
-      await allSettled(plan.containers.map((c) => createNode(docker, image, c, labels)));
+      await allSettled(plan.containers.map((c) => createNode(docker, image, c, labels, binds)));
       opts.onCreated?.(lab);
       opts.onStep?.('configuring interfaces, routes and NAT rules');
       await Promise.all(plan.network.nodes.map((n) => configureNode((...a) => lab.exec(...a), n)));
@@ -73,8 +74,8 @@ export class DockerBackend implements Backend {
     }
     const docker = await this.client();
     // A lab found again may start new processes: its image must be there, as for up().
-    await ensureImage(docker, imageSource());
-    return new DockerLab(labId, state.topology, planDocker(state.topology, labId), labDir(labId), docker);
+    const image = await ensureImage(docker, imageSource());
+    return new DockerLab(labId, state.topology, planDocker(state.topology, labId), labDir(labId), docker, image, labBinds());
   }
 
   async list(): Promise<LabSummary[]> {

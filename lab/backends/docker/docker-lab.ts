@@ -25,6 +25,10 @@ export class DockerLab implements StartedLab {
     readonly plan: DockerPlan,
     readonly stateDir: string,
     private docker: Dockerode,
+    /** The lab's node image (the wire capture runs from it too). */
+    private image: string,
+    /** What every container of the lab mounts (containers.ts labBinds). */
+    private binds: string[],
   ) {}
 
   private containerOf(node: string): string {
@@ -45,11 +49,27 @@ export class DockerLab implements StartedLab {
       labId: this.id,
       node,
       container: this.containerOf(node),
+      binds: this.binds,
       signal: async (pid, sig) => void (await this.exec(node, ['sh', '-c', `kill -${sig} ${pid} 2>/dev/null`], { check: false }).catch(() => {})),
     };
     if (opts.interactive) return spawnInteractive(target, argv);
     if (opts.image) return spawnInImage(target, opts.image, argv, opts);
     const proc = spawnExec(target, argv, opts);
+    this.processes.add(proc);
+    proc.exited.then(() => this.processes.delete(proc));
+    return proc;
+  }
+
+  /**
+   * Docker's internet is a bridge on the machine: each frame enters it once, from its sender's
+   * port (a veth whose other end is in the sending container). A container of the lab's image in
+   * the machine's network namespace (read-only: it only listens) captures those ports' ingress,
+   * `-i any -Q in` as in the netns switch; the filter keeps internet-to-internet frames (the
+   * daemon holds one lab of an address plan at a time, so those are this lab's).
+   */
+  captureInternet(tcpdump: string[], filter: string): LabProcess {
+    const target: ProcessTarget = { docker: this.docker, labId: this.id, node: 'internet', container: '', binds: this.binds, signal: async () => {} };
+    const proc = spawnInImage(target, this.image, [...tcpdump, '-i', 'any', '-Q', 'in', filter], {}, { NetworkMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW'] });
     this.processes.add(proc);
     proc.exited.then(() => this.processes.delete(proc));
     return proc;

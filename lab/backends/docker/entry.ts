@@ -9,6 +9,8 @@ export const DOCKER_CAPABILITIES: BackendCapabilities = {
   // One daemon refuses networks whose subnets overlap, and every lab of a topology has the same ones.
   concurrentLabs: false,
   privileges: 'access to a Docker daemon (root, or the docker group)',
+  // Each container has /etc of its own: the lab's two files are bind-mounted there.
+  hostFiles: 'per-node',
 };
 
 export const dockerEntry: BackendEntry = {

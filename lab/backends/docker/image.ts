@@ -17,7 +17,8 @@ import { stateRoot } from '../state.js';
 export type ImageSource = 'offline' | 'registry';
 export const IMAGE_REPO = 'webrtc-lab-node';
 /** Programs the containers run; each must be installed on this machine for the offline image. */
-const PROGRAMS = [process.execPath, 'ip', 'nft', 'turnserver', 'turnutils_natdiscovery', 'tcpdump', 'sh', 'sleep', 'cat'];
+// env: scenario commands run as `env -C <their folder> ...` (model/scenario.ts).
+const PROGRAMS = [process.execPath, 'ip', 'nft', 'turnserver', 'turnutils_natdiscovery', 'tcpdump', 'sh', 'sleep', 'cat', 'env'];
 const OPTIONAL = new Set(['tcpdump']);
 const EXTRA_PATHS = ['/etc/iproute2'];
 
@@ -73,7 +74,7 @@ export async function imageTag(source: ImageSource): Promise<{ tag: string; file
     const st = statSync(f);
     return `${f} ${st.size} ${Math.round(st.mtimeMs)}`;
   });
-  return { tag: `${IMAGE_REPO}:offline-${hashInputs([dockerfile, ...fingerprint])}`, files };
+  return { tag: `${IMAGE_REPO}:offline-${hashInputs([dockerfile, JSON.stringify(ETC_FILES), ...fingerprint])}`, files };
 }
 
 async function exists(docker: Dockerode, tag: string): Promise<boolean> {
@@ -135,8 +136,16 @@ function assembleRootfs(root: string, files: string[]): void {
     }
   }
   for (const extra of EXTRA_PATHS) if (existsSync(extra)) cpSync(extra, join(root, extra), { recursive: true });
-  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
-  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
-  writeFileSync(join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files\n');
-  writeFileSync(join(root, 'etc/hosts'), '127.0.0.1 localhost\n');
+  for (const [file, text] of Object.entries(ETC_FILES)) writeFileSync(join(root, 'etc', file), text);
 }
+
+/**
+ * The image's own /etc (part of its tag's hash). hosts then dns: a lab run mounts its hosts file
+ * and resolv.conf (the lab DNS) over the image's; glibc 2.34+ resolves by DNS without libnss_dns.
+ */
+const ETC_FILES: Record<string, string> = {
+  passwd: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n',
+  group: 'root:x:0:\nnogroup:x:65534:\n',
+  'nsswitch.conf': 'passwd: files\ngroup: files\nhosts: files dns\n',
+  hosts: '127.0.0.1 localhost\n',
+};

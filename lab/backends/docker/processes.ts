@@ -9,7 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import type { LabProcess, SpawnOptions } from '../backend.js';
 import { envList } from './client.js';
-import { labBinds } from './containers.js';
 import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE } from './plan.js';
 
 type MutableProcess = { -readonly [K in keyof LabProcess]: LabProcess[K] };
@@ -20,6 +19,8 @@ export interface ProcessTarget {
   labId: string;
   node: string;
   container: string;
+  /** What the lab's containers mount (containers.ts labBinds). */
+  binds: string[];
   signal(pid: number, sig: 'TERM' | 'KILL'): Promise<void>;
 }
 
@@ -92,7 +93,7 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
 }
 
 /** A process in an image of the user's choosing: its own container, in the node's network namespace. */
-export function spawnInImage(t: ProcessTarget, image: string, argv: string[], opts: SpawnOptions): LabProcess {
+export function spawnInImage(t: ProcessTarget, image: string, argv: string[], opts: SpawnOptions, host: Dockerode.HostConfig = { NetworkMode: `container:${t.container}` }): LabProcess {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let container: Dockerode.Container | null = null;
@@ -116,7 +117,7 @@ export function spawnInImage(t: ProcessTarget, image: string, argv: string[], op
         Env: envList(opts.env),
         WorkingDir: opts.cwd,
         Labels: { [LABEL]: '1', [LABEL_LAB]: t.labId, [LABEL_NODE]: t.node, [LABEL_ROLE]: 'process' },
-        HostConfig: { NetworkMode: `container:${t.container}`, Binds: labBinds() },
+        HostConfig: { Binds: t.binds, ...host },
       });
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });
       t.docker.modem.demuxStream(stream, stdout, stderr);

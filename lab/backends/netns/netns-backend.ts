@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LabError } from '../../model/errors.js';
 import type { Topology } from '../../model/topology.js';
-import { findNode } from '../../model/topology.js';
+import { INTERNET, findNode } from '../../model/topology.js';
 import { newId } from '../../util/ids.js';
 import { CommandResult, RunOptions, runCommand } from '../../util/run-command.js';
 import { Teardown, buildOrUnwind } from '../../util/teardown.js';
 import { backendsWith } from '../registry.js';
 import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
-import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns } from './plan.js';
+import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns, switchNs } from './plan.js';
 import { CREATED_MARKER, bringUpScript, describeFailure } from './script.js';
 import { NETNS_DIR, isAlive, nsPath, pidsInNamespaces, stopPids } from './processes.js';
 import { inUserNamespace } from './userns.js';
@@ -121,7 +121,25 @@ class NetnsLab implements StartedLab {
 
   spawn(node: string, argv: string[], opts: SpawnOptions = {}): LabProcess {
     if (opts.image) throw new LabError('usage', `a peer image (${opts.image}) needs a backend that runs images (${backendsWith('customImages').join(', ')}): run with --backend ${backendsWith('customImages')[0]}, or give the peer a command`);
-    const child = spawn('nsenter', [`--net=${this.nsOf(node)}`, '--', ...argv], {
+    return this.spawnIn(this.nsOf(node), node, argv, opts);
+  }
+
+  /**
+   * The internet is a bridge in the lab's switch namespace when it has more than two members:
+   * `-i any -Q in` there sees each frame once, as it enters the bridge from its sender (the bridge
+   * device itself sees only broadcasts; the filter drops the LAN bridges' frames). A two-member
+   * internet is one veth pair whose one end is the services host: capturing there sees it all.
+   */
+  captureInternet(tcpdump: string[], filter: string): LabProcess {
+    const t = this.topology;
+    const members = t.hosts.filter((h) => h.iface.segment === INTERNET).length + t.routers.filter((r) => r.outside.segment === INTERNET).length;
+    if (members > 2) return this.spawnIn(nsPath(switchNs(this.id)), 'switch', [...tcpdump, '-i', 'any', '-Q', 'in', filter], {});
+    const srv = t.hosts.find((h) => h.name === t.services.host)!;
+    return this.spawn(srv.name, [...tcpdump, '-i', srv.iface.name, filter]);
+  }
+
+  private spawnIn(ns: string, node: string, argv: string[], opts: SpawnOptions): LabProcess {
+    const child = spawn('nsenter', [`--net=${ns}`, '--', ...argv], {
       env: { ...process.env, ...opts.env },
       cwd: opts.cwd,
       stdio: opts.interactive ? 'inherit' : [opts.stdin ?? 'ignore', opts.stdio ?? 'pipe', opts.stdio ?? 'pipe'],
