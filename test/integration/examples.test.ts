@@ -3,15 +3,19 @@
 // Their bad input (command not found, a URL that does not load, no peer connection): bad-input.test.ts.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../../lab/model/scenario.js';
+import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
+import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
+import type { RunOptions } from '../../lab/run/run-scenario.js';
 import type { RunResult } from '../../lab/model/run-result.js';
 import { projectPath } from '../../lab/util/paths.js';
 import { explainRun, labNamespaces, runInTest } from './helpers.js';
 import { CHROMIUM } from './chromium.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 
 const CLI_APP = projectPath('examples', 'cli-app');
 const BROWSER_APP = projectPath('examples', 'browser-app');
+const FIXTURES = projectPath('test', 'fixtures', 'own-services');
 
 function expectAppsDone(r: RunResult): void {
   for (const p of r.peers) {
@@ -41,6 +45,47 @@ describe('examples/cli-app: a node-datachannel peer pair as kind "app"', () => {
     }
     // TURN by hostname with the scenario's static user: the relay the wire saw is coturn's.
     expect(sym.sessions[0].wire?.directions[0].path?.relays.length).toBeGreaterThan(0);
+  });
+});
+
+// The same example on the docker backend (docs/docker.md): services, lab DNS and CA through the
+// containers' own /etc and mounts, and the wire from the internet bridge. One lab at a time there.
+const docker = new DockerBackend();
+const dockerUp = await docker.checkAvailable().then(() => true, () => false);
+if (!dockerUp && process.env.WEBRTC_LAB_REQUIRE_DOCKER === '1') throw new Error('WEBRTC_LAB_REQUIRE_DOCKER=1 but no Docker daemon answers');
+
+describe.skipIf(!dockerUp)('examples/cli-app on the docker backend', () => {
+  it('symmetric x symmetric relays, full-cone x full-cone goes direct, by the wire; a container resolves by the lab DNS and trusts the lab CA', { timeout: 240_000 }, async (ctx) => {
+    // The symmetric run also carries an https + wss service of its own (test/fixtures/own-services)
+    // under a mapped name, probed from host a's container once the services are ready.
+    const spec = parse(readFileSync(join(CLI_APP, 'symmetric.yaml'), 'utf8'));
+    spec.services.web = { command: ['node', join(FIXTURES, 'app.mjs')], port: 443, env: { GREETING: 'hello from the lab' } };
+    spec.dns['secure.example.com'] = 'web';
+    let probe: Record<string, { ok: boolean; value?: unknown; code?: string; ms: number }> = {};
+    const afterServices: RunOptions['afterServices'] = async ({ lab, env }) => {
+      const out = await lab.exec('a', ['node', join(FIXTURES, 'probe.mjs'), 'secure.example.com', 'nothing.example.com'], { check: false, env, timeoutMs: 30_000 });
+      probe = out.code === 0 ? JSON.parse(out.stdout) : { failed: { ok: false, code: out.stderr, ms: 0 } };
+    };
+    for (const [scenario, want] of [[scenarioFromData(spec, join(CLI_APP, 'symmetric.yaml')), 'relay'], [loadScenario(join(CLI_APP, 'full-cone.yaml')), 'direct']] as const) {
+      const r = await runInTest(ctx, scenario, docker, want === 'relay' ? { afterServices } : {});
+      expect(r.backend).toBe('docker');
+      expect(r.sessions[0].failure, explainRun(r)).toBeNull();
+      expect(r.wire.captured, JSON.stringify(r.wire)).toBe(true);
+      expect(r.sessions[0].wire?.outcome).toBe(want);
+      expect(r.sessions[0].wire?.directions.every((d) => d.path?.kind === want && d.sctp.packets > 0)).toBe(true);
+      expectAppsDone(r);
+      expect((await docker.list()).map((l) => l.id)).not.toContain(r.labId);
+    }
+    const web = '203.0.113.253'; // services take addresses from the top down: signal .254, web .253
+    expect(probe.lookup?.value, JSON.stringify(probe)).toEqual({ address: web, family: 4 });
+    expect(probe.resolve4.value).toEqual([web]); // the lab's resolver itself (c-ares), not the hosts file
+    expect(probe.lookupUnmapped).toMatchObject({ ok: false, code: 'ENOTFOUND' });
+    expect(probe.resolveUnmapped).toMatchObject({ ok: false, code: 'ENOTFOUND' });
+    expect(probe.lookupUnmapped.ms).toBeLessThan(100);
+    expect(probe.resolveUnmapped.ms).toBeLessThan(100);
+    expect(probe.https).toMatchObject({ ok: true, value: { status: 200 } });
+    expect((probe.https.value as { body: string }).body).toContain('<title>hello from the lab</title>');
+    expect(probe.wss).toMatchObject({ ok: true, value: 'echo ping' });
   });
 });
 
