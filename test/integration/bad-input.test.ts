@@ -66,7 +66,7 @@ describe.concurrent('bad input: a clear error naming the field, exit 1 (2 for a 
   it.skipIf(!existsSync(CHROMIUM))('a URL that does not load: exit 1 naming peers.<name>.url', async () => {
     // The callee's page waits for a caller that never comes: a short timeoutMs ends it.
     const file = variant(BROWSER_APP, 'bad-url', (s) => {
-      s.timeoutMs = 4000;
+      s.timeoutMs = 12_000;
       s.peers.caller.url = 'https://nothing.example.com/';
     });
     const r = await runBad(file);
