@@ -8,8 +8,8 @@
  *   6. buildRunResult (pure) turns what was collected into the RunResult
  * Aborting opts.signal at any point jumps to 5 and rejects with an AbortError (a LabError).
  */
-import { copyFileSync, existsSync, lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
 import type { RunResult } from '../model/run-result.js';
@@ -24,6 +24,7 @@ import { monotonicMs } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { bundlePath, projectPath } from '../util/paths.js';
 import { checkBackendFits } from './backend-fit.js';
+import { scenarioFolders } from './scenario-folders.js';
 import { checkSignalingSupported } from './signaling-support.js';
 import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
@@ -200,30 +201,6 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
     await stopCaptures(captures);
     c.captures = keepCaptures(captures, opts.captureDir!);
   }
-}
-
-/**
- * The machine's folders the scenario's processes read (a backend whose hosts have a file system of
- * their own, Docker, mounts them at the same paths): the scenario's folder, each service's and app
- * peer's, and the project each is in (the nearest folder above with a package.json: its
- * node_modules); a node_modules that is a link also by its target.
- */
-function scenarioFolders(scenario: Scenario): string[] {
-  const dirs = new Set<string>([dirname(resolve(scenario.source)), ...(scenario.services ?? []).map((s) => s.cwd), ...[scenario.camera, ...scenario.viewers].flatMap((p) => (p.app ? [p.app.cwd] : []))]);
-  for (const d of [...dirs]) {
-    for (let up = d; ; up = dirname(up)) {
-      if (existsSync(join(up, 'package.json'))) {
-        dirs.add(up);
-        break;
-      }
-      if (dirname(up) === up) break;
-    }
-  }
-  for (const d of [...dirs]) {
-    const modules = join(d, 'node_modules');
-    if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) dirs.add(realpathSync(modules));
-  }
-  return [...dirs].filter((d) => existsSync(d));
 }
 
 /** The scenario's own services: addresses first, then every one started at once, then all ready. */
