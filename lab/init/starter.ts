@@ -27,8 +27,8 @@ export function starterFiles(root: string): StarterFile[] {
 
 /** The apps in examples/ that `init --example` copies (each knows nothing of the lab). */
 export const EXAMPLES = {
-  'cli-app': { title: 'cli-app (node-datachannel peers as kind app)', packages: [] as string[] },
-  'browser-app': { title: 'browser-app (a web app in two Chromium pages)', packages: ['chromium'] },
+  'cli-app': { title: 'node-datachannel peers as kind app', packages: [] as string[] },
+  'browser-app': { title: 'a web app in two Chromium pages', packages: ['chromium'] },
 } as const;
 export type ExampleName = keyof typeof EXAMPLES;
 
@@ -46,7 +46,7 @@ export function exampleFiles(name: string): StarterFile[] {
     ...files.map((f) => ({ path: `lab/${name}/${f}`, text: readFileSync(`${from}/${f}`, 'utf8') })),
     { path: 'lab/nat-gate.yaml', text: NAT_GATE },
     { path: 'webrtc-lab.config.ts', text: CONFIG },
-    { path: '.github/workflows/nat-gate.yml', text: workflow({ title: `The ${example.title} example`, scenarios, packages: example.packages }) },
+    { path: '.github/workflows/nat-gate.yml', text: workflow({ title: `The ${name} example (${example.title})`, scenarios, packages: example.packages }) },
   ];
 }
 
