@@ -8,7 +8,7 @@
  * published with QoS 2, as pi-webrtc does. pi-webrtc has no end-of-candidates nor bye: dropped.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { emit, emitCustom } from './contract.js';
+import { emit } from './contract.js';
 import { cameraFilters, parsePayload, parseTopic, topic, viewerFilters, type TopicKind } from './mqtt-topics.js';
 import type { Incoming, PeerSignaling } from './signaling-client.js';
 
@@ -65,7 +65,8 @@ export class MqttSignaling implements PeerSignaling {
     const granted = await client.subscribeAsync(filters, { qos: who.role === 'camera' ? 0 : 2, nl: true });
     const refused = granted.filter((g) => g.qos >= 128);
     if (refused.length) throw new Error(`MQTT broker ${url} refused the subscription to ${refused.map((g) => g.topic).join(', ')}`);
-    emitCustom('x-mqtt-subscribed', { topics: filters, noLocal: true, qos: granted.map((g) => g.qos) });
+    const qos = granted.map((g) => g.qos);
+    emit('signaling-step', { protocol: 'mqtt', step: 'subscribe', topics: filters, noLocal: true, qos, detail: `connected to the MQTT broker (MQTT v5) and subscribed with No-Local (its own publishes are not sent back to it) to ${filters.join(', ')} (granted QoS ${[...new Set(qos)].join(', ')})` });
     return self;
   }
 
@@ -93,14 +94,17 @@ export class MqttSignaling implements PeerSignaling {
     const name = topic(this.who.uid, kind, cid);
     const payload = JSON.stringify(body);
     this.client.publish(name, payload, { qos: 2 });
-    emitCustom('x-mqtt-published', { topic: name, qos: 2, ...(kind === 'ice' ? {} : { type: kind }) });
+    const session = this.who.role === 'camera' ? cid : this.who.uid;
+    if (kind === 'ice') emit('signaling-step', { protocol: 'mqtt', step: 'publish', session, topic: name, qos: 2, series: true, detail: `published a candidate on ${name} (QoS 2, {"sdpMid","sdpMLineIndex","candidate"})` });
+    else emit('signaling-step', { protocol: 'mqtt', step: 'publish', session, topic: name, qos: 2, type: kind, detail: `published its ${kind} on ${name} (QoS 2, {"type":"${kind}","sdp"})` });
     if (this.who.role !== 'viewer') return;
     this.sent.push({ topic: name, payload });
     this.replayTimer ??= setInterval(() => this.replay(), REPLAY_MS);
   }
 
   private replay(): void {
-    emitCustom('x-mqtt-replayed', { topics: [...new Set(this.sent.map((s) => s.topic))], messages: this.sent.length, reason: 'no message from the camera yet' });
+    const topics = [...new Set(this.sent.map((s) => s.topic))];
+    emit('signaling-step', { protocol: 'mqtt', step: 'republish', session: this.who.uid, topics, messages: this.sent.length, detail: `published its ${this.sent.length} message(s) again on ${topics.join(', ')}: nothing from the camera yet (a publish nobody has subscribed to is lost)` });
     for (const s of this.sent) this.client.publish(s.topic, s.payload, { qos: 2 });
   }
 
@@ -122,8 +126,9 @@ export class MqttSignaling implements PeerSignaling {
       this.replayTimer = null;
       this.sent = [];
     }
-    emitCustom('x-mqtt-received', { topic: name, ...(body.kind === 'sdp' ? { type: body.type } : {}) });
     const from = this.who.role === 'camera' ? parsed.cid : this.who.uid;
+    if (body.kind === 'sdp') emit('signaling-step', { protocol: 'mqtt', step: 'receive', session: from, topic: name, type: body.type, detail: `received the ${body.type} on ${name}` });
+    else emit('signaling-step', { protocol: 'mqtt', step: 'receive', session: from, topic: name, series: true, detail: `received a candidate on ${name}` });
     const msg: Incoming = body.kind === 'sdp' ? { type: body.type, from, sdp: body.sdp } : { type: 'candidate', from, candidate: body.candidate };
     if (!this.handlers.length) this.held.push(msg);
     for (const h of this.handlers) h(msg);

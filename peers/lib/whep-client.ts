@@ -3,9 +3,9 @@
  * messages and this turns them into WHEP requests (docs/protocols.md):
  * offer -> POST (the answer comes back as an `answer` message, after the first PATCH), candidates
  * and end-of-candidates -> PATCH trickle-ice-sdpfrag with If-Match (queued until the POST's
- * Location is known, sent one at a time in order), bye -> DELETE. Each request is an `x-whep-*` event with its status.
+ * Location is known, sent one at a time in order), bye -> DELETE. Each request is a `signaling-step` event (protocol whep) with its status.
  */
-import { emitCustom } from './contract.js';
+import { emit } from './contract.js';
 import type { HttpTransport } from './http-tunnel.js';
 import type { Incoming, Signaling } from './signaling-client.js';
 import { SDPFRAG_TYPE, SDP_TYPE, candidateFragment } from './whep-server.js';
@@ -55,7 +55,8 @@ export class WhepClient implements Signaling {
       mid: /^a=mid:(.+)$/m.exec(sdp)?.[1].trim() ?? '0',
     };
     const res = await this.http({ method: 'POST', path: this.path, headers: { 'content-type': SDP_TYPE }, body: sdp });
-    emitCustom('x-whep-post', { session: this.camera, status: res.status, location: res.headers.location });
+    const location = res.headers.location;
+    emit('signaling-step', { protocol: 'whep', step: 'POST', session: this.camera, status: res.status, location, detail: `POST ${this.path}, Content-Type ${SDP_TYPE} (the offer${/^a=candidate:/m.test(sdp) ? ', every candidate inside' : ''}) -> ${res.status}${location ? `, Location ${location}` : ''}${res.headers.etag ? `, ETag ${res.headers.etag}` : ''}; the answer came with every candidate of the camera (it gathers before it answers)` });
     if (res.status !== 201 || !res.headers.location) throw new Error(`expected 201 with a Location, got ${res.status}: ${res.body.slice(0, 200)}`);
     this.resource = { location: new URL(res.headers.location, 'http://camera').pathname, etag: res.headers.etag ?? '*' };
     // The candidates gathered while the POST was out go first, and the answer is applied once the
@@ -79,7 +80,8 @@ export class WhepClient implements Signaling {
       if (!candidates.length && !end) return;
       const body = candidateFragment({ ...this.ice, candidates, end });
       const res = await this.http({ method: 'PATCH', path: this.resource!.location, headers: { 'content-type': SDPFRAG_TYPE, 'if-match': this.resource!.etag }, body });
-      emitCustom('x-whep-patch', { session: this.camera, status: res.status, candidates: candidates.length, end });
+      const what = [candidates.length ? `${candidates.length} candidate(s)` : '', end ? 'end-of-candidates' : ''].filter(Boolean).join(', ');
+      emit('signaling-step', { protocol: 'whep', step: 'PATCH', session: this.camera, status: res.status, candidates: candidates.length, end, series: !end, detail: `PATCH ${this.resource!.location}, Content-Type ${SDPFRAG_TYPE}, If-Match ${this.resource!.etag} (${what}) -> ${res.status}` });
     });
   }
 
@@ -87,10 +89,10 @@ export class WhepClient implements Signaling {
     if (!this.resource) return;
     // pi-webrtc refuses a request without Content-Type (DELETE too) with 422.
     const res = await this.http({ method: 'DELETE', path: this.resource.location, headers: { 'content-type': SDP_TYPE }, body: '' });
-    emitCustom('x-whep-delete', { session: this.camera, status: res.status });
+    emit('signaling-step', { protocol: 'whep', step: 'DELETE', session: this.camera, status: res.status, detail: `DELETE ${this.resource.location} (the viewer hangs up) -> ${res.status}` });
   }
 
   private after(step: () => Promise<void>): void {
-    this.chain = this.chain.then(step).catch((err: Error) => emitCustom('x-whep-error', { session: this.camera, message: err.message }));
+    this.chain = this.chain.then(step).catch((err: Error) => emit('signaling-step', { protocol: 'whep', step: 'error', session: this.camera, message: err.message, detail: `a WHEP request failed: ${err.message}` }));
   }
 }

@@ -3,6 +3,7 @@ import { directHttp, type HttpExchange } from './http-tunnel.js';
 import { WhepClient } from './whep-client.js';
 import { PEER_HEADER, SDPFRAG_TYPE, SDP_TYPE, candidateFragment, parseCandidates, whepServer, type TrickleCandidate } from './whep-server.js';
 import type { HardenedServer } from '../../lab/services/hardened-server.js';
+import { eventSchema } from '../../lab/contract/events.js';
 
 const OFFER = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\na=ice-ufrag:vwr1\r\na=ice-pwd:viewerpassword0123456789\r\n';
 
@@ -104,7 +105,14 @@ describe('WHEP server (as pi-webrtc serves it)', () => {
       expect(calls.candidates.filter((c) => c.id === id).flatMap((c) => c.c.map((x) => x.candidate))).toEqual(['candidate:2 1 udp 1 10.0.0.3 6000 typ host']);
       expect(calls.removed).toContain(id);
       const events = out.mock.calls.map(([line]) => JSON.parse(String(line)));
-      expect(events.map((e) => [e.event, e.status])).toEqual([['x-whep-post', 201], ['x-whep-patch', 204], ['x-whep-delete', 202]]);
+      expect(events.map((e) => [e.event, e.protocol, e.step, e.status])).toEqual([
+        ['signaling-step', 'whep', 'POST', 201],
+        ['signaling-step', 'whep', 'PATCH', 204],
+        ['signaling-step', 'whep', 'DELETE', 202],
+      ]);
+      expect(events[0].detail).toMatch(/^POST \/whep, Content-Type application\/sdp \(the offer\) -> 201, Location \/resource\/\S+/);
+      expect(events[1].detail).toMatch(/^PATCH \/resource\/\S+, Content-Type application\/trickle-ice-sdpfrag, If-Match \S+ \(1 candidate\(s\), end-of-candidates\) -> 204$/);
+      for (const e of events) expect(eventSchema('signaling-step').safeParse(e).success).toBe(true);
     } finally {
       out.mockRestore();
     }
