@@ -56,7 +56,7 @@ export class WhepClient implements Signaling {
     };
     const res = await this.http({ method: 'POST', path: this.path, headers: { 'content-type': SDP_TYPE }, body: sdp });
     const location = res.headers.location;
-    emit('signaling-step', { protocol: 'whep', step: 'POST', session: this.camera, status: res.status, location, detail: `POST ${this.path}, Content-Type ${SDP_TYPE} (the offer${/^a=candidate:/m.test(sdp) ? ', every candidate inside' : ''}) -> ${res.status}${location ? `, Location ${location}` : ''}${res.headers.etag ? `, ETag ${res.headers.etag}` : ''}; the answer came with every candidate of the camera (it gathers before it answers)` });
+    emit('signaling-step', { protocol: 'whep', step: 'POST', session: this.camera, status: res.status, location, detail: `got ${res.status} to its POST ${this.path} (Content-Type ${SDP_TYPE}, the offer${/^a=candidate:/m.test(sdp) ? ' with every candidate inside' : ''})${location ? `: Location ${location}` : ''}${res.headers.etag ? `, ETag ${res.headers.etag}` : ''}; the answer in the body carries every candidate of the camera (it gathers before it answers)` });
     if (res.status !== 201 || !res.headers.location) throw new Error(`expected 201 with a Location, got ${res.status}: ${res.body.slice(0, 200)}`);
     this.resource = { location: new URL(res.headers.location, 'http://camera').pathname, etag: res.headers.etag ?? '*' };
     // The candidates gathered while the POST was out go first, and the answer is applied once the
@@ -81,7 +81,7 @@ export class WhepClient implements Signaling {
       const body = candidateFragment({ ...this.ice, candidates, end });
       const res = await this.http({ method: 'PATCH', path: this.resource!.location, headers: { 'content-type': SDPFRAG_TYPE, 'if-match': this.resource!.etag }, body });
       const what = [candidates.length ? `${candidates.length} candidate(s)` : '', end ? 'end-of-candidates' : ''].filter(Boolean).join(', ');
-      emit('signaling-step', { protocol: 'whep', step: 'PATCH', session: this.camera, status: res.status, candidates: candidates.length, end, series: !end, detail: `PATCH ${this.resource!.location}, Content-Type ${SDPFRAG_TYPE}, If-Match ${this.resource!.etag} (${what}) -> ${res.status}` });
+      emit('signaling-step', { protocol: 'whep', step: 'PATCH', session: this.camera, status: res.status, candidates: candidates.length, end, series: !end, detail: `got ${res.status} to its PATCH ${this.resource!.location} (Content-Type ${SDPFRAG_TYPE}, If-Match ${this.resource!.etag}; ${what})` });
     });
   }
 
@@ -89,7 +89,7 @@ export class WhepClient implements Signaling {
     if (!this.resource) return;
     // pi-webrtc refuses a request without Content-Type (DELETE too) with 422.
     const res = await this.http({ method: 'DELETE', path: this.resource.location, headers: { 'content-type': SDP_TYPE }, body: '' });
-    emit('signaling-step', { protocol: 'whep', step: 'DELETE', session: this.camera, status: res.status, detail: `DELETE ${this.resource.location} (the viewer hangs up) -> ${res.status}` });
+    emit('signaling-step', { protocol: 'whep', step: 'DELETE', session: this.camera, status: res.status, detail: `got ${res.status} to its DELETE ${this.resource.location} (it hangs up; with a Content-Type, which pi-webrtc requires)` });
   }
 
   private after(step: () => Promise<void>): void {

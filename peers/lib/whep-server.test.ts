@@ -110,8 +110,8 @@ describe('WHEP server (as pi-webrtc serves it)', () => {
         ['signaling-step', 'whep', 'PATCH', 204],
         ['signaling-step', 'whep', 'DELETE', 202],
       ]);
-      expect(events[0].detail).toMatch(/^POST \/whep, Content-Type application\/sdp \(the offer\) -> 201, Location \/resource\/\S+/);
-      expect(events[1].detail).toMatch(/^PATCH \/resource\/\S+, Content-Type application\/trickle-ice-sdpfrag, If-Match \S+ \(1 candidate\(s\), end-of-candidates\) -> 204$/);
+      expect(events[0].detail).toMatch(/^got 201 to its POST \/whep \(Content-Type application\/sdp, the offer\): Location \/resource\/\S+/);
+      expect(events[1].detail).toMatch(/^got 204 to its PATCH \/resource\/\S+ \(Content-Type application\/trickle-ice-sdpfrag, If-Match \S+; 1 candidate\(s\), end-of-candidates\)$/);
       for (const e of events) expect(eventSchema('signaling-step').safeParse(e).success).toBe(true);
     } finally {
       out.mockRestore();
