@@ -346,7 +346,7 @@ function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenar
     LAB_TURN_CA: caFile,
     LAB_TIMEOUT_MS: String(scenario.timeoutMs),
     LAB_SIGNALING: scenario.signaling ?? 'lab',
-    ...(plan.mqtt ? { LAB_MQTT_URL: plan.mqtt.tcp } : {}),
+    ...(plan.mqtt ? { LAB_MQTT_URL: plan.mqtt.tcp, LAB_MQTT_WS_URL: plan.mqtt.ws } : {}),
     ...(p.role === 'viewer' ? { LAB_REMOTE_PEER: scenario.camera.name } : { LAB_PROFILE: p.profile, LAB_MEDIA_DIR: projectPath('peers', 'media') }),
   };
 }

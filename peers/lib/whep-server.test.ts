@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { directHttp, type HttpExchange } from './http-tunnel.js';
+import { emit } from './contract.js';
 import { WhepClient } from './whep-client.js';
 import { PEER_HEADER, SDPFRAG_TYPE, SDP_TYPE, candidateFragment, parseCandidates, whepServer, type TrickleCandidate } from './whep-server.js';
 import type { HardenedServer } from '../../lab/services/hardened-server.js';
@@ -91,7 +92,7 @@ describe('WHEP server (as pi-webrtc serves it)', () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       const failures: string[] = [];
-      const client = new WhepClient(http, 'camera', (m) => failures.push(m));
+      const client = new WhepClient(http, 'camera', (m) => failures.push(m), emit);
       const answered = new Promise<string>((resolve) => client.onMessage((m) => m.type === 'answer' && m.from === 'camera' && resolve(String(m.sdp))));
       client.send({ type: 'offer', to: 'camera', sdp: OFFER });
       // Trickled before the POST came back: queued, then PATCHed.
