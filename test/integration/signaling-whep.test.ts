@@ -40,4 +40,20 @@ describe('signaling: whep', () => {
     const offer = r.events.viewer.find((e) => e.event === 'local-description')?.sdp as string;
     expect(offer).toMatch(/^a=candidate:/m);
   });
+
+  it('the Chromium viewer is a WHEP client with the page\'s own fetch(): full-cone x full-cone connects directly', async (ctx) => {
+    const r = await runInTest(ctx, loadScenario('chromium-whep-full-cone'));
+    expect(r.passed, explainRun(r)).toBe(true);
+    expect(r.outcome).toBe('direct');
+    expect(r.sessions[0].wire?.outcome).toBe('direct');
+    expect(r.peers.find((p) => p.name === 'viewer')?.stack).toMatch(/^chromium /);
+    const steps = whepSteps(r.events.viewer as { event: string; status?: number }[]);
+    expect(steps[0]).toEqual(['POST', 201]);
+    expect(steps.at(-1)).toEqual(['DELETE', 202]);
+    for (const [e, status] of steps.slice(1, -1)) expect([e, status]).toEqual(['PATCH', 204]);
+    // The Location and ETag the camera's server set reached the page's fetch() through the tunnel.
+    const post = r.events.viewer.find((e) => e.event === 'signaling-step' && e.step === 'POST');
+    expect(post?.location).toMatch(/^\/resource\/[0-9a-f]+$/);
+    expect(String(post?.detail)).toMatch(/ETag "[0-9a-f]+"/);
+  });
 });
