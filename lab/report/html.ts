@@ -8,6 +8,7 @@ import { TIMELINE_STEPS } from '../model/run-result.js';
 import { cellShort } from './matrix-text.js';
 import type { RunResult } from '../model/run-result.js';
 import { topologySvg } from './topology-diagram.js';
+import { signalingSteps, stepProtocols, stepSentence } from './signaling-steps.js';
 
 export const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -47,6 +48,15 @@ export function timelineTable(s: SessionResult): string {
     return `<tr><td>${esc(label)}</td><td>${v === null ? '—' : `${v.toFixed(1)} ms`}</td><td><span class="bar" style="width:${width}px"></span></td></tr>`;
   });
   return `<table class="timeline"><tr><th>step</th><th>ms from the offer</th><th></th></tr>${rows.join('')}</table>`;
+}
+
+/** The signaling protocol's own steps of a session (none with the lab's protocol), ms from the offer. */
+function signalingStepsTable(r: RunResult, s: SessionResult): string {
+  const steps = signalingSteps(r, s.viewer, s.camera);
+  if (!steps.length) return '';
+  const offerT = r.events[s.viewer]?.find((e) => e.event === 'offer-sent')?.t ?? 0;
+  const rows = steps.map((st) => `<tr><td>${(st.event.t - offerT).toFixed(1)} ms</td><td>${esc(st.who)}</td><td>${esc(st.step)}</td><td>${esc(stepSentence(st))}</td></tr>`).join('');
+  return `<h3>Signaling steps (${esc(stepProtocols(steps).join(', '))})</h3><table class="steps"><tr><th>ms from the offer</th><th>peer</th><th>step</th><th></th></tr>${rows}</table>`;
 }
 
 export function candidatesBlock(s: SessionResult): string {
@@ -102,6 +112,7 @@ export function runHtml(r: RunResult): string {
 ${s.failure ? `<p class="status-failed">${esc(s.failure)}</p>` : ''}
 <h3>Selected candidate pair</h3>${pairTable(s)}${s.asymmetric ? '<p class="muted">The two sides use different pairs: traffic relays in one direction only.</p>' : ''}
 <h3>Timeline</h3>${timelineTable(s)}
+${signalingStepsTable(r, s)}
 <p>Setup (offer to datachannel open): ${s.setupMs ?? '—'} ms; first frame: ${s.firstFrameMs ?? '—'} ms.</p>
 ${candidatesBlock(s)}`)
     .join('\n');
@@ -111,7 +122,7 @@ ${candidatesBlock(s)}`)
     : '';
   const body = `<h1>${esc(r.scenario)}: <span class="status-${r.passed ? 'passed' : 'failed'}">${esc(r.outcome)}</span> <span class="muted">(${r.passed ? 'expectations met' : 'expectations not met'})</span></h1>
 <p class="muted">${esc(r.description)}</p>
-<p class="muted">run ${esc(r.runId)}, ${esc(r.startedAt)}; topology ${esc(r.topology)} on ${esc(r.backend)}; wall ${r.overhead.wallMs} ms.</p>
+<p class="muted">run ${esc(r.runId)}, ${esc(r.startedAt)}; topology ${esc(r.topology)} on ${esc(r.backend)}; signaling ${esc(r.signaling ?? 'lab')}; wall ${r.overhead.wallMs} ms.</p>
 <h2>Network</h2>
 ${topologySvg(r.network, roles)}
 ${sessions}

@@ -6,6 +6,7 @@ import { projectPath } from '../util/paths.js';
 import { explainRun } from './explain.js';
 import { signalingSteps } from './signaling-steps.js';
 import { runSummary } from './terminal.js';
+import { runHtml } from './html.js';
 
 /** A real run (the lab's own signaling), with the given signaling-step events added to its peers. */
 function withSteps(signaling: RunResult['signaling'], steps: Record<string, Record<string, unknown>[]>): RunResult {
@@ -68,6 +69,14 @@ describe('signaling steps in --explain and the timeline', () => {
       '     200.0 ms  the camera received the offer on camera/offer/viewer',
       '    1200.0 ms  the camera published its answer on camera/answer/viewer (QoS 2)',
     ]);
+  });
+
+  it('the HTML report of the run has them as a table, the signaling named', () => {
+    const html = runHtml(mqtt);
+    expect(html).toContain('signaling mqtt;');
+    expect(html).toContain('<h3>Signaling steps (mqtt)</h3>');
+    expect(html).toContain('<td>-700.0 ms</td><td>camera</td><td>subscribe</td>');
+    expect(html).toContain('3 of them, the first at this time');
   });
 
   it('WHEP requests, and a protocol the report has never heard of (kvs from another peer), are told from their detail alone', () => {
