@@ -33,7 +33,7 @@ export function mergeMatrices(parts: { source: string; matrix: MatrixResult }[])
     for (const key of ['presets', 'policy', 'viewerKind', 'signaling', 'repeat', 'retries', 'minPassRate'] as const) {
       const [mine, theirs] = key === 'signaling' ? [matrix[key] ?? 'lab', first[key] ?? 'lab'] : [matrix[key], first[key]];
       if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
-        throw new LabError('invalid-file', `${source}: ${key} is ${JSON.stringify(matrix[key])}, but ${parts[0].source} has ${JSON.stringify(first[key])}: these are not shards of one matrix`);
+        throw new LabError('invalid-file', `${source}: ${key} is ${JSON.stringify(mine)}, but ${parts[0].source} has ${JSON.stringify(theirs)}: these are not shards of one matrix`);
       }
     }
   }
