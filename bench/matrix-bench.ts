@@ -18,7 +18,7 @@ export async function benchMatrix(presets = MATRIX_PRESETS, log: (s: string) => 
   const rows: MatrixBenchRow[] = [];
   for (const workers of [1, 2]) {
     const stop = samplePeak();
-    const m = await runMatrix(backend, { presets, policy: 'all', viewerKind: 'werift' as const, repeat: 1, retries: 0, minPassRate: 1, workers, shard: null, expectations: { expect: {}, cells: [] }, timeoutMs: 15_000 });
+    const m = await runMatrix(backend, { presets, policy: 'all', viewerKind: 'werift' as const, signaling: 'lab', repeat: 1, retries: 0, minPassRate: 1, workers, shard: null, expectations: { expect: {}, cells: [] }, timeoutMs: 15_000 });
     const row = { workers, cells: m.cells.length, passed: m.cells.filter((c) => c.status !== 'failed').length, wallS: Math.round(m.wallMs / 100) / 10, peakMemoryMb: stop() };
     rows.push(row);
     log(`${presets.length} presets, ${row.cells} cells, ${workers} worker(s): ${row.wallS} s wall, ${row.passed}/${row.cells} passed, peak memory ${row.peakMemoryMb} MB (lab process + every process in lab namespaces)`);

@@ -1,14 +1,21 @@
 /**
  * Chromium viewer: Debian's chromium driven by playwright-core, inside its host's namespace, on a
  * page the lab serves; same settings, events and exit code as the werift viewer (peers/README.md).
+ * The page signals itself (chromium/page-signaling.ts); for WHEP its fetch() requests to the
+ * camera's endpoint are carried here, through the tunnel over the lab's relay (lib/http-tunnel.ts).
  */
 import { existsSync } from 'node:fs';
+import type { Page, Route } from 'playwright-core';
 import type { EventName } from '../lab/contract/events.js';
-import { commonConfig, emit, fail, requireEnv } from './lib/contract.js';
+import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
 import { CHROMIUM_PATH, launchChromium } from './lib/chromium-launch.js';
+import { tunnelTransport, type HttpTransport } from './lib/http-tunnel.js';
+import { SignalingClient } from './lib/signaling-client.js';
 
 const cfg = commonConfig();
 const remote = requireEnv('LAB_REMOTE_PEER');
+const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep'] as const, 'lab');
+const mqttUrl = protocol === 'mqtt' ? requireEnv('LAB_MQTT_WS_URL') : null;
 if (!existsSync(CHROMIUM_PATH)) fail(`no Chromium at ${CHROMIUM_PATH} (install Debian's chromium, or set LAB_CHROMIUM)`);
 
 async function main(): Promise<void> {
@@ -37,6 +44,12 @@ async function main(): Promise<void> {
     }
   });
   const origin = new URL(cfg.iceConfigUrl).origin;
+  // WHEP: the camera's endpoint appears at the relay's origin (the public end of its tunnel).
+  const whepUrl = protocol === 'whep' ? `${origin}/whep` : null;
+  if (whepUrl) {
+    const relay = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
+    await routeWhep(page, origin, tunnelTransport(relay, remote, cfg.timeoutMs));
+  }
   await page.goto(`${origin}/peers/chromium-viewer.html`);
   try {
     await page.evaluate((c) => window.startViewer(c), {
@@ -49,12 +62,39 @@ async function main(): Promise<void> {
       icePolicy: cfg.icePolicy,
       turnTransports: cfg.turnTransports,
       trickle: cfg.trickle,
+      signaling: protocol,
+      mqttUrl,
+      whepUrl,
+      timeoutMs: cfg.timeoutMs,
     });
   } catch (err) {
     if (finished) return; // the page said "done" and the browser is closing under it
     emit('error', { message: (err as Error).message.split('\n')[0] });
     await stop(1);
   }
+}
+
+/** Hop-by-hop and framing headers are the browser's business, not the tunnelled answer's. */
+const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date']);
+
+/**
+ * The page's WHEP requests (the POST to /whep, PATCH and DELETE of /resource/<id>) go to the
+ * camera through the tunnel, headers and body as the page sent them; its answer, status and
+ * headers included (Location, ETag), is what fetch() sees.
+ */
+async function routeWhep(page: Page, origin: string, http: HttpTransport): Promise<void> {
+  const ours = (url: URL) => url.origin === origin && (url.pathname === '/whep' || url.pathname.startsWith('/resource/'));
+  await page.route(ours, async (route: Route) => {
+    const req = route.request();
+    const url = new URL(req.url());
+    const headers = Object.fromEntries(Object.entries(await req.allHeaders()).filter(([k]) => k === 'content-type' || k === 'if-match' || k === 'authorization' || k === 'accept'));
+    try {
+      const answer = await http({ method: req.method(), path: url.pathname + url.search, headers, body: req.postData() ?? '' });
+      await route.fulfill({ status: answer.status, headers: Object.fromEntries(Object.entries(answer.headers).filter(([k]) => !NOT_FORWARDED.has(k))), body: answer.body });
+    } catch (err) {
+      await route.fulfill({ status: 502, contentType: 'text/plain', body: `tunnel to ${remote}: ${(err as Error).message}` });
+    }
+  });
 }
 
 main().catch((err: Error) => fail(err.message));

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
 import { CandidateQueues } from '../lab/contract/candidate-queue.js';
-import { commonConfig, emit, emitCustom, envChoice, envNumber, fail, requireEnv } from './lib/contract.js';
+import { commonConfig, emit, envChoice, envNumber, fail, requireEnv } from './lib/contract.js';
 import { accessUnits, packetize, profileLevelId, splitAnnexB, type AccessUnit } from './lib/h264.js';
 import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
 import { connectSignaling } from './lib/peer-signaling.js';
@@ -76,7 +76,7 @@ async function serveWhep(): Promise<void> {
       offer: (id, sdp, label) =>
         new Promise<string>((resolve, reject) => {
           labels.set(id, label);
-          emitCustom('x-whep-offer', { session: label, resource: id });
+          emit('signaling-step', { protocol: 'whep', step: 'POST', session: label, resource: id, detail: `took a WHEP POST (the offer) as resource /resource/${id}; it answers once every candidate is gathered` });
           // The answer is the POST's body: candidates trickled on their own are dropped (the answer has them all).
           const reply: Signaling = { send: (msg) => msg.type === 'answer' && resolve(String(msg.sdp)), onMessage: () => {}, close: () => {} };
           answer(reply, label, sdp).catch(reject);
@@ -96,7 +96,7 @@ async function serveWhep(): Promise<void> {
   );
   // Listen before the tunnel opens: a viewer's first request may be waiting in the relay.
   await server.listen(whepPort, '0.0.0.0');
-  emitCustom('x-whep-listening', { port: whepPort });
+  emit('signaling-step', { protocol: 'whep', step: 'listen', port: whepPort, detail: `serves WHEP on port ${whepPort} of its own host (POST /whep), reached through the tunnel it opens outward to the lab's relay` });
   const relay = await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs);
   emit('signaling-connected');
   serveTunnel(relay, directHttp(`http://127.0.0.1:${whepPort}`, cfg.timeoutMs));

@@ -29,7 +29,7 @@ const stage = () => lastStage;
 async function main(): Promise<void> {
   // WHEP: the camera's endpoint is reached through the tunnel over the lab's relay (http-tunnel.ts).
   const relay = protocol === 'whep' ? await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs) : null;
-  const signaling: Signaling = relay ? new WhepClient(tunnelTransport(relay, cameraId, cfg.timeoutMs), cameraId, (m) => fail(m, { stage: stage() })) : await connectSignaling(cfg, { role: 'viewer', cameraId });
+  const signaling: Signaling = relay ? new WhepClient(tunnelTransport(relay, cameraId, cfg.timeoutMs), cameraId, (m) => fail(m, { stage: stage() }), emit) : await connectSignaling(cfg, { role: 'viewer', cameraId });
   emit('signaling-connected');
   lastStage = 'fetching ICE config';
   const iceConfig = await fetchIceConfig(cfg);

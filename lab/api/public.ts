@@ -12,7 +12,7 @@ import { chooseBackend, chooseRepeat } from '../config/resolve.js';
 import { matrixCells, shardCells, type MatrixResult } from '../model/matrix-result.js';
 import { LabError } from '../model/errors.js';
 import type { RunResult } from '../model/run-result.js';
-import { loadScenario, scenarioFromData, type Scenario } from '../model/scenario.js';
+import { loadScenario, scenarioFromData, type Scenario, type SignalingProtocol } from '../model/scenario.js';
 import { loadTopology } from '../model/topology-file.js';
 import type { Topology } from '../model/topology.js';
 import { MATRIX_PRESETS } from '../matrix/compose.js';
@@ -56,6 +56,8 @@ export interface RunMatrixOptions extends CommonOptions {
   presets?: string[];
   policy?: 'all' | 'relay';
   viewer?: ViewerStack;
+  /** How every cell's peers signal (default lab); refused when the cells' peers do not speak it. */
+  signaling?: SignalingProtocol;
   repeat?: number;
   retries?: number;
   minPassRate?: number;
@@ -101,6 +103,7 @@ export async function runMatrix(options: RunMatrixOptions = {}): Promise<MatrixR
     presets,
     policy: options.policy ?? 'all',
     viewerKind: options.viewer ?? 'werift',
+    signaling: options.signaling ?? 'lab',
     repeat: options.repeat ?? config.repeat ?? 1,
     retries: options.retries ?? config.retries ?? 0,
     minPassRate: options.minPassRate ?? config.minPassRate ?? 1,

@@ -5,7 +5,8 @@ import { listTopologies } from '../model/topology-file.js';
 import { MATRIX_PRESETS } from '../matrix/compose.js';
 import { mergeMatrices, readMatrix } from '../matrix/merge.js';
 import { matrixCells, shardCells } from '../model/matrix-result.js';
-import { VIEWER_STACKS, loadMatrixExpectations, runMatrix, type MatrixExpectations, type ViewerStack } from '../matrix/run-matrix.js';
+import { SIGNALING_PROTOCOLS, type SignalingProtocol } from '../model/scenario.js';
+import { VIEWER_STACKS, checkMatrixSignaling, loadMatrixExpectations, runMatrix, type MatrixExpectations, type ViewerStack } from '../matrix/run-matrix.js';
 import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
 import { chooseBackend } from '../config/resolve.js';
 import { reportsRoot, writeMatrixReport } from '../report/write-report.js';
@@ -16,7 +17,7 @@ import { rerunUnprivileged } from './privileges.js';
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'Every pair of NAT presets: viewer behind one, pi-camera behind the other; outcome, winning pair, setup time; gate on expectations.',
-  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift|chromium] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--shard i/n] [--expect file] [--json]',
+  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift|chromium] [--signaling lab|mqtt|whep|kvs] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--shard i/n] [--expect file] [--json]',
   details: [
     `Presets (default all): ${MATRIX_PRESETS.join(', ')}.`,
     'Cells are the upper triangle of the grid (each unordered pair once, the diagonal included).',
@@ -28,6 +29,8 @@ export const matrixCommand: Command = {
     '  --nats a,b,...        presets on both axes',
     '  --policy all|relay    ICE transport policy of both peers (default all)',
     '  --viewer werift|chromium  the viewer stack (chromium: Debian\'s, driven by playwright-core)',
+    '  --signaling <lab|mqtt|whep|kvs>  how every cell\'s peers signal (a scenario\'s `signaling:`, default lab);',
+    '                        refused (exit 2) when the cells\' peers do not speak it (docs/protocols.md)',
     '  --repeat N            runs per cell: pass rate and latency percentiles (default 1)',
     '  --retries N           re-run a failed run up to N times; retries are recorded, the cell is "flaky"',
     '  --min-pass-rate R     share of runs that must pass, 0..1 (default 1)',
@@ -45,6 +48,7 @@ export const matrixCommand: Command = {
     nats: { type: 'string' },
     policy: { type: 'string' },
     viewer: { type: 'string' },
+    signaling: { type: 'string' },
     repeat: { type: 'string' },
     retries: { type: 'string' },
     'min-pass-rate': { type: 'string' },
@@ -96,6 +100,8 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs, config: ResolvedCon
   if (policy !== 'all' && policy !== 'relay') throw usageError(cmd, `--policy must be all or relay (got "${policy}")`);
   const viewer = (values.viewer ?? 'werift') as string;
   if (!(VIEWER_STACKS as readonly string[]).includes(viewer)) throw usageError(cmd, `--viewer must be one of ${VIEWER_STACKS.join(', ')} (got "${viewer}")`);
+  const signaling = (values.signaling ?? 'lab') as string;
+  if (!(SIGNALING_PROTOCOLS as readonly string[]).includes(signaling)) throw usageError(cmd, `--signaling must be one of ${SIGNALING_PROTOCOLS.join(', ')} (got "${signaling}")`);
   const minPassRate = values['min-pass-rate'] === undefined ? (config.minPassRate ?? 1) : Number(values['min-pass-rate']);
   if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(cmd, `--min-pass-rate must be between 0 and 1 (got "${values['min-pass-rate']}")`);
   let shard: { index: number; count: number } | null = null;
@@ -104,10 +110,11 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs, config: ResolvedCon
     if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw usageError(cmd, `--shard must be i/n with 1 <= i <= n (got "${values.shard}")`);
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
-  return {
+  const opts = {
     presets,
     policy: policy as 'all' | 'relay',
     viewerKind: viewer as ViewerStack,
+    signaling: signaling as SignalingProtocol,
     repeat: integer(cmd, 'repeat', values.repeat, config.repeat ?? 1, 1),
     retries: integer(cmd, 'retries', values.retries, config.retries ?? 0, 0),
     minPassRate,
@@ -116,6 +123,9 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs, config: ResolvedCon
     expectations: matrixExpectations(values.expect as string | undefined, config),
     timeoutMs: integer(cmd, 'timeout', values.timeout, 15_000, 1000),
   };
+  // Before any backend is asked: a cell's peers that cannot speak the signaling is a usage error.
+  checkMatrixSignaling(opts);
+  return opts;
 }
 
 function matrixExpectations(flag: string | undefined, config: ResolvedConfig): MatrixExpectations {

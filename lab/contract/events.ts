@@ -54,6 +54,17 @@ const EVENT_FIELDS = {
   'signaling-connected': {},
   'signaling-closed': { code: z.number().describe('WebSocket close code the server sent, e.g. 4001 replaced by a rejoin, 1008 over the send budget'), reason: z.string() },
   'signaling-error': { code: z.union([z.string(), z.number()]).optional(), message: z.string().optional() },
+  /**
+   * One step of the signaling protocol's own exchange (an MQTT subscribe or publish, a WHEP
+   * request, a KVS control-plane call): the timeline and --explain tell them in order.
+   */
+  'signaling-step': {
+    protocol: z.string().describe('the scenario\'s signaling: mqtt, whep, kvs, ...'),
+    step: z.string().describe("the protocol's own word for the step: subscribe, publish, receive, POST, PATCH, DELETE, GetSignalingChannelEndpoint, ..."),
+    detail: z.string().describe('what was exchanged, in words, with its values (topic and QoS, status and Location, ...); reports print it after the peer\'s name'),
+    status: z.number().optional().describe('an HTTP status (WHEP, KVS)'),
+    series: z.boolean().optional().describe('one of a run of like steps (a trickled candidate each): reports count them instead of listing each'),
+  },
   'ice-config-fetched': { iceServers: z.array(z.string()), ttl: z.number().optional() },
   'offer-sent': { session, trickle: z.boolean().optional() },
   'offer-received': { session },

@@ -65,6 +65,11 @@ describe('matrix cells and shards', () => {
     expect(() => mergeMatrices([{ source: 'a', matrix: matrix(null) }, { source: 'b', matrix: matrix(null) }])).toThrow('cell full-cone x full-cone is in both a and b');
     const other = { ...matrix({ index: 2, count: 2 }), policy: 'relay' as const };
     expect(() => mergeMatrices([{ source: 'a', matrix: matrix({ index: 1, count: 2 }) }, { source: 'b', matrix: other }])).toThrow('b: policy is "relay", but a has "all"');
+    // Signaling: shards of another protocol are another matrix; a result without it (older labs) is lab.
+    const mqtt = { ...matrix({ index: 2, count: 2 }), signaling: 'mqtt' as const };
+    expect(() => mergeMatrices([{ source: 'a', matrix: matrix({ index: 1, count: 2 }) }, { source: 'b', matrix: mqtt }])).toThrow('b: signaling is "mqtt", but a has "lab"');
+    const lab = { ...matrix({ index: 2, count: 2 }), signaling: 'lab' as const };
+    expect(mergeMatrices([{ source: 'a', matrix: matrix({ index: 1, count: 2 }) }, { source: 'b', matrix: lab }]).cells).toHaveLength(matrixCells(presets).length);
   });
 });
 

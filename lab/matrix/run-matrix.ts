@@ -8,10 +8,11 @@ import type { Backend } from '../backends/backend.js';
 import { abortError } from '../model/errors.js';
 import type { MatrixCell, MatrixResult } from '../model/matrix-result.js';
 import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells, shardCells, summarizeRun } from '../model/matrix-result.js';
-import { expectationSchema, type Expectation, type IceSettings, type PeerSpec, type Scenario } from '../model/scenario.js';
+import { expectationSchema, type Expectation, type IceSettings, type PeerSpec, type Scenario, type SignalingProtocol } from '../model/scenario.js';
 import { upstreamRouters } from '../model/topology.js';
 import { readYaml, validateWith } from '../model/validate.js';
 import { runRepeated } from '../run/repeat.js';
+import { checkSignalingSupported } from '../run/signaling-support.js';
 import { newRunId } from '../run/run-scenario.js';
 import { monotonicMs, round } from '../util/clock.js';
 import { composeCell } from './compose.js';
@@ -26,6 +27,8 @@ export interface MatrixOptions {
   policy: 'all' | 'relay';
   /** The viewer's WebRTC stack. */
   viewerKind: ViewerStack;
+  /** How every cell's peers signal (a scenario's `signaling:`). */
+  signaling: SignalingProtocol;
   repeat: number;
   retries: number;
   minPassRate: number;
@@ -57,7 +60,7 @@ export function cellExpectation(all: MatrixExpectations, viewer: string, camera:
 }
 
 /** The scenario a cell runs: each side reaches TURN the way its network allows. */
-export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs' | 'viewerKind'>, expect: Expectation): Scenario {
+export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs' | 'viewerKind' | 'signaling'>, expect: Expectation): Scenario {
   const cell = composeCell(viewer, camera);
   const ice = (host: string): IceSettings => ({
     policy: opts.policy,
@@ -71,6 +74,7 @@ export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOp
     description: cell.topology.description,
     source: 'matrix',
     topology: cell.topology,
+    signaling: opts.signaling,
     camera: peer('camera', 'pi-camera', 'camera', cell.cameraHost),
     viewers: [peer('viewer', opts.viewerKind === 'chromium' ? 'chromium-viewer' : 'viewer', 'viewer', cell.viewerHost)],
     timeoutMs: opts.timeoutMs,
@@ -78,7 +82,19 @@ export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOp
   };
 }
 
+/**
+ * Refuses a matrix whose cells' peers cannot speak its signaling, before any lab is built: every
+ * cell has the same peer kinds, so one cell's scenario tells (the rules are signaling-support.ts's).
+ */
+export function checkMatrixSignaling(opts: Pick<MatrixOptions, 'presets' | 'policy' | 'timeoutMs' | 'viewerKind' | 'signaling'>): void {
+  const [first] = matrixCells(opts.presets);
+  if (!first) return;
+  const s = cellScenario(first.viewer, first.camera, opts, { outcome: 'direct' });
+  checkSignalingSupported({ ...s, source: `matrix --signaling ${opts.signaling} --viewer ${opts.viewerKind}` });
+}
+
 export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<MatrixResult> {
+  checkMatrixSignaling(opts);
   const t0 = monotonicMs();
   const startedAt = new Date().toISOString();
   const all = matrixCells(opts.presets);
@@ -97,7 +113,7 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
       progress(`[${++done}/${cells.length}] ${viewer} x ${camera}: ${c.status.toUpperCase()} ${c.outcome} (expected ${c.expect.outcome}), pass rate ${Math.round(c.passRate * 100)}%, setup p50 ${c.latency.setupMs.p50 ?? '—'} ms`);
     }
   };
-  progress(`${cells.length} cell(s)${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${all.length})` : ''}, ${opts.repeat} run(s) each, ${opts.workers} at a time`);
+  progress(`${cells.length} cell(s), signaling ${opts.signaling}${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${all.length})` : ''}, ${opts.repeat} run(s) each, ${opts.workers} at a time`);
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, cells.length)) }, worker));
   if (opts.signal?.aborted) throw abortError(opts.signal.reason, 'the matrix');
   return {
@@ -110,6 +126,7 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
     presetInfo: Object.fromEntries(opts.presets.map((p) => [p, describePreset(p)])),
     policy: opts.policy,
     viewerKind: opts.viewerKind,
+    signaling: opts.signaling,
     repeat: opts.repeat,
     retries: opts.retries,
     minPassRate: opts.minPassRate,

@@ -1,6 +1,6 @@
 /** MatrixResult: one cell per (viewer NAT, camera NAT) pair; every reporter renders from it alone. */
 import type { ExpectationCheck, PeerReport, Percentiles, RunResult, SessionResult } from './run-result.js';
-import type { Expectation } from './scenario.js';
+import type { Expectation, SignalingProtocol } from './scenario.js';
 
 /** 2: a cell holds its aggregate and one run's summary (`run`), no longer a whole RunResult. */
 export const MATRIX_RESULT_SCHEMA_VERSION = 2;
@@ -89,6 +89,8 @@ export interface MatrixResult {
   presetInfo: Record<string, string>;
   policy: 'all' | 'relay';
   viewerKind: string;
+  /** Every cell's signaling (matrix --signaling); absent in results of older labs: lab. */
+  signaling?: SignalingProtocol;
   repeat: number;
   retries: number;
   minPassRate: number;

@@ -10,7 +10,7 @@ import { MATRIX_RESULT_SCHEMA_VERSION } from './matrix-result.js';
 import type { RunResult } from './run-result.js';
 import { RUN_RESULT_SCHEMA_VERSION } from './run-result.js';
 import { FILTERINGS, MAPPINGS, NAT_MODES, PORT_ALLOCATIONS } from './nat-behavior.js';
-import { OUTCOMES, expectationSchema } from './scenario.js';
+import { OUTCOMES, SIGNALING_PROTOCOLS, expectationSchema } from './scenario.js';
 
 const ms = z.number().nullable();
 const outcome = z.enum(OUTCOMES);
@@ -130,6 +130,7 @@ export const runResultSchema = z.object({
   scenario: z.string(),
   description: z.string(),
   topology: z.string(),
+  signaling: z.enum(SIGNALING_PROTOCOLS).optional().describe('how the peers signaled; absent in results of older labs: lab'),
   backend: z.string(),
   labId: z.string().nullable(),
   startedAt: z.string(),
@@ -196,6 +197,7 @@ export const matrixResultSchema = z.object({
   presetInfo: z.record(z.string(), z.string()),
   policy: z.enum(['all', 'relay']),
   viewerKind: z.string(),
+  signaling: z.enum(SIGNALING_PROTOCOLS).optional().describe("every cell's signaling; absent in results of older labs: lab"),
   repeat: z.number(),
   retries: z.number(),
   minPassRate: z.number(),

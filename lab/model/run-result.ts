@@ -1,5 +1,5 @@
 /** RunResult: plain, versioned JSON; the only input of every reporter. */
-import type { Outcome } from './scenario.js';
+import type { Outcome, SignalingProtocol } from './scenario.js';
 import type { Topology } from './topology.js';
 import { percentile } from '../util/stats.js';
 
@@ -209,6 +209,8 @@ export interface RunResult {
   scenario: string;
   description: string;
   topology: string;
+  /** How the peers signaled (the scenario's `signaling:`); absent in results of older labs: lab. */
+  signaling?: SignalingProtocol;
   backend: string;
   /** The lab that was built for the run (gone once the run ended). */
   labId: string | null;

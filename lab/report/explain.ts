@@ -7,7 +7,7 @@ import { upstreamRouters, type Topology } from '../model/topology.js';
 import { annotateSdp } from './sdp.js';
 import { natSummary } from './topology-summary.js';
 import { directionLine } from './wire-lines.js';
-import { whepLines } from './explain-whep.js';
+import { PROTOCOL_INTRO, PROTOCOL_VIA, signalingSteps, stepProtocols, stepSentence } from './signaling-steps.js';
 
 interface Candidate {
   type: string;
@@ -98,33 +98,6 @@ function winnerReason(s: SessionResult, stack: string): string[] {
   return out;
 }
 
-/**
- * signaling: mqtt (pi-webrtc's topics): each side's subscriptions, then the offer and answer
- * publishes, and the trickled candidates counted per topic, from the peers' x-mqtt-* events.
- */
-function mqttSteps(ve: Event[], cameraEvents: Event[], viewer: string): [Event, string][] {
-  const mine = (e: Event) => e.event === 'x-mqtt-subscribed' || String(e.topic ?? '').endsWith(`/${viewer}`);
-  const events = [...ve.map((e) => ['viewer', e] as const), ...cameraEvents.filter(mine).map((e) => ['camera', e] as const)].filter(([, e]) => e.event.startsWith('x-mqtt-'));
-  const out: [Event, string][] = [];
-  const candidates = new Map<string, { count: number; first: Event }>();
-  for (const [who, e] of events) {
-    if (e.event === 'x-mqtt-subscribed') out.push([e, `the ${who} connected to the MQTT broker (MQTT v5) and subscribed${e.noLocal ? ' with No-Local (its own publishes are not sent back to it)' : ''} to ${(e.topics as string[]).join(', ')}`]);
-    else if (e.event === 'x-mqtt-replayed') out.push([e, `the ${who} published its ${e.messages} message(s) again: nothing from the camera yet (a publish nobody has subscribed to is lost)`]);
-    else if (e.type) out.push([e, `the ${who} ${e.event === 'x-mqtt-published' ? `published its ${e.type} on` : `received the ${e.type} on`} ${e.topic}`]);
-    else if (e.event === 'x-mqtt-published') {
-      const key = `${who} ${e.topic}`;
-      const seen = candidates.get(key);
-      if (seen) seen.count++;
-      else candidates.set(key, { count: 1, first: e });
-    }
-  }
-  for (const [key, { count, first }] of candidates) {
-    const [who, topic] = key.split(' ');
-    out.push([first, `the ${who} began trickling its candidates on ${topic} (QoS 2, each {"sdpMid","sdpMLineIndex","candidate"}): ${count} in all`]);
-  }
-  return out;
-}
-
 export function explainRun(r: RunResult): string {
   const out: string[] = [];
   const t = r.network;
@@ -149,17 +122,20 @@ export function explainRun(r: RunResult): string {
 
     lines(2, 'Signaling and ICE servers');
     const viewerServers = (find(ve, 'ice-config-fetched')?.iceServers as string[] | undefined) ?? [];
-    const mqtt = find(ve, 'x-mqtt-subscribed') !== undefined;
+    // The protocol's own steps (signaling-step events): MQTT publishes, WHEP requests, KVS calls.
+    const own = signalingSteps(r, s.viewer, s.camera);
+    const protocols = stepProtocols(own);
+    const via = protocols.length ? protocols.map((p) => PROTOCOL_VIA[p] ?? `${p} signaling`).join(' and ') : 'the signaling server';
     const steps: [Event | undefined, string][] = [
-      [find(ve, 'ice-config-fetched'), `${mqtt ? 'the viewer' : 'it'} fetched ICE servers from the ICE-config endpoint: ${viewerServers.join(', ') || '(none reported)'}; TURN credentials are time-limited (TURN REST: "<expiry>:<id>" and an HMAC of it)`],
-      [find(ce, 'offer-received'), `the camera received the offer through ${mqtt ? 'the MQTT broker' : 'the signaling server'}; it fetched fresh TURN credentials for this viewer at ${at(find(ce, 'ice-config-fetched'))}`],
+      [find(ve, 'ice-config-fetched'), `${protocols.length ? 'the viewer' : 'it'} fetched ICE servers from the ICE-config endpoint: ${viewerServers.join(', ') || '(none reported)'}; TURN credentials are time-limited (TURN REST: "<expiry>:<id>" and an HMAC of it)`],
+      [find(ce, 'offer-received'), `the camera received the offer through ${via}; it fetched fresh TURN credentials for this viewer at ${at(find(ce, 'ice-config-fetched'))}`],
+      ...own.map((st): [Event, string] => [st.event, stepSentence(st)]),
     ];
-    if (mqtt) steps.push(...mqttSteps(ve, r.events[s.camera] ?? [], s.viewer));
-    else steps.unshift([find(ve, 'signaling-connected'), `the viewer opened its WebSocket to the signaling server (a join token ties it to room "${r.scenario}" and to its own id)`]);
-    // In time order (an unreported step last): over MQTT the two sides' steps interleave.
+    if (!protocols.length) steps.unshift([find(ve, 'signaling-connected'), `the viewer opened its WebSocket to the signaling server (a join token ties it to room "${r.scenario}" and to its own id)`]);
+    for (const p of protocols) out.push(PROTOCOL_INTRO[p] ?? `${p}: the peers' own signaling steps follow.`);
+    // In time order (an unreported step last): the two sides' steps interleave.
     steps.sort(([a], [b]) => (a?.t ?? Infinity) - (b?.t ?? Infinity));
     for (const [e, line] of steps) out.push(`${at(e)}  ${line}`);
-    out.push(...whepLines(ve, at));
 
     lines(3, 'The offer (viewer -> camera)');
     out.push(...sdpSection(`sent at ${at(find(ve, 'offer-sent'))}`, find(ve, 'local-description')?.sdp as string | undefined));

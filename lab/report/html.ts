@@ -8,6 +8,7 @@ import { TIMELINE_STEPS } from '../model/run-result.js';
 import { cellShort } from './matrix-text.js';
 import type { RunResult } from '../model/run-result.js';
 import { topologySvg } from './topology-diagram.js';
+import { signalingSteps, stepProtocols, stepSentence } from './signaling-steps.js';
 
 export const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -49,6 +50,15 @@ export function timelineTable(s: SessionResult): string {
   return `<table class="timeline"><tr><th>step</th><th>ms from the offer</th><th></th></tr>${rows.join('')}</table>`;
 }
 
+/** The signaling protocol's own steps of a session (none with the lab's protocol), ms from the offer. */
+function signalingStepsTable(r: RunResult, s: SessionResult): string {
+  const steps = signalingSteps(r, s.viewer, s.camera);
+  if (!steps.length) return '';
+  const offerT = r.events[s.viewer]?.find((e) => e.event === 'offer-sent')?.t ?? 0;
+  const rows = steps.map((st) => `<tr><td>${(st.event.t - offerT).toFixed(1)} ms</td><td>${esc(st.who)}</td><td>${esc(st.step)}</td><td>${esc(stepSentence(st))}</td></tr>`).join('');
+  return `<h3>Signaling steps (${esc(stepProtocols(steps).join(', '))})</h3><table class="steps"><tr><th>ms from the offer</th><th>peer</th><th>step</th><th></th></tr>${rows}</table>`;
+}
+
 export function candidatesBlock(s: SessionResult): string {
   return `<h4>Candidates gathered by the viewer</h4><pre>${esc(s.candidates.viewer.join('\n') || '(none)')}</pre><h4>Candidates gathered by the camera</h4><pre>${esc(s.candidates.camera.join('\n') || '(none)')}</pre>`;
 }
@@ -82,7 +92,7 @@ export function matrixHtml(m: MatrixResult): string {
   const legend = m.presets.map((p) => `<tr><th>${esc(p)}</th><td>${esc(m.presetInfo[p] ?? '')}</td></tr>`).join('');
   const failed = m.cells.filter((c) => c.status === 'failed').length;
   const body = `<h1>WebRTC NAT traversal matrix: <span class="status-${m.passed ? 'passed' : 'failed'}">${m.passed ? 'passed' : 'FAILED'}</span></h1>
-<p class="muted">run ${esc(m.runId)}, ${esc(m.startedAt)}; ${m.cells.length} of ${m.totalCells} cells; ${m.repeat} run(s) per cell, ${m.retries} retr${m.retries === 1 ? 'y' : 'ies'}; ICE policy ${esc(m.policy)}; viewer ${esc(m.viewerKind)}; backend ${esc(m.backend)}; ${failed} failed.</p>
+<p class="muted">run ${esc(m.runId)}, ${esc(m.startedAt)}; ${m.cells.length} of ${m.totalCells} cells; ${m.repeat} run(s) per cell, ${m.retries} retr${m.retries === 1 ? 'y' : 'ies'}; ICE policy ${esc(m.policy)}; viewer ${esc(m.viewerKind)}; signaling ${esc(m.signaling ?? 'lab')}; backend ${esc(m.backend)}; ${failed} failed.</p>
 <h2>Outcome per pair</h2>
 <p class="muted">Rows: the viewer's NAT; columns: the camera's. D direct, R relay, then the candidate types of the viewer/camera ends; ! failed its expectations, ~ passed only on retry; median setup time. Click a cell for its details.</p>
 <table class="grid"><tr><th>viewer \\ camera</th>${m.presets.map((p) => `<th>${esc(p)}</th>`).join('')}</tr>
@@ -102,6 +112,7 @@ export function runHtml(r: RunResult): string {
 ${s.failure ? `<p class="status-failed">${esc(s.failure)}</p>` : ''}
 <h3>Selected candidate pair</h3>${pairTable(s)}${s.asymmetric ? '<p class="muted">The two sides use different pairs: traffic relays in one direction only.</p>' : ''}
 <h3>Timeline</h3>${timelineTable(s)}
+${signalingStepsTable(r, s)}
 <p>Setup (offer to datachannel open): ${s.setupMs ?? '—'} ms; first frame: ${s.firstFrameMs ?? '—'} ms.</p>
 ${candidatesBlock(s)}`)
     .join('\n');
@@ -111,7 +122,7 @@ ${candidatesBlock(s)}`)
     : '';
   const body = `<h1>${esc(r.scenario)}: <span class="status-${r.passed ? 'passed' : 'failed'}">${esc(r.outcome)}</span> <span class="muted">(${r.passed ? 'expectations met' : 'expectations not met'})</span></h1>
 <p class="muted">${esc(r.description)}</p>
-<p class="muted">run ${esc(r.runId)}, ${esc(r.startedAt)}; topology ${esc(r.topology)} on ${esc(r.backend)}; wall ${r.overhead.wallMs} ms.</p>
+<p class="muted">run ${esc(r.runId)}, ${esc(r.startedAt)}; topology ${esc(r.topology)} on ${esc(r.backend)}; signaling ${esc(r.signaling ?? 'lab')}; wall ${r.overhead.wallMs} ms.</p>
 <h2>Network</h2>
 ${topologySvg(r.network, roles)}
 ${sessions}

@@ -2,6 +2,7 @@
 import type { PairView, RunResult, SessionResult } from '../model/run-result.js';
 import { TIMELINE_STEPS } from '../model/run-result.js';
 import { wireLines } from './wire-lines.js';
+import { signalingSteps, stepSentence } from './signaling-steps.js';
 
 export function describeEnd(c: PairView['local']): string {
   const relay = c.candidateType === 'relay' && c.relayProtocol ? ` via TURN/${c.relayProtocol}` : '';
@@ -30,11 +31,17 @@ export function timelineLines(s: SessionResult): string[] {
   return TIMELINE_STEPS.map(({ key, label }) => `  ${label.padEnd(20)} ${ms(s.timeline[key]).padStart(11)}`);
 }
 
+/** The signaling protocol's own steps of a session (none for the lab's protocol), ms from the viewer's offer. */
+export function signalingStepLines(r: Pick<RunResult, 'events'>, s: Pick<SessionResult, 'viewer' | 'camera'>): string[] {
+  const offerT = r.events[s.viewer]?.find((e) => e.event === 'offer-sent')?.t ?? 0;
+  return signalingSteps(r, s.viewer, s.camera).map((st) => `  ${ms(st.event.t - offerT).padStart(11)}  ${stepSentence(st)}`);
+}
+
 export function runSummary(r: RunResult): string {
   const out: string[] = [];
   out.push(`${r.scenario}: ${r.outcome.toUpperCase()}  (${r.passed ? 'expectations met' : 'EXPECTATIONS NOT MET'})`);
   if (r.description) out.push(r.description);
-  out.push(`topology ${r.topology} on ${r.backend}, run ${r.runId}`);
+  out.push(`topology ${r.topology} on ${r.backend}, signaling ${r.signaling ?? 'lab'}, run ${r.runId}`);
   for (const p of r.peers) {
     const behind = p.behind.length ? `behind ${p.behind.map((b) => `${b.router} (${b.nat})`).join(' -> ')}` : 'on the open internet';
     out.push(`  ${p.role.padEnd(6)} ${p.name.padEnd(10)} ${p.stack} on host ${p.host}, ${behind}; ICE ${p.ice.policy}, TURN ${p.ice.turnTransports.join(',')}`);
@@ -43,6 +50,8 @@ export function runSummary(r: RunResult): string {
   if (r.sessions.length === 1) {
     const s = r.sessions[0];
     out.push(...sessionSummary(s, r), '', 'timeline (ms from the offer):', ...timelineLines(s));
+    const steps = signalingStepLines(r, s);
+    if (steps.length) out.push(`  ${r.signaling ?? 'signaling'} steps:`, ...steps);
     out.push(`  setup (offer -> datachannel open): ${ms(s.setupMs)};  first frame: ${ms(s.firstFrameMs)}`);
   } else {
     const { summary } = r;

@@ -85,6 +85,7 @@ export function buildRunResult(f: RunFacts): RunResult {
     scenario: scenario.name,
     description: scenario.description,
     topology: scenario.topology.name,
+    signaling: scenario.signaling ?? 'lab',
     backend: f.backend,
     labId: f.labId,
     startedAt: f.startedAt,

@@ -213,7 +213,14 @@ async function startUserServices(session: LabSession, lab: StartedLab, scenario:
   await waitUserServicesReady(lab, c.userServices, scenario.source);
 }
 
-const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'x-whep-post', 'x-whep-delete', 'dtls-connected', 'first-frame', 'error'];
+const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'signaling-step', 'dtls-connected', 'first-frame', 'error'];
+
+/** A progress line for a peer's event; a series of like signaling steps (trickled candidates) is not shown one by one. */
+function progressLine(peer: string, e: { event: string; [field: string]: unknown }): string | null {
+  if (!SHOWN_EVENTS.includes(e.event) || e.series === true) return null;
+  if (e.event === 'signaling-step') return `${peer}: ${e.protocol} ${e.detail}`;
+  return `${peer}: ${e.event}${e.status ? ` ${e.status}` : ''}${e.message ? ` ${e.message}` : ''}`;
+}
 
 function contractPeers(scenario: Scenario): PeerSpec[] {
   return [scenario.camera, ...scenario.viewers].filter((p) => !p.app);
@@ -223,7 +230,10 @@ function contractPeers(scenario: Scenario): PeerSpec[] {
 function startPeers(lab: StartedLab, scenario: Scenario, plan: ServicesPlan, ca: StartedLabCa, opts: RunOptions, progress: (line: string) => void): RunningPeer[] {
   return contractPeers(scenario).map((spec) => {
     const peer = startPeer(lab, spec.name, spec.host, opts.peerCommands?.[spec.name] ?? peerArgv(spec), { ...caEnv(ca), ...peerEnv(spec, plan, scenario.name, scenario, ca.caFile) }, spec.image);
-    peer.on('*', (e) => SHOWN_EVENTS.includes(e.event) && progress(`${peer.name}: ${e.event}${e.status ? ` ${e.status}` : ''}${e.message ? ` ${e.message}` : ''}`));
+    peer.on('*', (e) => {
+      const line = progressLine(peer.name, e);
+      if (line) progress(line);
+    });
     return peer;
   });
 }
@@ -340,7 +350,7 @@ function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenar
     LAB_TURN_CA: caFile,
     LAB_TIMEOUT_MS: String(scenario.timeoutMs),
     LAB_SIGNALING: scenario.signaling ?? 'lab',
-    ...(plan.mqtt ? { LAB_MQTT_URL: plan.mqtt.tcp } : {}),
+    ...(plan.mqtt ? { LAB_MQTT_URL: plan.mqtt.tcp, LAB_MQTT_WS_URL: plan.mqtt.ws } : {}),
     ...(p.role === 'viewer' ? { LAB_REMOTE_PEER: scenario.camera.name } : { LAB_PROFILE: p.profile, LAB_MEDIA_DIR: projectPath('peers', 'media') }),
   };
 }

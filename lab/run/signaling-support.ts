@@ -5,8 +5,8 @@ import type { PeerSpec, Scenario, SignalingProtocol } from '../model/scenario.js
 /** Protocol -> the lab's own peer kinds that speak it. */
 const SPOKEN: ReadonlyMap<SignalingProtocol, ReadonlySet<PeerSpec['kind']>> = new Map<SignalingProtocol, ReadonlySet<PeerSpec['kind']>>([
   ['lab', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
-  ['mqtt', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'command'])],
-  ['whep', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'command'])],
+  ['mqtt', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
+  ['whep', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
 ]);
 
 /** The user's own peers (a contract command, a black-box app, a browser page) speak what they speak. */

@@ -1,19 +1,16 @@
 /**
  * The Chromium viewer's page (bundled for the browser, served by the lab's services): the same
- * viewer as peers/viewer.ts, on the browser's own WebRTC stack (libwebrtc). Events go to the
- * Node side through window.labEmit, which stamps and prints them (peers/README.md).
+ * viewer as peers/viewer.ts, on the browser's own WebRTC stack (libwebrtc), signaling over the
+ * lab's WebSocket, MQTT or WHEP (./page-signaling.ts). Events go to the Node side through
+ * window.labEmit, which stamps and prints them (peers/README.md).
  */
 import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
 import type { EventFields, EventName } from '../../lab/contract/events.js';
 import { iceConfigRequestUrl, iceServersFor, type IceServerConfigResponse, type TurnTransport } from '../../lab/contract/ice-config.js';
 import { candidatePairsFromStats, selectedPairFromStats, type StatsRecord } from '../../lab/contract/stats.js';
+import { pageSignaling, type PageSignalingConfig } from './page-signaling.js';
 
-interface ViewerConfig {
-  peerId: string;
-  room: string;
-  token: string;
-  remote: string;
-  signalingUrl: string;
+interface ViewerConfig extends PageSignalingConfig {
   iceConfigUrl: string;
   icePolicy: RTCIceTransportPolicy;
   turnTransports: TurnTransport[];
@@ -32,14 +29,6 @@ async function iceServers(cfg: ViewerConfig): Promise<RTCIceServer[]> {
   const res = await fetch(iceConfigRequestUrl(cfg.iceConfigUrl, cfg.room, cfg.peerId), { headers: { authorization: `Bearer ${cfg.token}` } });
   if (!res.ok) throw new Error(`ICE config: HTTP ${res.status}`);
   return iceServersFor((await res.json()) as IceServerConfigResponse, cfg.turnTransports);
-}
-
-function connectSignaling(cfg: ViewerConfig): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${cfg.signalingUrl}?room=${encodeURIComponent(cfg.room)}&peer=${encodeURIComponent(cfg.peerId)}&token=${encodeURIComponent(cfg.token)}`);
-    ws.onopen = () => resolve(ws);
-    ws.onerror = () => reject(new Error(`signaling ${cfg.signalingUrl}: connection failed`));
-  });
 }
 
 const statsOf = async (pc: RTCPeerConnection) => [...(await pc.getStats()).values()] as StatsRecord[];
@@ -66,27 +55,29 @@ async function settle(pc: RTCPeerConnection): Promise<void> {
 window.startViewer = async (cfg: ViewerConfig) => {
   const emit = window.labEmit;
   const session = cfg.remote;
-  const ws = await connectSignaling(cfg);
+  let failWhep: (err: Error) => void = () => {};
+  const whepFailed = new Promise<never>((_, reject) => (failWhep = reject));
+  const signaling = await pageSignaling(cfg, emit, (m) => failWhep(new Error(m)));
   await emit('signaling-connected');
   const servers = await iceServers(cfg);
   await emit('ice-config-fetched', { iceServers: servers.map((s) => s.urls) });
 
   const pc = new RTCPeerConnection({ iceServers: servers, iceTransportPolicy: cfg.icePolicy, bundlePolicy: 'max-bundle' });
-  const send = (msg: Record<string, unknown>) => ws.send(JSON.stringify({ ...msg, to: cfg.remote }));
+  const send = (msg: Record<string, unknown>) => signaling.send({ ...msg, to: cfg.remote });
   // Chrome rejects candidates that arrive before the remote description: they wait here.
   const early = new CandidateQueue<RTCIceCandidateInit>();
-  ws.onmessage = async (e) => {
-    const msg = JSON.parse(e.data);
+  signaling.onMessage(async (msg) => {
     if (msg.from !== cfg.remote) return;
     if (msg.type === 'answer') {
       await emit('answer-received', { session });
-      await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+      await pc.setRemoteDescription({ type: 'answer', sdp: String(msg.sdp) });
       await early.open((c) => pc.addIceCandidate(c));
     } else if (msg.type === 'candidate') {
-      await emit('remote-candidate', { session, candidate: msg.candidate.candidate });
-      await early.add(msg.candidate);
+      const candidate = msg.candidate as RTCIceCandidateInit;
+      await emit('remote-candidate', { session, candidate: String(candidate.candidate) });
+      await early.add(candidate);
     }
-  };
+  });
   pc.onicecandidate = (e) => {
     if (!e.candidate) return;
     void emit('local-candidate', { session, candidate: e.candidate.candidate });
@@ -138,7 +129,7 @@ window.startViewer = async (cfg: ViewerConfig) => {
   send({ type: 'offer', sdp });
   await emit('offer-sent', { session, trickle: cfg.trickle });
 
-  await Promise.all([connected, channelOpen]);
+  await Promise.race([Promise.all([connected, channelOpen]), whepFailed]);
   // The first decoded frame: a decoder can only start at an IDR with its SPS and PPS.
   for (;;) {
     const stats = [...(await transceiver.receiver.getStats()).values()] as StatsRecord[];
@@ -156,7 +147,7 @@ window.startViewer = async (cfg: ViewerConfig) => {
   await emit('selected-pair', { session, pair: selectedPairFromStats(stats) });
   send({ type: 'bye' });
   pc.close();
-  ws.close();
+  await signaling.close(); // WHEP: the DELETE is answered before "done"
   await emit('done', { ok: true });
 };
 

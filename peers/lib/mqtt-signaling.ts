@@ -6,13 +6,23 @@
  * The camera (uid = its peer id) subscribes with No-Local to `<uid>/{offer,answer,ice}/+`; a
  * viewer (cid = its peer id) to `<uid>/answer/<cid>` and `<uid>/ice/<cid>`. Everything is
  * published with QoS 2, as pi-webrtc does. pi-webrtc has no end-of-candidates nor bye: dropped.
+ *
+ * Runs in Node (the werift peers, mqtt.js over TCP) and in the Chromium viewer's page (mqtt.js's
+ * browser build over the broker's WebSocket listener): events go out through the `report` given.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { emit, emitCustom } from './contract.js';
+import type { EventFields } from '../../lab/contract/events.js';
 import { cameraFilters, parsePayload, parseTopic, topic, viewerFilters, type TopicKind } from './mqtt-topics.js';
 import type { Incoming, PeerSignaling } from './signaling-client.js';
 
 export type MqttRole = { role: 'camera'; uid: string } | { role: 'viewer'; uid: string; cid: string };
+
+/** Where the client's contract events go: `emit` in Node, `window.labEmit` in a page. */
+export interface MqttReport {
+  (event: 'signaling-step', fields: EventFields<'signaling-step'> & Record<string, unknown>): void;
+  (event: 'warning', fields: EventFields<'warning'>): void;
+  (event: 'signaling-closed', fields: EventFields<'signaling-closed'>): void;
+}
 
 /**
  * Nothing is retained or queued for a subscriber that is not there yet: an offer published before
@@ -35,13 +45,14 @@ export class MqttSignaling implements PeerSignaling {
   private constructor(
     private readonly client: MqttClient,
     private readonly who: MqttRole,
+    private readonly emit: MqttReport,
   ) {}
 
   /** Connects (retrying until the broker answers or the deadline) and subscribes. */
-  static async connect(url: string, who: MqttRole, deadlineMs: number): Promise<MqttSignaling> {
+  static async connect(url: string, who: MqttRole, deadlineMs: number, emit: MqttReport): Promise<MqttSignaling> {
     const clientId = who.role === 'camera' ? `${who.uid}-camera` : `${who.uid}-${who.cid}`;
     const client = mqtt.connect(url, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: RETRY_MS, connectTimeout: Math.max(1000, deadlineMs - Date.now()) });
-    const self = new MqttSignaling(client, who);
+    const self = new MqttSignaling(client, who, emit);
     let lastError = 'no answer';
     client.on('error', (err) => (lastError = err.message));
     await new Promise<void>((resolve, reject) => {
@@ -65,7 +76,8 @@ export class MqttSignaling implements PeerSignaling {
     const granted = await client.subscribeAsync(filters, { qos: who.role === 'camera' ? 0 : 2, nl: true });
     const refused = granted.filter((g) => g.qos >= 128);
     if (refused.length) throw new Error(`MQTT broker ${url} refused the subscription to ${refused.map((g) => g.topic).join(', ')}`);
-    emitCustom('x-mqtt-subscribed', { topics: filters, noLocal: true, qos: granted.map((g) => g.qos) });
+    const qos = granted.map((g) => g.qos);
+    emit('signaling-step', { protocol: 'mqtt', step: 'subscribe', topics: filters, noLocal: true, qos, detail: `connected to the MQTT broker (MQTT v5) and subscribed with No-Local (its own publishes are not sent back to it) to ${filters.join(', ')} (granted QoS ${[...new Set(qos)].join(', ')})` });
     return self;
   }
 
@@ -93,14 +105,17 @@ export class MqttSignaling implements PeerSignaling {
     const name = topic(this.who.uid, kind, cid);
     const payload = JSON.stringify(body);
     this.client.publish(name, payload, { qos: 2 });
-    emitCustom('x-mqtt-published', { topic: name, qos: 2, ...(kind === 'ice' ? {} : { type: kind }) });
+    const session = this.who.role === 'camera' ? cid : this.who.uid;
+    if (kind === 'ice') this.emit('signaling-step', { protocol: 'mqtt', step: 'publish', session, topic: name, qos: 2, series: true, detail: `published a candidate on ${name} (QoS 2, {"sdpMid","sdpMLineIndex","candidate"})` });
+    else this.emit('signaling-step', { protocol: 'mqtt', step: 'publish', session, topic: name, qos: 2, type: kind, detail: `published its ${kind} on ${name} (QoS 2, {"type":"${kind}","sdp"})` });
     if (this.who.role !== 'viewer') return;
     this.sent.push({ topic: name, payload });
     this.replayTimer ??= setInterval(() => this.replay(), REPLAY_MS);
   }
 
   private replay(): void {
-    emitCustom('x-mqtt-replayed', { topics: [...new Set(this.sent.map((s) => s.topic))], messages: this.sent.length, reason: 'no message from the camera yet' });
+    const topics = [...new Set(this.sent.map((s) => s.topic))];
+    this.emit('signaling-step', { protocol: 'mqtt', step: 'republish', session: this.who.uid, topics, messages: this.sent.length, detail: `published its ${this.sent.length} message(s) again on ${topics.join(', ')}: nothing from the camera yet (a publish nobody has subscribed to is lost)` });
     for (const s of this.sent) this.client.publish(s.topic, s.payload, { qos: 2 });
   }
 
@@ -109,7 +124,7 @@ export class MqttSignaling implements PeerSignaling {
     if (!parsed || (this.who.role === 'viewer' && parsed.cid !== this.who.cid)) return;
     const body = parsePayload(parsed.kind, payload);
     if ('error' in body) {
-      emit('warning', { message: `MQTT ${name}: ${body.error}; ignored` });
+      this.emit('warning', { message: `MQTT ${name}: ${body.error}; ignored` });
       return;
     }
     if (this.who.role === 'camera') {
@@ -122,8 +137,9 @@ export class MqttSignaling implements PeerSignaling {
       this.replayTimer = null;
       this.sent = [];
     }
-    emitCustom('x-mqtt-received', { topic: name, ...(body.kind === 'sdp' ? { type: body.type } : {}) });
     const from = this.who.role === 'camera' ? parsed.cid : this.who.uid;
+    if (body.kind === 'sdp') this.emit('signaling-step', { protocol: 'mqtt', step: 'receive', session: from, topic: name, type: body.type, detail: `received the ${body.type} on ${name}` });
+    else this.emit('signaling-step', { protocol: 'mqtt', step: 'receive', session: from, topic: name, series: true, detail: `received a candidate on ${name}` });
     const msg: Incoming = body.kind === 'sdp' ? { type: body.type, from, sdp: body.sdp } : { type: 'candidate', from, candidate: body.candidate };
     if (!this.handlers.length) this.held.push(msg);
     for (const h of this.handlers) h(msg);

@@ -1,6 +1,6 @@
 /** The signaling a scenario asked for (LAB_SIGNALING): the lab's WebSocket protocol, or pi-webrtc's MQTT. */
-import { envChoice, requireEnv, type CommonPeerConfig } from './contract.js';
-import { MqttSignaling } from './mqtt-signaling.js';
+import { emit, envChoice, requireEnv, type CommonPeerConfig } from './contract.js';
+import { MqttSignaling, type MqttReport } from './mqtt-signaling.js';
 import { SignalingClient, type PeerSignaling } from './signaling-client.js';
 
 /** The camera, or a viewer of the camera `cameraId`. */
@@ -12,5 +12,5 @@ export async function connectSignaling(cfg: CommonPeerConfig, side: SignalingSid
   if (protocol === 'lab') return SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, deadline);
   // pi-webrtc's uid is the camera's device id: here the camera's peer id; a viewer's client id is its own.
   const who = side.role === 'camera' ? { role: 'camera' as const, uid: cfg.peerId } : { role: 'viewer' as const, uid: side.cameraId, cid: cfg.peerId };
-  return MqttSignaling.connect(requireEnv('LAB_MQTT_URL'), who, deadline);
+  return MqttSignaling.connect(requireEnv('LAB_MQTT_URL'), who, deadline, emit as MqttReport);
 }

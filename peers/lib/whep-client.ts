@@ -3,12 +3,15 @@
  * messages and this turns them into WHEP requests (docs/protocols.md):
  * offer -> POST (the answer comes back as an `answer` message, after the first PATCH), candidates
  * and end-of-candidates -> PATCH trickle-ice-sdpfrag with If-Match (queued until the POST's
- * Location is known, sent one at a time in order), bye -> DELETE. Each request is an `x-whep-*` event with its status.
+ * Location is known, sent one at a time in order), bye -> DELETE. Each request is a `signaling-step` event (protocol whep) with its status.
  */
-import { emitCustom } from './contract.js';
+import type { EventFields } from '../../lab/contract/events.js';
 import type { HttpTransport } from './http-tunnel.js';
 import type { Incoming, Signaling } from './signaling-client.js';
-import { SDPFRAG_TYPE, SDP_TYPE, candidateFragment } from './whep-server.js';
+import { SDPFRAG_TYPE, SDP_TYPE, candidateFragment } from './whep-sdpfrag.js';
+
+/** Where the client's steps go: `emit` in Node, `window.labEmit` in the Chromium viewer's page. */
+export type WhepReport = (event: 'signaling-step', fields: EventFields<'signaling-step'> & Record<string, unknown>) => void;
 
 export class WhepClient implements Signaling {
   private handlers: ((msg: Incoming) => void)[] = [];
@@ -25,6 +28,7 @@ export class WhepClient implements Signaling {
     /** The camera's name: `from` of the answer, the session label of events. */
     private camera: string,
     private onFailure: (message: string) => void,
+    private emit: WhepReport,
     private path = '/whep',
   ) {}
 
@@ -55,7 +59,8 @@ export class WhepClient implements Signaling {
       mid: /^a=mid:(.+)$/m.exec(sdp)?.[1].trim() ?? '0',
     };
     const res = await this.http({ method: 'POST', path: this.path, headers: { 'content-type': SDP_TYPE }, body: sdp });
-    emitCustom('x-whep-post', { session: this.camera, status: res.status, location: res.headers.location });
+    const location = res.headers.location;
+    this.emit('signaling-step', { protocol: 'whep', step: 'POST', session: this.camera, status: res.status, location, detail: `got ${res.status} to its POST ${this.path} (Content-Type ${SDP_TYPE}, the offer${/^a=candidate:/m.test(sdp) ? ' with every candidate inside' : ''})${location ? `: Location ${location}` : ''}${res.headers.etag ? `, ETag ${res.headers.etag}` : ''}; the answer in the body carries every candidate of the camera (it gathers before it answers)` });
     if (res.status !== 201 || !res.headers.location) throw new Error(`expected 201 with a Location, got ${res.status}: ${res.body.slice(0, 200)}`);
     this.resource = { location: new URL(res.headers.location, 'http://camera').pathname, etag: res.headers.etag ?? '*' };
     // The candidates gathered while the POST was out go first, and the answer is applied once the
@@ -79,7 +84,8 @@ export class WhepClient implements Signaling {
       if (!candidates.length && !end) return;
       const body = candidateFragment({ ...this.ice, candidates, end });
       const res = await this.http({ method: 'PATCH', path: this.resource!.location, headers: { 'content-type': SDPFRAG_TYPE, 'if-match': this.resource!.etag }, body });
-      emitCustom('x-whep-patch', { session: this.camera, status: res.status, candidates: candidates.length, end });
+      const what = [candidates.length ? `${candidates.length} candidate(s)` : '', end ? 'end-of-candidates' : ''].filter(Boolean).join(', ');
+      this.emit('signaling-step', { protocol: 'whep', step: 'PATCH', session: this.camera, status: res.status, candidates: candidates.length, end, series: !end, detail: `got ${res.status} to its PATCH ${this.resource!.location} (Content-Type ${SDPFRAG_TYPE}, If-Match ${this.resource!.etag}; ${what})` });
     });
   }
 
@@ -87,10 +93,10 @@ export class WhepClient implements Signaling {
     if (!this.resource) return;
     // pi-webrtc refuses a request without Content-Type (DELETE too) with 422.
     const res = await this.http({ method: 'DELETE', path: this.resource.location, headers: { 'content-type': SDP_TYPE }, body: '' });
-    emitCustom('x-whep-delete', { session: this.camera, status: res.status });
+    this.emit('signaling-step', { protocol: 'whep', step: 'DELETE', session: this.camera, status: res.status, detail: `got ${res.status} to its DELETE ${this.resource.location} (it hangs up; with a Content-Type, which pi-webrtc requires)` });
   }
 
   private after(step: () => Promise<void>): void {
-    this.chain = this.chain.then(step).catch((err: Error) => emitCustom('x-whep-error', { session: this.camera, message: err.message }));
+    this.chain = this.chain.then(step).catch((err: Error) => this.emit('signaling-step', { protocol: 'whep', step: 'error', session: this.camera, message: err.message, detail: `a WHEP request failed: ${err.message}` }));
   }
 }

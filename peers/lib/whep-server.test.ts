@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { directHttp, type HttpExchange } from './http-tunnel.js';
+import { emit } from './contract.js';
 import { WhepClient } from './whep-client.js';
 import { PEER_HEADER, SDPFRAG_TYPE, SDP_TYPE, candidateFragment, parseCandidates, whepServer, type TrickleCandidate } from './whep-server.js';
 import type { HardenedServer } from '../../lab/services/hardened-server.js';
+import { eventSchema } from '../../lab/contract/events.js';
 
 const OFFER = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\na=ice-ufrag:vwr1\r\na=ice-pwd:viewerpassword0123456789\r\n';
 
@@ -90,7 +92,7 @@ describe('WHEP server (as pi-webrtc serves it)', () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       const failures: string[] = [];
-      const client = new WhepClient(http, 'camera', (m) => failures.push(m));
+      const client = new WhepClient(http, 'camera', (m) => failures.push(m), emit);
       const answered = new Promise<string>((resolve) => client.onMessage((m) => m.type === 'answer' && m.from === 'camera' && resolve(String(m.sdp))));
       client.send({ type: 'offer', to: 'camera', sdp: OFFER });
       // Trickled before the POST came back: queued, then PATCHed.
@@ -104,7 +106,14 @@ describe('WHEP server (as pi-webrtc serves it)', () => {
       expect(calls.candidates.filter((c) => c.id === id).flatMap((c) => c.c.map((x) => x.candidate))).toEqual(['candidate:2 1 udp 1 10.0.0.3 6000 typ host']);
       expect(calls.removed).toContain(id);
       const events = out.mock.calls.map(([line]) => JSON.parse(String(line)));
-      expect(events.map((e) => [e.event, e.status])).toEqual([['x-whep-post', 201], ['x-whep-patch', 204], ['x-whep-delete', 202]]);
+      expect(events.map((e) => [e.event, e.protocol, e.step, e.status])).toEqual([
+        ['signaling-step', 'whep', 'POST', 201],
+        ['signaling-step', 'whep', 'PATCH', 204],
+        ['signaling-step', 'whep', 'DELETE', 202],
+      ]);
+      expect(events[0].detail).toMatch(/^got 201 to its POST \/whep \(Content-Type application\/sdp, the offer\): Location \/resource\/\S+/);
+      expect(events[1].detail).toMatch(/^got 204 to its PATCH \/resource\/\S+ \(Content-Type application\/trickle-ice-sdpfrag, If-Match \S+; 1 candidate\(s\), end-of-candidates\)$/);
+      for (const e of events) expect(eventSchema('signaling-step').safeParse(e).success).toBe(true);
     } finally {
       out.mockRestore();
     }

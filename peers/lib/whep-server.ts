@@ -13,17 +13,13 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HardenedServer, type HttpRoute, type Log } from '../../lab/services/hardened-server.js';
 
-export const SDP_TYPE = 'application/sdp';
-export const SDPFRAG_TYPE = 'application/trickle-ice-sdpfrag';
+import { SDPFRAG_TYPE, SDP_TYPE, parseCandidates, type TrickleCandidate } from './whep-sdpfrag.js';
+
+export { SDPFRAG_TYPE, SDP_TYPE, candidateFragment, parseCandidates, type TrickleCandidate } from './whep-sdpfrag.js';
 /** An offer or a fragment bigger than this is refused (413): SDPs are a few KiB. */
 const MAX_BODY_BYTES = 64 * 1024;
 /** Set by the lab's tunnel (peers/lib/http-tunnel.ts): the viewer's peer id, the session label in events. */
 export const PEER_HEADER = 'x-lab-peer';
-
-export interface TrickleCandidate {
-  candidate: string;
-  sdpMid: string;
-}
 
 export interface WhepHandler {
   /** A new viewer: returns the answer with every candidate in it. */
@@ -136,23 +132,4 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-/** `a=candidate:` lines of a trickle-ice-sdpfrag, on the fragment's mid (pi-webrtc applies them to mid "0"). */
-export function parseCandidates(fragment: string): TrickleCandidate[] {
-  let mid = '0';
-  const out: TrickleCandidate[] = [];
-  for (const line of fragment.split(/\r?\n/)) {
-    if (line.startsWith('a=mid:')) mid = line.slice(6).trim();
-    else if (line.startsWith('a=candidate:')) out.push({ candidate: line.slice(2).trim(), sdpMid: mid });
-  }
-  return out;
-}
-
-/** The fragment a client PATCHes: its ICE credentials, the first media section's mid, candidates. */
-export function candidateFragment(o: { ufrag: string; pwd: string; mid: string; candidates: string[]; end?: boolean }): string {
-  const lines = [`a=ice-ufrag:${o.ufrag}`, `a=ice-pwd:${o.pwd}`, 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', `a=mid:${o.mid}`];
-  for (const c of o.candidates) lines.push(`a=${c.replace(/^a=/, '')}`);
-  if (o.end) lines.push('a=end-of-candidates');
-  return lines.join('\r\n') + '\r\n';
 }

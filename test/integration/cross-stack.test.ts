@@ -18,6 +18,7 @@ const options = (viewerKind: MatrixOptions['viewerKind']): MatrixOptions => ({
   presets: MATRIX_PRESETS,
   policy: 'all',
   viewerKind,
+  signaling: 'lab',
   repeat: 1,
   retries: 0,
   minPassRate: 1,

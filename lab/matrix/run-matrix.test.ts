@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { checkSignalingSupported } from '../run/signaling-support.js';
+import { cellScenario, checkMatrixSignaling } from './run-matrix.js';
+
+const opts = (signaling: 'lab' | 'mqtt' | 'whep' | 'kvs', viewerKind: 'werift' | 'chromium' = 'werift') => ({ presets: ['full-cone', 'symmetric'], policy: 'all' as const, timeoutMs: 15_000, viewerKind, signaling });
+
+describe('matrix cells and their signaling', () => {
+  it('every cell scenario carries the matrix signaling, and passes the check a single run makes', () => {
+    for (const signaling of ['lab', 'mqtt', 'whep'] as const) {
+      const s = cellScenario('full-cone', 'symmetric', opts(signaling), { outcome: 'direct' });
+      expect(s.signaling).toBe(signaling);
+      expect([s.camera.kind, s.viewers.map((v) => v.kind)]).toEqual(['pi-camera', ['viewer']]);
+      expect(() => checkSignalingSupported(s)).not.toThrow();
+      expect(() => checkMatrixSignaling(opts(signaling))).not.toThrow();
+    }
+  });
+
+  it('refuses a signaling the cells cannot speak before any lab, as a usage error naming the flags', () => {
+    const err = (() => {
+      try {
+        checkMatrixSignaling(opts('kvs', 'chromium'));
+      } catch (e) {
+        return e as { code: string; message: string };
+      }
+      return null;
+    })();
+    expect(err?.code).toBe('usage');
+    // Before the KVS emulator lands nobody speaks kvs; after, the Chromium viewer still does not.
+    expect(err?.message).toMatch(/^matrix --signaling kvs --viewer chromium: (signaling: kvs is not implemented yet|peers\.viewer: a chromium-viewer peer does not speak signaling: kvs)/);
+  });
+
+  it('the chromium viewer stack goes into every cell', () => {
+    const s = cellScenario('symmetric', 'symmetric', opts('lab', 'chromium'), { outcome: 'relay' });
+    expect(s.viewers[0].kind).toBe('chromium-viewer');
+  });
+});

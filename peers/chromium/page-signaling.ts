@@ -1,0 +1,70 @@
+/**
+ * The Chromium viewer page's signaling, behind the same Signaling interface as the werift peers':
+ * the lab's WebSocket protocol; pi-webrtc's MQTT with mqtt.js's browser build over the broker's
+ * WebSocket listener (as picamera.js does); or WHEP with the page's own fetch() (the requests go
+ * to the camera through the lab's tunnel, peers/chromium-viewer.ts routes them).
+ */
+import type { EventFields, EventName } from '../../lab/contract/events.js';
+import type { HttpTransport } from '../lib/http-tunnel.js';
+import { MqttSignaling, type MqttReport } from '../lib/mqtt-signaling.js';
+import type { Incoming, Signaling } from '../lib/signaling-client.js';
+import { WhepClient, type WhepReport } from '../lib/whep-client.js';
+
+export type PageSignalingProtocol = 'lab' | 'mqtt' | 'whep';
+
+export interface PageSignalingConfig {
+  signaling: PageSignalingProtocol;
+  peerId: string;
+  room: string;
+  token: string;
+  remote: string;
+  signalingUrl: string;
+  /** mqtt: the broker's WebSocket listener (ws://mqtt.lab.test:9001). */
+  mqttUrl: string | null;
+  /** whep: the camera's WHEP endpoint as the page reaches it. */
+  whepUrl: string | null;
+  timeoutMs: number;
+}
+
+type Emit = <N extends EventName>(event: N, fields?: EventFields<N>) => Promise<void>;
+
+/** The lab's protocol: one WebSocket to the relay, messages addressed with `to`. */
+function labSignaling(cfg: PageSignalingConfig): Promise<Signaling> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${cfg.signalingUrl}?room=${encodeURIComponent(cfg.room)}&peer=${encodeURIComponent(cfg.peerId)}&token=${encodeURIComponent(cfg.token)}`);
+    const handlers: ((msg: Incoming) => void)[] = [];
+    ws.onmessage = (e) => {
+      const msg = JSON.parse(String(e.data)) as Incoming;
+      for (const h of handlers) h(msg);
+    };
+    ws.onopen = () =>
+      resolve({
+        send: (msg) => ws.send(JSON.stringify({ ...msg, to: cfg.remote })),
+        onMessage: (h) => void handlers.push(h),
+        close: () => ws.close(),
+      });
+    ws.onerror = () => reject(new Error(`signaling ${cfg.signalingUrl}: connection failed`));
+  });
+}
+
+/** WHEP over the page's fetch(): a relative Location resolves against the endpoint's URL, as a browser client does. */
+function fetchTransport(endpoint: string): HttpTransport {
+  return async (req) => {
+    const res = await fetch(new URL(req.path, endpoint), { method: req.method, headers: req.headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k] = v));
+    return { status: res.status, headers, body: await res.text() };
+  };
+}
+
+/** Connects the protocol the scenario asked for; `onFailure` gets a WHEP request that failed for good. */
+export async function pageSignaling(cfg: PageSignalingConfig, emit: Emit, onFailure: (message: string) => void): Promise<Signaling> {
+  if (cfg.signaling === 'lab') return labSignaling(cfg);
+  if (cfg.signaling === 'mqtt') {
+    if (!cfg.mqttUrl) throw new Error('signaling: mqtt without the broker\'s WebSocket URL (LAB_MQTT_WS_URL)');
+    return MqttSignaling.connect(cfg.mqttUrl, { role: 'viewer', uid: cfg.remote, cid: cfg.peerId }, Date.now() + cfg.timeoutMs, emit as unknown as MqttReport);
+  }
+  if (!cfg.whepUrl) throw new Error('signaling: whep without the camera\'s WHEP URL');
+  const url = new URL(cfg.whepUrl);
+  return new WhepClient(fetchTransport(url.href), cfg.remote, onFailure, emit as unknown as WhepReport, url.pathname);
+}
