@@ -6,17 +6,18 @@ const scenario = (signaling: string, viewerKind = 'viewer') =>
   scenarioFromData({ name: 's', topology: 'full-cone', signaling, peers: { camera: { kind: 'pi-camera', host: 'b' }, viewer: { kind: viewerKind, host: 'a' } } }, 's.yaml');
 
 describe('signaling support', () => {
-  it('lets lab, mqtt and whep through for the werift peers', () => {
-    for (const s of ['lab', 'mqtt', 'whep']) expect(() => checkSignalingSupported(scenario(s)), s).not.toThrow();
+  it('lets lab, mqtt, whep and kvs through for the werift peers', () => {
+    for (const s of ['lab', 'mqtt', 'whep', 'kvs']) expect(() => checkSignalingSupported(scenario(s)), s).not.toThrow();
   });
 
   it('refuses a peer kind that does not speak the protocol, naming the peer', () => {
     expect(() => checkSignalingSupported(scenario('mqtt', 'chromium-viewer'))).toThrow(/peers.viewer: a chromium-viewer peer does not speak signaling: mqtt yet/);
     expect(() => checkSignalingSupported(scenario('whep', 'chromium-viewer'))).toThrow(/peers.viewer: a chromium-viewer peer does not speak signaling: whep yet/);
+    expect(() => checkSignalingSupported(scenario('kvs', 'chromium-viewer'))).toThrow(/peers.viewer: a chromium-viewer peer does not speak signaling: kvs yet/);
     expect(() => checkSignalingSupported(scenario('lab', 'chromium-viewer'))).not.toThrow();
   });
 
   it('refuses a protocol nobody speaks yet', () => {
-    expect(() => checkSignalingSupported(scenario('kvs'))).toThrow(/signaling: kvs is not implemented yet/);
+    expect(() => checkSignalingSupported({ ...scenario('lab'), signaling: 'sip' as never })).toThrow(/signaling: sip is not implemented yet/);
   });
 });
