@@ -107,7 +107,7 @@ async function answer(signaling: Signaling, viewer: string, sdp: string): Promis
   const candidates = early.forNewSession(viewer);
   emit('offer-received', { session: viewer });
   // As the KVS master does: fresh TURN credentials before each connection.
-  const iceConfig = await (signaling.iceConfig?.() ?? fetchIceConfig(cfg));
+  const iceConfig = await (signaling.iceConfig?.(viewer) ?? fetchIceConfig(cfg));
   const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
   emit('ice-config-fetched', { session: viewer, iceServers: iceServers.map((s) => s.urls), ttl: iceConfig.IceServerList[0]?.Ttl });
   const session = new WeriftSession({ cfg, iceServers, remote: viewer, signaling, profileLevelId: plid });

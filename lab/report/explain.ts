@@ -7,6 +7,7 @@ import { upstreamRouters, type Topology } from '../model/topology.js';
 import { annotateSdp } from './sdp.js';
 import { natSummary } from './topology-summary.js';
 import { directionLine } from './wire-lines.js';
+import { kvsLines } from './explain-kvs.js';
 import { whepLines } from './explain-whep.js';
 
 interface Candidate {
@@ -150,13 +151,16 @@ export function explainRun(r: RunResult): string {
     lines(2, 'Signaling and ICE servers');
     const viewerServers = (find(ve, 'ice-config-fetched')?.iceServers as string[] | undefined) ?? [];
     const mqtt = find(ve, 'x-mqtt-subscribed') !== undefined;
+    const kvs = kvsLines(s);
+    const via = mqtt ? 'the MQTT broker' : kvs ? 'the KVS signaling channel (SDP_OFFER, from senderClientId ' + s.viewer + ')' : 'the signaling server';
     const steps: [Event | undefined, string][] = [
-      [find(ve, 'ice-config-fetched'), `${mqtt ? 'the viewer' : 'it'} fetched ICE servers from the ICE-config endpoint: ${viewerServers.join(', ') || '(none reported)'}; TURN credentials are time-limited (TURN REST: "<expiry>:<id>" and an HMAC of it)`],
-      [find(ce, 'offer-received'), `the camera received the offer through ${mqtt ? 'the MQTT broker' : 'the signaling server'}; it fetched fresh TURN credentials for this viewer at ${at(find(ce, 'ice-config-fetched'))}`],
+      [find(ve, 'ice-config-fetched'), `${mqtt || kvs ? 'the viewer' : 'it'} ${kvs ? 'has its ICE servers (GetIceServerConfig)' : 'fetched ICE servers from the ICE-config endpoint'}: ${viewerServers.join(', ') || '(none reported)'}; TURN credentials are time-limited (TURN REST: "<expiry>:<id>" and an HMAC of it)`],
+      [find(ce, 'offer-received'), `the camera received the offer through ${via}; it fetched fresh TURN credentials for this viewer at ${at(find(ce, 'ice-config-fetched'))}`],
     ];
     if (mqtt) steps.push(...mqttSteps(ve, r.events[s.camera] ?? [], s.viewer));
+    else if (kvs) steps.push(...kvs.map(([t, line]): [Event | undefined, string] => [t === null ? undefined : { t: t + offerT, event: 'x-kvs' }, line]));
     else steps.unshift([find(ve, 'signaling-connected'), `the viewer opened its WebSocket to the signaling server (a join token ties it to room "${r.scenario}" and to its own id)`]);
-    // In time order (an unreported step last): over MQTT the two sides' steps interleave.
+    // In time order (an unreported step last): over MQTT and KVS the two sides' steps interleave.
     steps.sort(([a], [b]) => (a?.t ?? Infinity) - (b?.t ?? Infinity));
     for (const [e, line] of steps) out.push(`${at(e)}  ${line}`);
     out.push(...whepLines(ve, at));

@@ -96,12 +96,12 @@ export async function connectKvs(s: KvsSettings, role: 'MASTER' | 'VIEWER', clie
   emitCustom('x-kvs-endpoint', { role, wss, https });
 
   const stunName = `stun.kinesisvideo.${s.region}.amazonaws.com`;
-  const fetchIceConfig = async (): Promise<IceServerConfigResponse> => {
+  const fetchIceConfig = async (session?: string): Promise<IceServerConfigResponse> => {
     const [ice, stun] = await Promise.all([awsPost(s, https, '/v1/get-ice-server-config', { ChannelARN: channelARN, ClientId: clientId ?? 'MASTER', Service: 'TURN' }, deadlineMs), lookup(stunName, { family: 4 })]);
     const iceServerList = ice.IceServerList as IceServerConfigResponse['IceServerList'];
     // werift wants an address: the name is resolved here, through the lab DNS, as a browser would.
     const stunUri = `stun:${stun.address}:443`;
-    emitCustom('x-kvs-ice-config', { clientId: clientId ?? 'MASTER', stun: `stun:${stunName}:443`, stunAddress: stun.address, uris: iceServerList.flatMap((i) => i.Uris), ttl: iceServerList[0]?.Ttl });
+    emitCustom('x-kvs-ice-config', { ...(session ? { session } : {}), clientId: clientId ?? 'MASTER', stun: `stun:${stunName}:443`, stunAddress: stun.address, uris: iceServerList.flatMap((i) => i.Uris), ttl: iceServerList[0]?.Ttl });
     return { IceServerList: iceServerList, StunUris: [stunUri] };
   };
 
@@ -133,7 +133,7 @@ class KvsAdapter implements Signaling {
     private role: 'MASTER' | 'VIEWER',
     masterLabel: string,
     /** GetIceServerConfig for this client, plus the STUN server the SDK samples hard-code. */
-    readonly iceConfig: () => Promise<IceServerConfigResponse>,
+    readonly iceConfig: (session?: string) => Promise<IceServerConfigResponse>,
   ) {
     const from = (sender?: string) => (role === 'VIEWER' ? masterLabel : (sender ?? 'MASTER'));
     client.on('sdpOffer', (d: { sdp: string }, sender?: string) => this.receive({ type: 'offer', from: from(sender), sdp: d.sdp }));

@@ -15,8 +15,11 @@ export interface Signaling {
   onMessage(handler: (msg: Incoming) => void): void;
   /** Ends the signaling; resolves once what was still being sent (a WHEP DELETE) is done. */
   close(): void | Promise<void>;
-  /** The protocol's own source of ICE servers (KVS: GetIceServerConfig); absent: the lab's ICE-config endpoint. */
-  iceConfig?: () => Promise<IceServerConfigResponse>;
+  /**
+   * The protocol's own source of ICE servers (KVS: GetIceServerConfig); absent: the lab's ICE-config
+   * endpoint. `session`: the camera's viewer it is for (a label in the events).
+   */
+  iceConfig?: (session?: string) => Promise<IceServerConfigResponse>;
 }
 
 /** The same interface under the name the MQTT side uses. */
