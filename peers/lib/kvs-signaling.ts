@@ -22,12 +22,12 @@ export const KVS_SDK = 'amazon-kinesis-video-streams-webrtc';
  * The SDK is an optional peer dependency of the lab (only `signaling: kvs` needs it, and it is kept
  * out of the bundles): loaded here, with an error that says what to install when it is missing.
  */
-async function loadSdk(): Promise<typeof import('amazon-kinesis-video-streams-webrtc')> {
+export async function loadKvsSdk(specifier = KVS_SDK): Promise<typeof import('amazon-kinesis-video-streams-webrtc')> {
   try {
-    const sdk = await import(KVS_SDK);
+    const sdk = await import(specifier);
     return (sdk.SignalingClient ? sdk : sdk.default) as typeof import('amazon-kinesis-video-streams-webrtc');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !(err as Error).message.includes(specifier)) throw err;
     throw new Error(`signaling: kvs needs the official KVS WebRTC SDK, which is not installed: run \`npm install ${KVS_SDK}@2.9.0\` next to the lab (docs/protocols.md#kinesis-video-streams-emulated says how to keep its optional expo dependencies out)`);
   }
 }
@@ -83,7 +83,7 @@ async function awsPost(s: KvsSettings, endpoint: string, path: string, body: unk
  * they are labelled `from: masterLabel` for the lab's code.
  */
 export async function connectKvs(s: KvsSettings, role: 'MASTER' | 'VIEWER', clientId: string | null, masterLabel: string, deadlineMs: number): Promise<Signaling> {
-  const { Role, SignalingClient } = await loadSdk();
+  const { Role, SignalingClient } = await loadKvsSdk();
   const control = `https://kinesisvideo.${s.region}.amazonaws.com`;
   const described = await awsPost(s, control, '/describeSignalingChannel', { ChannelName: s.channel }, deadlineMs);
   const channelARN = (described.ChannelInfo as { ChannelARN: string }).ChannelARN;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { HardenedServer } from '../hardened-server.js';
-import { KvsEmulator, parseClientMessage } from './emulator.js';
+import { KvsEmulator, SERVICE_MESSAGE_PATH, parseClientMessage } from './emulator.js';
 import { awsPost, presignedUrl } from './test-signing.js';
 
 const creds = { accessKeyId: 'AKIDLAB', secretAccessKey: 'lab-secret' };
@@ -118,6 +118,21 @@ describe('signaling WebSocket', () => {
     expect(await master.next()).toMatchObject({ senderClientId: 'after', messageType: 'SDP_OFFER' });
     master.ws.close();
     viewer.ws.close();
+  });
+  it('says GO_AWAY (then closes with 1001) and RECONNECT_ICE_SERVER on demand, to one client id or to all', async () => {
+    const master = await open({ 'X-Amz-ChannelARN': arn });
+    const viewer = await open({ 'X-Amz-ChannelARN': arn, 'X-Amz-ClientId': 'v-go' });
+    const reconnect = await awsPost(port, SERVICE_MESSAGE_PATH, { ChannelARN: arn, MessageType: 'RECONNECT_ICE_SERVER', ClientId: 'v-go' }, creds);
+    expect(reconnect).toMatchObject({ status: 200, body: { Delivered: ['v-go'] } });
+    expect(await viewer.next()).toEqual({ messageType: 'RECONNECT_ICE_SERVER' });
+    const closed = new Promise<number>((resolve) => master.ws.once('close', (code) => resolve(code)));
+    expect((await awsPost(port, SERVICE_MESSAGE_PATH, { ChannelName: 'cam', MessageType: 'GO_AWAY', CloseAfterMs: 0 }, creds)).body).toEqual({ Delivered: ['MASTER', 'v-go'] });
+    expect(await master.next()).toEqual({ messageType: 'GO_AWAY' });
+    expect(await viewer.next()).toEqual({ messageType: 'GO_AWAY' });
+    expect(await closed).toBe(1001);
+    expect(await awsPost(port, SERVICE_MESSAGE_PATH, { ChannelARN: arn, MessageType: 'HELLO' }, creds)).toMatchObject({ status: 400, errorType: 'InvalidArgumentException' });
+    expect(await awsPost(port, SERVICE_MESSAGE_PATH, { ChannelARN: arn, MessageType: 'GO_AWAY', ClientId: 'nobody' }, creds)).toMatchObject({ status: 404, errorType: 'ResourceNotFoundException' });
+    expect(await awsPost(port, SERVICE_MESSAGE_PATH, { ChannelARN: arn, MessageType: 'GO_AWAY' }, { ...creds, secretAccessKey: 'wrong' })).toMatchObject({ status: 403 });
   });
 });
 

@@ -43,6 +43,13 @@ const CORRELATION_ID = /^[a-zA-Z0-9_.-]{1,256}$/;
 const CLIENT_ID = /^[a-zA-Z0-9_.-]{1,256}$/;
 const MAX_QUEUED = 64;
 
+/** The emulator's own route (docs/protocols.md): messages the real service sends on its own initiative. */
+export const SERVICE_MESSAGE_PATH = '/x-lab/sendServiceMessage';
+export type ServiceMessageType = 'GO_AWAY' | 'RECONNECT_ICE_SERVER';
+const SERVICE_MESSAGES: ReadonlySet<string> = new Set<ServiceMessageType>(['GO_AWAY', 'RECONNECT_ICE_SERVER']);
+/** After GO_AWAY the service closes the connection; clients are to reconnect in this time. */
+const GO_AWAY_CLOSE_MS = 1000;
+
 export class AwsError extends Error {
   constructor(
     readonly status: number,
@@ -76,6 +83,8 @@ export class KvsEmulator {
       '/deleteSignalingChannel': post('DeleteSignalingChannel', (b) => this.deleteSignalingChannel(b)),
       '/listSignalingChannels': post('ListSignalingChannels', () => ({ ChannelInfoList: [...this.channels.values()].map((c) => this.info(c)) })),
       '/v1/get-ice-server-config': post('GetIceServerConfig', (b) => this.getIceServerConfig(b)),
+      // Not an AWS API: lets a test make the service say GO_AWAY or RECONNECT_ICE_SERVER (signed like the rest).
+      [SERVICE_MESSAGE_PATH]: post('SendServiceMessage', (b) => this.sendServiceMessage(b)),
     };
   }
 
@@ -163,6 +172,28 @@ export class KvsEmulator {
     const { IceServerList } = iceServerConfig(this.cfg.ice, `${c.name}.${clientId}`);
     this.log({ event: 'kvs-ice-config', channel: c.name, clientId });
     return { IceServerList };
+  }
+
+  /**
+   * `{ChannelARN|ChannelName, MessageType: GO_AWAY|RECONNECT_ICE_SERVER, ClientId?: MASTER|<viewer>}`
+   * (no ClientId: every connection of the channel). GO_AWAY closes those connections (1001) after
+   * `CloseAfterMs` (default 1000), as the service does after telling clients to reconnect.
+   */
+  private sendServiceMessage(b: Record<string, unknown>): unknown {
+    const c = this.find(b);
+    const type = b.MessageType;
+    if (typeof type !== 'string' || !SERVICE_MESSAGES.has(type)) throw new AwsError(400, 'InvalidArgumentException', `MessageType must be one of ${[...SERVICE_MESSAGES].join(', ')}`);
+    const closeAfter = b.CloseAfterMs === undefined ? GO_AWAY_CLOSE_MS : Number(b.CloseAfterMs);
+    if (!Number.isInteger(closeAfter) || closeAfter < 0 || closeAfter > 60_000) throw new AwsError(400, 'InvalidArgumentException', 'CloseAfterMs must be an integer from 0 to 60000');
+    const all: [string, GuardedSocket][] = [...(c.master ? [['MASTER', c.master] as [string, GuardedSocket]] : []), ...c.viewers];
+    const to = b.ClientId === undefined ? all : all.filter(([id]) => id === b.ClientId);
+    if (b.ClientId !== undefined && !to.length) throw new AwsError(404, 'ResourceNotFoundException', `No connection of client id ${boundedText(String(b.ClientId), 64)} on channel ${c.name}`);
+    for (const [, conn] of to) {
+      conn.send(JSON.stringify({ messageType: type }));
+      if (type === 'GO_AWAY') setTimeout(() => conn.close(1001, 'GO_AWAY: reconnect'), closeAfter).unref();
+    }
+    this.log({ event: 'kvs-service-message', channel: c.name, messageType: type, to: to.map(([id]) => id) });
+    return { Delivered: to.map(([id]) => id) };
   }
 
   /** The presigned signaling URL: a bad or expired signature is a 403 on the upgrade, as AWS answers. */
