@@ -3,8 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { listScenarios, loadScenario } from '../../lab/model/scenario.js';
 import { explainRun, labNamespaces, runInTest, runRepeatedInTest } from './helpers.js';
 
+// signaling: kvs scenarios run in signaling-kvs.test.ts (both in parallel, with the same checks and
+// the wire's), kept out of here to hold the suite's time budget.
+const shipped = listScenarios().filter((name) => loadScenario(name).signaling !== 'kvs');
+
 describe('shipped scenarios', () => {
-  for (const name of listScenarios()) {
+  for (const name of shipped) {
     it(name, async (ctx) => {
       // Ten viewers at once: on two cores werift's DTLS sometimes times out for one of them (the
       // soak benchmark measures how often); one retry is allowed here, and printed when used.

@@ -33,8 +33,13 @@ describe('signaling: kvs', () => {
     for (const [r, outcome] of [[sym, 'relay'], [cone, 'direct']] as const) {
       expect(r.outcome, explainRun(r)).toBe(outcome);
       expect(r.expectations.filter((c) => !c.ok), explainRun(r)).toEqual([]);
+      // What scenarios.test.ts and wire.test.ts check on every other shipped scenario.
+      expect(r.wire).toMatchObject({ captured: true, dropped: 0 });
       expect(r.sessions[0].wire?.outcome, explainRun(r)).toBe(outcome);
+      expect(r.sessions[0].wire?.directions.every((d) => d.path?.kind === outcome)).toBe(true);
+      expect(r.sessions[0].timeline.offerSent).toBe(0);
       expect(r.sessions[0].firstFrameMs).toBeGreaterThan(0);
+      expect(r.sessions[0].setupMs).toBeGreaterThan(r.sessions[0].timeline.iceConnected!);
       for (const peer of ['camera', 'viewer']) expect(r.events[peer].map((e) => e.event)).toEqual(expect.arrayContaining(KVS_STEPS));
       // Both sides' KVS calls, in the order the samples make them, on the session's clock.
       for (const peer of ['camera', 'viewer']) expect(r.sessions[0].signalingSteps!.filter((s) => s.peer === peer).map((s) => s.step)).toEqual(['describe', 'endpoint', 'connected', 'ice-config']);
