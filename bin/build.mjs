@@ -15,6 +15,7 @@ export const ENTRY_POINTS = {
   'udp-punch': 'lab/tools/udp-punch.ts',
   bench: 'bench/bench.ts',
   services: 'lab/services/services-main.ts',
+  kvs: 'lab/services/kvs/kvs-main.ts',
   dns: 'lab/network/dns-main.ts',
   reaper: 'lab/run/reaper-main.ts',
   'peers/viewer': 'peers/viewer.ts',
@@ -29,8 +30,8 @@ export const BROWSER_ENTRY_POINTS = {
   'peers/chromium-viewer-page': 'peers/chromium/viewer-page.ts',
 };
 
-/** Modules too heavy or native to bundle (esbuild finds its binary from its own path); loaded only where needed. */
-const EXTERNAL = ['playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel', 'esbuild'];
+/** Modules too heavy or native to bundle (esbuild finds its binary from its own path), or optional (the KVS SDK: an optional peer dependency); loaded only where needed. */
+const EXTERNAL = ['amazon-kinesis-video-streams-webrtc', 'playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel', 'esbuild'];
 
 function newestInput() {
   let newest = 0;

@@ -27,8 +27,8 @@ const PROFILES = {
 const cfg = commonConfig();
 const profileName = envChoice('LAB_PROFILE', ['kvs', 'pi'] as const, 'kvs');
 const profile = PROFILES[profileName];
-/** lab and mqtt: connectSignaling (peer-signaling.ts); whep: a WHEP server on LAB_WHEP_PORT, as pi-webrtc's --http-port. */
-const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep'] as const, 'lab');
+/** lab, mqtt and kvs: connectSignaling (peer-signaling.ts); whep: a WHEP server on LAB_WHEP_PORT, as pi-webrtc's --http-port. */
+const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep', 'kvs'] as const, 'lab');
 const whepPort = envNumber('LAB_WHEP_PORT', 8080);
 const nals = splitAnnexB(readFileSync(join(requireEnv('LAB_MEDIA_DIR'), profile.file)));
 const clip = accessUnits(nals);
@@ -107,7 +107,7 @@ async function answer(signaling: Signaling, viewer: string, sdp: string): Promis
   const candidates = early.forNewSession(viewer);
   emit('offer-received', { session: viewer });
   // As the KVS master does: fresh TURN credentials before each connection.
-  const iceConfig = await fetchIceConfig(cfg);
+  const iceConfig = await (signaling.iceConfig?.(viewer) ?? fetchIceConfig(cfg));
   const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
   emit('ice-config-fetched', { session: viewer, iceServers: iceServers.map((s) => s.urls), ttl: iceConfig.IceServerList[0]?.Ttl });
   const session = new WeriftSession({ cfg, iceServers, remote: viewer, signaling, profileLevelId: plid });

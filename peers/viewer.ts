@@ -16,8 +16,8 @@ const cfg = commonConfig();
 const cameraId = requireEnv('LAB_REMOTE_PEER');
 /** Keep receiving this long after the first frame (0: finish at once). */
 const holdMs = envNumber('LAB_HOLD_MS', 0);
-/** lab and mqtt: connectSignaling (peer-signaling.ts); whep: a WHEP client of the camera (reached through the relay's tunnel). */
-const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep'] as const, 'lab');
+/** lab, mqtt and kvs: connectSignaling (peer-signaling.ts); whep: a WHEP client of the camera (reached through the relay's tunnel). */
+const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep', 'kvs'] as const, 'lab');
 emit('started', { peer: cfg.peerId, stack: 'werift', role: 'viewer' });
 
 /** What the media path delivered so far: the first thing to read when no frame came. */
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const signaling: Signaling = relay ? new WhepClient(tunnelTransport(relay, cameraId, cfg.timeoutMs), cameraId, (m) => fail(m, { stage: stage() }), emit) : await connectSignaling(cfg, { role: 'viewer', cameraId });
   emit('signaling-connected');
   lastStage = 'fetching ICE config';
-  const iceConfig = await fetchIceConfig(cfg);
+  const iceConfig = await (signaling.iceConfig?.() ?? fetchIceConfig(cfg));
   const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
   emit('ice-config-fetched', { iceServers: iceServers.map((s) => s.urls), ttl: iceConfig.IceServerList[0]?.Ttl });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatChecks, netnsCanRun, nodeCheck, toolChecks } from './checks.js';
+import { formatChecks, kvsSdkCheck, netnsCanRun, nodeCheck, toolChecks } from './checks.js';
 
 describe('doctor checks', () => {
   it('a missing tool names the Debian package that provides it; only required ones stop the netns backend', () => {
@@ -16,5 +16,13 @@ describe('doctor checks', () => {
     expect(nodeCheck('18.19.0')).toMatchObject({ ok: false, required: true });
     expect(nodeCheck('20.20.2').ok).toBe(true);
     expect(nodeCheck('22.1.0').ok).toBe(true);
+  });
+
+  it('the KVS SDK: found where Node resolves it, or optional and missing with the npm command', () => {
+    expect(kvsSdkCheck()).toMatchObject({ ok: true, required: false, detail: expect.stringMatching(/amazon-kinesis-video-streams-webrtc.*\(signaling: kvs\)$/) });
+    const missing = kvsSdkCheck(() => {
+      throw new Error('Cannot find module');
+    });
+    expect(missing).toMatchObject({ ok: false, required: false, detail: 'not installed: npm install amazon-kinesis-video-streams-webrtc@2.9.0 next to the lab (only for signaling: kvs)' });
   });
 });

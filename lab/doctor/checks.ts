@@ -3,6 +3,7 @@
  * package that provides them), kernel features tried for real in a throwaway network namespace.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { checkUserNamespaces } from '../backends/netns/userns.js';
 import { newId } from '../util/ids.js';
@@ -57,6 +58,17 @@ export function chromiumCheck(): Check {
   const file = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
   const ok = existsSync(file);
   return { name: 'chromium', ok, required: false, detail: ok ? `${file} (Chromium viewers)` : `not at ${file}: apt-get install chromium, or set LAB_CHROMIUM (only for chromium-viewer peers)` };
+}
+
+const KVS_SDK = 'amazon-kinesis-video-streams-webrtc';
+
+/** The KVS SDK is an optional peer dependency: only `signaling: kvs` needs it (docs/protocols.md). */
+export function kvsSdkCheck(resolve: (id: string) => string = createRequire(import.meta.url).resolve): Check {
+  try {
+    return { name: 'kvs sdk', ok: true, required: false, detail: `${resolve(KVS_SDK)} (signaling: kvs)` };
+  } catch {
+    return { name: 'kvs sdk', ok: false, required: false, detail: `not installed: npm install ${KVS_SDK}@2.9.0 next to the lab (only for signaling: kvs)` };
+  }
 }
 
 export async function privilegeCheck(): Promise<Check> {
@@ -119,7 +131,7 @@ export async function kernelChecks(): Promise<Check[]> {
 
 export async function runChecks(): Promise<Check[]> {
   const [privileges, kernel, docker] = await Promise.all([privilegeCheck(), kernelChecks(), dockerCheck()]);
-  return [nodeCheck(), privileges, ...toolChecks(), ...kernel, chromiumCheck(), docker];
+  return [nodeCheck(), privileges, ...toolChecks(), ...kernel, chromiumCheck(), kvsSdkCheck(), docker];
 }
 
 /** The netns backend can run when every required check passed. */

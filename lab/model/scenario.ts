@@ -109,6 +109,15 @@ const turnSchema = z.strictObject({
   users: z.array(z.strictObject({ username: z.string().regex(/^[^:\s]+$/, 'a username has no colon or space'), password: z.string().regex(/^\S+$/, 'a password has no space') })).default([]),
 });
 
+/** The emulated Kinesis Video Streams account of a `signaling: kvs` run (docs/protocols.md). */
+const kvsSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'an AWS region name such as us-west-2').default('us-west-2'),
+  /** Signaling channels that exist when the run starts; the lab's camera is master of the first. */
+  channels: z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,256}$/, 'channel names are letters, digits, _ . and - (1-256)')).min(1).default(['lab-channel']),
+  /** Any static credentials: the emulator verifies SigV4 signatures made with them. */
+  credentials: z.strictObject({ accessKeyId: z.string().regex(/^[A-Z0-9]{4,128}$/, 'an access key id is upper-case letters and digits'), secretAccessKey: z.string().min(1) }).default({ accessKeyId: 'AKIDLABEXAMPLE', secretAccessKey: 'lab-secret-access-key' }),
+});
+
 export const scenarioFileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional(),
   description: z.string().default(''),
@@ -126,7 +135,12 @@ export const scenarioFileSchema = z.strictObject({
   /** Names every lab host resolves: name -> a service, a lab name (turn.lab.test...) or an IPv4 address. */
   dns: z.record(z.string(), z.string()).default({}),
   turn: turnSchema.default({ users: [] }),
+  /** With `signaling: kvs`: region, channels and credentials of the emulated service (defaults are fine). */
+  kvs: kvsSchema.optional(),
 });
+
+export type KvsSettings = z.infer<typeof kvsSchema>;
+export const DEFAULT_KVS: KvsSettings = kvsSchema.parse({});
 
 export type Expectation = z.infer<typeof expectationSchema>;
 export type TurnSettings = z.infer<typeof turnSchema>;
@@ -200,6 +214,8 @@ export interface Scenario {
   dns?: Record<string, string>;
   /** coturn settings; absent: coturn's defaults, no static users. */
   turn?: TurnSettings;
+  /** The emulated KVS account (signaling: kvs); absent: DEFAULT_KVS. */
+  kvs?: KvsSettings;
 }
 
 export function scenariosDir(): string {
@@ -289,6 +305,9 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   }
   const services = serviceSpecs(spec.services, dirname(resolve(file)), topology, problems);
   problems.push(...checkDnsMap(spec.dns, services.map((s) => s.name)));
+  // signaling: kvs adds the emulator as service "kvs" (lab/services/kvs/kvs-plan.ts).
+  if (spec.signaling === 'kvs' && spec.services.kvs) problems.push({ path: ['services', 'kvs'], message: 'with signaling: kvs the lab runs its KVS emulator as service "kvs": rename yours' });
+  if (spec.kvs && spec.signaling !== 'kvs') problems.push({ path: ['kvs'], message: 'kvs: settings need signaling: kvs' });
   const cameras = peers.filter((p) => p.role === 'camera');
   const viewers = peers.filter((p) => p.role === 'viewer');
   if (cameras.length !== 1) problems.push({ path: ['peers'], message: `needs exactly one camera peer (kind ${CAMERA_KINDS.join(' or ')}, a command or app peer with role: camera, or the first app peer), found ${cameras.length}` });
@@ -307,6 +326,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     services,
     dns: spec.dns,
     turn: spec.turn,
+    ...(spec.kvs || spec.signaling === 'kvs' ? { kvs: spec.kvs ?? DEFAULT_KVS } : {}),
   };
 }
 

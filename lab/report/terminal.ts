@@ -28,7 +28,9 @@ export function sessionSummary(s: SessionResult, r?: Pick<RunResult, 'wire'>): s
 }
 
 export function timelineLines(s: SessionResult): string[] {
-  return TIMELINE_STEPS.map(({ key, label }) => `  ${label.padEnd(20)} ${ms(s.timeline[key]).padStart(11)}`);
+  const out = TIMELINE_STEPS.map(({ key, label }) => `  ${label.padEnd(20)} ${ms(s.timeline[key]).padStart(11)}`);
+  if (s.signalingSteps?.length) out.push(`  ${s.signalingSteps[0].protocol} signaling steps:`, ...s.signalingSteps.map((st) => `    ${ms(st.at).padStart(11)}  ${st.peer.padEnd(6)} ${st.detail}`));
+  return out;
 }
 
 /** The signaling protocol's own steps of a session (none for the lab's protocol), ms from the viewer's offer. */

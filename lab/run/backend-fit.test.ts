@@ -34,6 +34,12 @@ describe('backend fit', () => {
     expect(() => checkBackendFits(s, backend('third', { customImages: true }))).not.toThrow();
   });
 
+  it('signaling: kvs runs on netns only, and docker says so naming the backend', () => {
+    const s = loadScenario('kvs-full-cone');
+    expect(() => checkBackendFits(s, backend('docker', { browsers: true, customImages: true }))).toThrow(/signaling: kvs runs on the netns backend only so far, not on docker/);
+    expect(() => checkBackendFits(s, backend('netns', { browsers: true }))).not.toThrow();
+  });
+
   it('plain werift peers fit any backend', () => {
     expect(() => checkBackendFits(loadScenario('symmetric-nat'), backend('third', {}))).not.toThrow();
   });

@@ -23,6 +23,10 @@ export function checkBackendFits(scenario: Scenario, backend: Pick<Backend, 'nam
       `run it with ${alternatives('browsers')}`,
     );
   }
+  // The KVS emulator and the SDK's peers are built and tested on netns only (docker's offline image is not).
+  if (scenario.signaling === 'kvs' && backend.name !== 'netns') {
+    throw new LabError('usage', `${scenario.source}: signaling: kvs runs on the netns backend only so far, not on ${backend.name}`, 'run it with --backend netns');
+  }
 }
 
 function alternatives(capability: 'customImages' | 'browsers'): string {

@@ -13,12 +13,13 @@ import { basename, join } from 'node:path';
 import type { Backend, StartedLab } from '../backends/backend.js';
 import { LabError } from '../model/errors.js';
 import type { RunResult } from '../model/run-result.js';
-import type { PeerSpec, Scenario } from '../model/scenario.js';
+import { DEFAULT_KVS, type PeerSpec, type Scenario } from '../model/scenario.js';
 import { caEnv, serviceTlsEnv, startLabCa, type StartedLabCa } from '../network/ca.js';
 import { labWithDns, writeLabEtc } from '../network/dns-hosts.js';
 import { dnsRecords } from '../network/dns-names.js';
 import { spawnLabDns, type LabDnsProcess } from '../network/dns-process.js';
 import { addServiceAddresses, checkAppPeerCommands, checkServiceCommands, serviceAddresses, spawnUserServices, waitUserServicesReady, type StartedUserService } from '../services/user-services.js';
+import { kvsPeerEnv, withKvsEmulator } from '../services/kvs/kvs-plan.js';
 import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
 import { monotonicMs } from '../util/clock.js';
 import { newId } from '../util/ids.js';
@@ -125,10 +126,12 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
 }
 
 /** Steps 2-4; every resource goes on the session's teardown stack as it is made. */
-async function runInLab(session: LabSession, scenario: Scenario, opts: RunOptions, c: Collected, progress: (line: string) => void): Promise<void> {
-  const room = scenario.name;
-  const topology = scenario.topology;
-  const plan = planServices(topology, { ...opts.extraRooms, [room]: [scenario.camera.name, ...scenario.viewers.map((v) => v.name)] }, scenario.turn?.users, { mqtt: scenario.signaling === 'mqtt' });
+async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptions, c: Collected, progress: (line: string) => void): Promise<void> {
+  const room = asWritten.name;
+  const topology = asWritten.topology;
+  const plan = planServices(topology, { ...opts.extraRooms, [room]: [asWritten.camera.name, ...asWritten.viewers.map((v) => v.name)] }, asWritten.turn?.users, { mqtt: asWritten.signaling === 'mqtt' });
+  // signaling: kvs adds the emulator as a service of the scenario, and its AWS names to the lab DNS.
+  const scenario = withKvsEmulator(asWritten, plan, topology.services.addresses[0]);
   progress(`building ${topology.name}`);
   // Lab DNS and CA: every lab host resolves the lab's names and the scenario's, and trusts the CA.
   const userServices = scenario.services ?? [];
@@ -350,6 +353,7 @@ function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenar
     LAB_TURN_CA: caFile,
     LAB_TIMEOUT_MS: String(scenario.timeoutMs),
     LAB_SIGNALING: scenario.signaling ?? 'lab',
+    ...(scenario.signaling === 'kvs' ? kvsPeerEnv(scenario.kvs ?? DEFAULT_KVS) : {}),
     ...(plan.mqtt ? { LAB_MQTT_URL: plan.mqtt.tcp, LAB_MQTT_WS_URL: plan.mqtt.ws } : {}),
     ...(p.role === 'viewer' ? { LAB_REMOTE_PEER: scenario.camera.name } : { LAB_PROFILE: p.profile, LAB_MEDIA_DIR: projectPath('peers', 'media') }),
   };

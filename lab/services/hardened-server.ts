@@ -14,6 +14,7 @@
  *   with 1008; pings find a dead peer within seconds.
  */
 import { STATUS_CODES, ServerResponse, createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -103,6 +104,8 @@ export interface HardenedServerSpec {
   ws?: Record<string, WsRoute>;
   limits?: Partial<ServerLimits>;
   log: Log;
+  /** Serve HTTPS/WSS with this certificate (PEM): the sockets tracked are the TLS ones. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 interface SocketState {
@@ -127,13 +130,14 @@ export class HardenedServer {
   constructor(private spec: HardenedServerSpec) {
     this.limits = { ...DEFAULT_LIMITS, maxSockets: defaultMaxSockets(), ...spec.limits };
     const l = this.limits;
-    this.server = createServer(
-      { headersTimeout: l.headersTimeoutMs, requestTimeout: l.requestTimeoutMs, keepAliveTimeout: l.idleSocketMs, connectionsCheckingInterval: 500 },
-      (req, res) => this.request(req, res),
-    );
+    const options = { headersTimeout: l.headersTimeoutMs, requestTimeout: l.requestTimeoutMs, keepAliveTimeout: l.idleSocketMs, connectionsCheckingInterval: 500 };
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.request(req, res);
+    this.server = spec.tls ? createHttpsServer({ ...options, ...spec.tls }, handler) : createServer(options, handler);
     this.server.setTimeout(l.idleSocketMs);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: l.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
-    this.server.prependListener('connection', (socket: Socket) => this.accepted(socket));
+    // With TLS, requests and upgrades arrive on the TLS socket: that is the one to track.
+    this.server.prependListener(spec.tls ? 'secureConnection' : 'connection', (socket: Socket) => this.accepted(socket));
+    if (spec.tls) this.server.on('tlsClientError', (_err: Error, socket: Duplex) => socket.destroy());
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;

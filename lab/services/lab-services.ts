@@ -118,6 +118,8 @@ async function redirectPort443(lab: StartedLab): Promise<void> {
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
     `    ip daddr ${turn} tcp dport ${TLS_ALT_PORT} redirect to :${TLS_PORT} comment "TURN over TLS"`,
+    // The KVS SDKs hard-code stun:stun.kinesisvideo.<region>.amazonaws.com:443 (UDP); the lab DNS maps it here.
+    `    ip daddr ${turn} udp dport ${TLS_ALT_PORT} redirect to :${STUN_PORT} comment "STUN on 443, as KVS offers it"`,
     `    ip daddr ${web} tcp dport ${TLS_ALT_PORT} redirect to :${SERVICES_PORT} comment "signaling and ICE config"`,
     '  }',
     '}',

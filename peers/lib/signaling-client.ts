@@ -1,5 +1,6 @@
 /** A signaling connection that waits for the server to come up, then relays JSON messages. */
 import WebSocket from 'ws';
+import type { IceServerConfigResponse } from '../../lab/contract/ice-config.js';
 import { emit } from './contract.js';
 
 export type Incoming = { type: string; from?: string; [k: string]: unknown };
@@ -7,13 +8,18 @@ export type Incoming = { type: string; from?: string; [k: string]: unknown };
 /**
  * What a peer's WebRTC code needs of its signaling, whatever the protocol: send lab-shaped messages
  * ({type: offer|answer|candidate|end-of-candidates|bye, to, ...}) and receive them. The lab protocol
- * is SignalingClient; WHEP adapts the same messages to HTTP (whep-client.ts, and pi-camera.ts).
+ * is SignalingClient; MQTT and KVS translate (mqtt-signaling.ts, kvs-signaling.ts); WHEP adapts the same messages to HTTP (whep-client.ts, and pi-camera.ts).
  */
 export interface Signaling {
   send(msg: Record<string, unknown>): void;
   onMessage(handler: (msg: Incoming) => void): void;
   /** Ends the signaling; resolves once what was still being sent (a WHEP DELETE) is done. */
   close(): void | Promise<void>;
+  /**
+   * The protocol's own source of ICE servers (KVS: GetIceServerConfig); absent: the lab's ICE-config
+   * endpoint. `session`: the camera's viewer it is for (a label in the events).
+   */
+  iceConfig?: (session?: string) => Promise<IceServerConfigResponse>;
 }
 
 /** The same interface under the name the MQTT side uses. */

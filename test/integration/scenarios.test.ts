@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { listScenarios, loadScenario } from '../../lab/model/scenario.js';
 import { explainRun, labNamespaces, runInTest, runRepeatedInTest } from './helpers.js';
 
-/** Shipped scenarios another file runs end to end with more checks (the time budget of `npm test`). */
+/** Shipped scenarios another file runs end to end with more checks (the time budget of `npm test`): the
+ * Chromium signaling scenarios, and every signaling: kvs one (signaling-kvs.test.ts, with the wire's checks). */
 const RUN_ELSEWHERE = new Set(['chromium-mqtt-full-cone', 'chromium-whep-full-cone']);
+const shipped = listScenarios().filter((name) => !RUN_ELSEWHERE.has(name) && loadScenario(name).signaling !== 'kvs');
 
 describe('shipped scenarios', () => {
-  for (const name of listScenarios().filter((n) => !RUN_ELSEWHERE.has(n))) {
+  for (const name of shipped) {
     it(name, async (ctx) => {
       // Ten viewers at once: on two cores werift's DTLS sometimes times out for one of them (the
       // soak benchmark measures how often); one retry is allowed here, and printed when used.

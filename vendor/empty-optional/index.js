@@ -1,0 +1,1 @@
+// Intentionally empty: nothing in Node loads the packages this replaces (package.json overrides).
