@@ -62,7 +62,6 @@ const session = z.object({
   failure: z.string().nullable(),
   selectedPair,
   timeline,
-  signalingSteps: z.array(z.object({ at: ms, peer: z.enum(['viewer', 'camera']), protocol: z.enum(['kvs']), step: z.string(), detail: z.string() })).optional(),
   setupMs: ms,
   firstFrameMs: ms,
   candidateTypes: z.object({ viewer: z.string().nullable(), camera: z.string().nullable() }),

@@ -24,17 +24,6 @@ export interface Timeline {
   firstFrame: number | null;
 }
 
-/** One step of the signaling protocol itself (KVS: a control-plane call, the WSS connect), from a peer's x-* events. */
-export interface SignalingStep {
-  /** ms from the viewer's offer (negative: before it); null without an offer. */
-  at: number | null;
-  peer: 'viewer' | 'camera';
-  protocol: 'kvs';
-  /** describe | endpoint | connected | ice-config */
-  step: string;
-  detail: string;
-}
-
 export const TIMELINE_STEPS: { key: keyof Timeline; label: string }[] = [
   { key: 'signalingConnected', label: 'signaling connected' },
   { key: 'iceConfigFetched', label: 'ICE config fetched' },
@@ -57,8 +46,6 @@ export interface SessionResult {
   /** The selected pair as each side sees it (werift reports its own srflx as its host base). */
   selectedPair: { viewer: PairView | null; camera: PairView | null };
   timeline: Timeline;
-  /** The signaling protocol's own steps, in time order (signaling: kvs); absent for the others. */
-  signalingSteps?: SignalingStep[];
   /** Offer to datachannel open. */
   setupMs: number | null;
   /** Offer to the first whole IDR frame at the viewer. */

@@ -29,7 +29,6 @@ export function sessionSummary(s: SessionResult, r?: Pick<RunResult, 'wire'>): s
 
 export function timelineLines(s: SessionResult): string[] {
   const out = TIMELINE_STEPS.map(({ key, label }) => `  ${label.padEnd(20)} ${ms(s.timeline[key]).padStart(11)}`);
-  if (s.signalingSteps?.length) out.push(`  ${s.signalingSteps[0].protocol} signaling steps:`, ...s.signalingSteps.map((st) => `    ${ms(st.at).padStart(11)}  ${st.peer.padEnd(6)} ${st.detail}`));
   return out;
 }
 

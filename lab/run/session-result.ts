@@ -3,7 +3,6 @@ import type { PairView, SessionResult, Timeline } from '../model/run-result.js';
 import { classifyOutcome, effectiveCandidateTypes, relays } from '../model/run-result.js';
 import type { PeerSpec } from '../model/scenario.js';
 import type { PeerEvent } from './peer-process.js';
-import { signalingSteps } from './signaling-steps.js';
 
 export interface SessionInput {
   viewer: PeerSpec;
@@ -44,7 +43,6 @@ export function sessionResult(input: SessionInput): Omit<SessionResult, 'predict
   const viewerPair = withRemoteRelay(find(v, 'selected-pair')?.pair as PairView | null | undefined, camera);
   const cameraPair = withRemoteRelay(find(c, 'selected-pair')?.pair as PairView | null | undefined, viewer);
   const connected = input.viewerExit === 0 && timeline.firstFrame !== null;
-  const steps = signalingSteps(viewer.name, v, input.cameraEvents, offer?.t ?? null);
   return {
     viewer: viewer.name,
     camera: camera.name,
@@ -54,7 +52,6 @@ export function sessionResult(input: SessionInput): Omit<SessionResult, 'predict
     candidateTypes: effectiveCandidateTypes(viewerPair, cameraPair),
     asymmetric: viewerPair !== null && cameraPair !== null && relays(viewerPair) !== relays(cameraPair),
     timeline,
-    ...(steps ? { signalingSteps: steps } : {}),
     setupMs: timeline.datachannelOpen,
     firstFrameMs: timeline.firstFrame,
     candidates: {

@@ -10,7 +10,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { SignalingClient as KvsSignalingClient } from 'amazon-kinesis-video-streams-webrtc';
 import WebSocket from 'ws';
 import type { IceServerConfigResponse } from '../../lab/contract/ice-config.js';
-import { emit, emitCustom, requireEnv } from './contract.js';
+import { emit, requireEnv } from './contract.js';
 import type { Incoming, Signaling } from './signaling-client.js';
 
 // Node 20 has no global WebSocket: the SDK would throw "WebSocket is not defined" (users do this too).
@@ -78,6 +78,11 @@ async function awsPost(s: KvsSettings, endpoint: string, path: string, body: unk
   }
 }
 
+/** One KVS step for the timeline and --explain (the same `signaling-step` event as MQTT and WHEP), with its values. */
+function step(name: string, values: Record<string, unknown>, detail: string): void {
+  emit('signaling-step', { protocol: 'kvs', step: name, detail, ...values });
+}
+
 /**
  * Connects as MASTER (clientId null) or VIEWER. A viewer's messages all come from the master:
  * they are labelled `from: masterLabel` for the lab's code.
@@ -87,13 +92,13 @@ export async function connectKvs(s: KvsSettings, role: 'MASTER' | 'VIEWER', clie
   const control = `https://kinesisvideo.${s.region}.amazonaws.com`;
   const described = await awsPost(s, control, '/describeSignalingChannel', { ChannelName: s.channel }, deadlineMs);
   const channelARN = (described.ChannelInfo as { ChannelARN: string }).ChannelARN;
-  emitCustom('x-kvs-describe', { channel: s.channel, channelARN, endpoint: control });
+  step('DescribeSignalingChannel', { channel: s.channel, channelARN, endpoint: control }, `called DescribeSignalingChannel ${s.channel} on ${control} (SigV4-signed JSON POST, service kinesisvideo): ${channelARN}`);
   const endpoints = await awsPost(s, control, '/getSignalingChannelEndpoint', { ChannelARN: channelARN, SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role } }, deadlineMs);
   const list = endpoints.ResourceEndpointList as { Protocol: string; ResourceEndpoint: string }[];
   const wss = list.find((e) => e.Protocol === 'WSS')?.ResourceEndpoint;
   const https = list.find((e) => e.Protocol === 'HTTPS')?.ResourceEndpoint;
   if (!wss || !https) throw new Error(`GetSignalingChannelEndpoint gave no WSS or HTTPS endpoint: ${JSON.stringify(list)}`);
-  emitCustom('x-kvs-endpoint', { role, wss, https });
+  step('GetSignalingChannelEndpoint', { role, wss, https }, `called GetSignalingChannelEndpoint (${role}): ${wss}, ${https} (on 443 without a port: the C SDK refuses a port)`);
 
   const stunName = `stun.kinesisvideo.${s.region}.amazonaws.com`;
   const fetchIceConfig = async (session?: string): Promise<IceServerConfigResponse> => {
@@ -101,7 +106,12 @@ export async function connectKvs(s: KvsSettings, role: 'MASTER' | 'VIEWER', clie
     const iceServerList = ice.IceServerList as IceServerConfigResponse['IceServerList'];
     // werift wants an address: the name is resolved here, through the lab DNS, as a browser would.
     const stunUri = `stun:${stun.address}:443`;
-    emitCustom('x-kvs-ice-config', { ...(session ? { session } : {}), clientId: clientId ?? 'MASTER', stun: `stun:${stunName}:443`, stunAddress: stun.address, uris: iceServerList.flatMap((i) => i.Uris), ttl: iceServerList[0]?.Ttl });
+    const uris = iceServerList.flatMap((i) => i.Uris);
+    step(
+      'GetIceServerConfig',
+      { ...(session ? { session } : {}), clientId: clientId ?? 'MASTER', stun: `stun:${stunName}:443`, stunAddress: stun.address, uris, ttl: iceServerList[0]?.Ttl },
+      `called GetIceServerConfig: ${uris.join(', ') || '(no TURN)'}; STUN stun:${stunName}:443, the name the SDKs hard-code (-> ${stun.address}, coturn, through the lab DNS)`,
+    );
     return { IceServerList: iceServerList, StunUris: [stunUri] };
   };
 
@@ -119,7 +129,7 @@ export async function connectKvs(s: KvsSettings, role: 'MASTER' | 'VIEWER', clie
     });
     client.open();
   });
-  emitCustom('x-kvs-connected', { role, clientId: clientId ?? 'MASTER', wss });
+  step(role === 'MASTER' ? 'ConnectAsMaster' : 'ConnectAsViewer', { role, clientId: clientId ?? 'MASTER', wss }, `opened the channel's WebSocket (SigV4-presigned URL${clientId ? `, X-Amz-ClientId ${clientId}` : ', as master'}; the emulator checks the signature on the upgrade: 403 if bad or expired): ${wss}`);
   return signaling;
 }
 
