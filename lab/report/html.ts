@@ -8,6 +8,7 @@ import { TIMELINE_STEPS } from '../model/run-result.js';
 import { cellShort } from './matrix-text.js';
 import type { RunResult } from '../model/run-result.js';
 import { topologySvg } from './topology-diagram.js';
+import { callBlock } from './call-plot.js';
 
 export const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -103,6 +104,7 @@ ${s.failure ? `<p class="status-failed">${esc(s.failure)}</p>` : ''}
 <h3>Selected candidate pair</h3>${pairTable(s)}${s.asymmetric ? '<p class="muted">The two sides use different pairs: traffic relays in one direction only.</p>' : ''}
 <h3>Timeline</h3>${timelineTable(s)}
 <p>Setup (offer to datachannel open): ${s.setupMs ?? '—'} ms; first frame: ${s.firstFrameMs ?? '—'} ms.</p>
+${s.call ? callBlock(s.call) : ''}
 ${candidatesBlock(s)}`)
     .join('\n');
   const checks = r.expectations.map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.session ?? '')}</td><td>${esc(k.expected)}</td><td>${esc(k.actual)}</td><td>${k.ok ? 'ok' : '<b>FAILED</b>'}</td></tr>`).join('');

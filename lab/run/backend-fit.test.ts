@@ -5,7 +5,7 @@ import { checkBackendFits } from './backend-fit.js';
 
 const backend = (name: string, caps: Partial<BackendCapabilities>) => ({
   name,
-  capabilities: { customImages: false, browsers: false, concurrentLabs: false, privileges: '', ...caps },
+  capabilities: { customImages: false, browsers: false, concurrentLabs: false, callEvents: false, privileges: '', ...caps },
 });
 
 describe('backend fit', () => {
