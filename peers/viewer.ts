@@ -30,7 +30,7 @@ const stage = () => lastStage;
 async function main(): Promise<void> {
   // WHEP: the camera's endpoint is reached through the tunnel over the lab's relay (http-tunnel.ts).
   const relay = protocol === 'whep' ? await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs) : null;
-  const signaling: Signaling = relay ? new WhepClient(tunnelTransport(relay, cameraId, cfg.timeoutMs), cameraId, (m) => fail(m, { stage: stage() })) : await connectSignaling(cfg, { role: 'viewer', cameraId });
+  let signaling: Signaling = relay ? new WhepClient(tunnelTransport(relay, cameraId, cfg.timeoutMs), cameraId, (m) => fail(m, { stage: stage() })) : await connectSignaling(cfg, { role: 'viewer', cameraId });
   emit('signaling-connected');
   lastStage = 'fetching ICE config';
   const iceConfig = await fetchIceConfig(cfg);
@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   const hold = holdMs ? new HoldMonitor(cameraId) : null;
   let attempt = 0;
   let call = openCall(signaling, iceServers, hold);
-  signaling.onMessage((msg) => void call.onMessage(msg).catch((err: Error) => emit('warning', { message: `signaling message: ${err.message}` })));
+  const listen = (s: Signaling) => s.onMessage((msg) => void call.onMessage(msg).catch((err: Error) => emit('warning', { message: `signaling message: ${err.message}` })));
+  listen(signaling);
   await call.firstFrame;
   clearTimeout(deadline);
   await call.session.reportSelectedPair();
@@ -52,6 +53,15 @@ async function main(): Promise<void> {
       attempt++;
       emit('ice-restart', { session: cameraId, attempt, reason, method: 'new-peer-connection' });
       await call.session.pc.close().catch(() => {});
+      // After a network change the signaling socket is as dead as the media path (its address may
+      // be gone): reconnect it, as an app does; the server replaces the old connection (4001).
+      if (!relay) {
+        const old = signaling;
+        signaling = await connectSignaling(cfg, { role: 'viewer', cameraId });
+        emit('signaling-connected');
+        listen(signaling);
+        void Promise.resolve(old.close()).catch(() => {});
+      }
       const fresh = iceServersFor(await fetchIceConfig(cfg).catch(() => iceConfig), cfg.turnTransports);
       call = openCall(signaling, fresh, hold);
       hold.restarted();

@@ -124,9 +124,9 @@ export class CallSchedule {
           a.node,
           [
             ...rules.map((r) => `insert rule ip ${TABLE} postrouting ${r}`),
-            `table ip lab_rebind { chain zone { type filter hook prerouting priority raw; policy accept; } }`,
-            `flush chain ip lab_rebind zone`,
-            `add rule ip lab_rebind zone meta l4proto udp ct zone set ${zone}`,
+            `table ip lab_rebind {\n  chain udpzone {\n    type filter hook prerouting priority raw; policy accept;\n  }\n}`,
+            `flush chain ip lab_rebind udpzone`,
+            `add rule ip lab_rebind udpzone meta l4proto udp ct zone set ${zone}`,
           ].join('\n'),
         );
         rec.detail = `UDP state in conntrack zone ${zone}${rules.length ? ', ports rehashed' : ', fully random ports'}`;
@@ -158,7 +158,7 @@ export class CallSchedule {
         const table = `lab_block_${rec.index}`;
         const what = [a.udp && 'udp', a.tcp && 'tcp'].filter(Boolean).join(', ');
         const match = a.udp && a.tcp ? `meta l4proto { ${what} }` : `meta l4proto ${what}`;
-        const chains = ['input', 'forward', 'output'].map((hook) => `  chain ${hook} { type filter hook ${hook} priority filter - 10; policy accept; ${match} drop; }`);
+        const chains = ['input', 'forward', 'output'].flatMap((hook) => [`  chain ${hook} {`, `    type filter hook ${hook} priority filter - 10; policy accept;`, `    ${match} drop`, `  }`]);
         await nft(a.node, [`table inet ${table} {`, ...chains, '}'].join('\n'));
         if (a.forMs === null) return null;
         return { afterMs: a.forMs, undo: async () => void (await nft(a.node, `delete table inet ${table}`)) };
@@ -171,7 +171,7 @@ export class CallSchedule {
         }
         const host = this.lab.topology.services.host;
         if (a.kind === 'stop') {
-          await nft(host, `table inet lab_signaling_down { chain input { type filter hook input priority filter - 10; policy accept; tcp dport ${SERVICES_PORT} drop; } chain output { type filter hook output priority filter - 10; policy accept; tcp sport ${SERVICES_PORT} drop; } }`);
+          await nft(host, [`table inet lab_signaling_down {`, `  chain input {`, `    type filter hook input priority filter - 10; policy accept;`, `    tcp dport ${SERVICES_PORT} drop`, `  }`, `  chain output {`, `    type filter hook output priority filter - 10; policy accept;`, `    tcp sport ${SERVICES_PORT} drop`, `  }`, `}`].join('\n'));
         } else {
           await nft(host, `delete table inet lab_signaling_down`);
         }

@@ -53,7 +53,8 @@ export function callResult(input: CallInput): CallResult | null {
     if (e.appliedMs === null) return { ...base, recoveryMs: null, outage: null, pairAfter: null };
     // The network is back when the event is undone: its forMs ran out, or TURN was started again.
     const restart = e.kind === 'stop' ? events.slice(i + 1).find((x) => x.kind === 'start' && x.label.endsWith(e.label.split(' ')[1]) && x.appliedMs !== null) : undefined;
-    const back = e.restoredMs ?? restart?.appliedMs ?? e.appliedMs;
+    // An instant event counts from when its command began: it may bite before the command returns.
+    const back = e.restoredMs ?? restart?.appliedMs ?? (e.startedT === null ? e.appliedMs : round(e.startedT - t0));
     const o = outages.findIndex((x) => x.cause === null && x.endMs >= e.appliedMs! - 100 && x.startMs <= e.appliedMs! + CAUSE_WINDOW_MS);
     if (o >= 0) outages[o].cause = e.label;
     const outage = o >= 0 ? outages[o] : null;
