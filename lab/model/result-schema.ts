@@ -189,7 +189,8 @@ const runSummary = z.object({
   outcome,
   passed: z.boolean(),
   expectations: z.array(check),
-  sessions: z.array(session),
+  // Cells keep no held call (null), and shards from before schema 4 of the run had no field.
+  sessions: z.array(session.extend({ call: callResult.nullable().optional() })),
   peers: z.array(peer.pick({ name: true, kind: true, stack: true, role: true, host: true, exitCode: true, errors: true })),
   wallMs: z.number(),
   teardown: runResultSchema.shape.teardown,

@@ -15,7 +15,8 @@ function wireReport(r: RunResult): string {
 }
 
 describe('wire oracle', () => {
-  const scenarios = listScenarios().map((n) => loadScenario(n)).filter(weriftOnly);
+  // Held calls with network events (events.test.ts) are left out: their paths change on purpose.
+  const scenarios = listScenarios().map((n) => loadScenario(n)).filter(weriftOnly).filter((s) => !s.events);
 
   it('covers the shipped werift scenarios', () => {
     expect(scenarios.length).toBeGreaterThanOrEqual(10);

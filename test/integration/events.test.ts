@@ -1,0 +1,66 @@
+// Network events during a held call (docs/network-events.md): a NAT rebinding, a Wi-Fi -> LTE
+// handover and a coturn stop each interrupt the call, which must come back with a measured
+// recoveryMs; a 40 s call without events holds its frame rate. All four run at once (about 45 s).
+import { describe, expect, it } from 'vitest';
+import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
+import type { RunResult } from '../../lab/model/run-result.js';
+import { explainRun, runInTest } from './helpers.js';
+
+const call = (r: RunResult) => r.sessions[0].call!;
+const story = (r: RunResult) => `${explainRun(r)}\n${JSON.stringify({ events: call(r)?.events, outages: call(r)?.outages }, null, 1)}\n${(call(r)?.timeline ?? []).map((t) => `${t.tMs} ${t.source} ${t.what}`).join('\n')}`;
+
+describe.concurrent('network events during a call', () => {
+  it('nat-rebinding: the NAT maps the viewer to new ports; the call recovers on new ports', { timeout: 90_000 }, async (ctx) => {
+    const r = await runInTest(ctx, loadScenario('nat-rebinding'));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.appliedMs, story(r)).toBeGreaterThanOrEqual(4000);
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    expect(call(r).outages[e.outage!].cause).toBe('rebind nata');
+    // The far side saw the viewer come from another public port after the rebinding.
+    const before = r.sessions[0].selectedPair.camera!.remote;
+    const after = [...r.events.camera].reverse().find((x) => x.event === 'selected-pair')!.pair as { remote: { address: string; port: number } };
+    expect(`${after.remote.address}:${after.remote.port}`, story(r)).not.toBe(`${before.address}:${before.port}`);
+  });
+
+  it('wifi-to-lte: the viewer moves to another LAN behind another NAT and recovers there', { timeout: 90_000 }, async (ctx) => {
+    const r = await runInTest(ctx, loadScenario('wifi-to-lte'));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.detail).toMatch(/on lanc/);
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    // After the handover the viewer sends from its new LAN's address.
+    expect(e.pairAfter!.local.address, story(r)).toMatch(/^100\.64\.10\./);
+    expect(call(r).restarts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('turn-restart: a coturn stop during a relayed call is an outage the result names, and the call comes back after the start', { timeout: 90_000 }, async (ctx) => {
+    const r = await runInTest(ctx, loadScenario('turn-restart'));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [stop, start] = call(r).events;
+    const outage = call(r).outages[stop.outage!];
+    expect(outage.cause).toBe('stop turn');
+    // Nothing relays while coturn is down: the outage lasts at least until it is back.
+    expect(outage.endMs, story(r)).toBeGreaterThan(start.appliedMs!);
+    expect(outage.framesLost).toBeGreaterThan(25 * ((start.appliedMs! - stop.appliedMs!) / 1000) - 25);
+    expect(stop.recoveryMs, story(r)).not.toBe(null);
+    expect(call(r).finalPath).toBe('relay');
+  });
+
+  it('a 40 s call holds: no outage, the frame rate stays up every second', { timeout: 120_000 }, async (ctx) => {
+    const scenario = scenarioFromData(
+      {
+        name: 'hold-40s',
+        topology: 'port-restricted-cone',
+        peers: { camera: { kind: 'pi-camera', host: 'b' }, viewer: { kind: 'viewer', host: 'a' } },
+        holdMs: 40_000,
+        expect: { outcome: 'direct', minFps: 15, outage: { maxMs: 1000 } },
+      },
+      'test/integration/events.test.ts',
+    );
+    const r = await runInTest(ctx, scenario);
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    expect(call(r).fps.length, story(r)).toBeGreaterThanOrEqual(39);
+    expect(call(r).restarts).toBe(0);
+  });
+});
