@@ -27,6 +27,12 @@ describe('backend fit', () => {
     expect(() => checkBackendFits(s, backend('third', { customImages: true }))).not.toThrow();
   });
 
+  it('network events need a backend that can change the network mid-call (docker cannot yet): refused before anything is built', () => {
+    const s = loadScenario('wifi-to-lte');
+    expect(() => checkBackendFits(s, backend('docker', {}))).toThrow(/events\[0\] \(handover a -> lanc\): the docker backend cannot change the network during a call/);
+    expect(() => checkBackendFits(s, backend('third', { callEvents: true }))).not.toThrow();
+  });
+
   it('plain werift peers fit any backend', () => {
     expect(() => checkBackendFits(loadScenario('symmetric-nat'), backend('third', {}))).not.toThrow();
   });

@@ -2,16 +2,28 @@
 // handover and a coturn stop each interrupt the call, which must come back with a measured
 // recoveryMs; a 40 s call without events holds its frame rate. All four run at once (about 45 s).
 import { describe, expect, it } from 'vitest';
-import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
+import { loadScenario, scenarioFromData, type Scenario } from '../../lab/model/scenario.js';
 import type { RunResult } from '../../lab/model/run-result.js';
 import { explainRun, runInTest } from './helpers.js';
 
 const call = (r: RunResult) => r.sessions[0].call!;
 const story = (r: RunResult) => `${explainRun(r)}\n${JSON.stringify({ events: call(r)?.events, outages: call(r)?.outages }, null, 1)}\n${(call(r)?.timeline ?? []).map((t) => `${t.tMs} ${t.source} ${t.what}`).join('\n')}`;
 
+/**
+ * One run of a held scenario. A run that fails before its first frame says nothing about the
+ * events (four labs at once on two cores: werift's DTLS sometimes times out, as scenarios.test.ts
+ * sees with multi-viewer): it is printed and run once more. A run that got its first frame counts.
+ */
+async function runHeld(ctx: Parameters<typeof runInTest>[0], scenario: Scenario): Promise<RunResult> {
+  const r = await runInTest(ctx, scenario);
+  if (r.sessions[0].call) return r;
+  console.log(`${scenario.name}: no first frame, run again: ${explainRun(r)}`);
+  return runInTest(ctx, scenario);
+}
+
 describe.concurrent('network events during a call', () => {
   it('nat-rebinding: the NAT maps the viewer to new ports; the call recovers on new ports', { timeout: 90_000 }, async (ctx) => {
-    const r = await runInTest(ctx, loadScenario('nat-rebinding'));
+    const r = await runHeld(ctx, loadScenario('nat-rebinding'));
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
     const [e] = call(r).events;
     expect(e.appliedMs, story(r)).toBeGreaterThanOrEqual(4000);
@@ -24,7 +36,7 @@ describe.concurrent('network events during a call', () => {
   });
 
   it('wifi-to-lte: the viewer moves to another LAN behind another NAT and recovers there', { timeout: 90_000 }, async (ctx) => {
-    const r = await runInTest(ctx, loadScenario('wifi-to-lte'));
+    const r = await runHeld(ctx, loadScenario('wifi-to-lte'));
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
     const [e] = call(r).events;
     expect(e.detail).toMatch(/on lanc/);
@@ -35,7 +47,7 @@ describe.concurrent('network events during a call', () => {
   });
 
   it('turn-restart: a coturn stop during a relayed call is an outage the result names, and the call comes back after the start', { timeout: 90_000 }, async (ctx) => {
-    const r = await runInTest(ctx, loadScenario('turn-restart'));
+    const r = await runHeld(ctx, loadScenario('turn-restart'));
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
     const [stop, start] = call(r).events;
     const outage = call(r).outages[stop.outage!];
@@ -58,7 +70,7 @@ describe.concurrent('network events during a call', () => {
       },
       'test/integration/events.test.ts',
     );
-    const r = await runInTest(ctx, scenario);
+    const r = await runHeld(ctx, scenario);
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
     expect(call(r).fps.length, story(r)).toBeGreaterThanOrEqual(39);
     expect(call(r).restarts).toBe(0);
