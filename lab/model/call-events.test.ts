@@ -14,7 +14,7 @@ const problems = (data: object) => {
 
 describe('scenario events', () => {
   it('the presets resolve their events, with labels and times from the first frame', () => {
-    expect(loadScenario('nat-rebinding').events).toEqual([{ index: 0, atMs: 4000, action: { kind: 'rebind', node: 'nata' }, label: 'rebind nata' }]);
+    expect(loadScenario('nat-rebinding').events).toEqual([{ index: 0, atMs: 3000, action: { kind: 'rebind', node: 'nata' }, label: 'rebind nata' }]);
     expect(loadScenario('wifi-to-lte').events![0].action).toEqual({ kind: 'handover', host: 'a', to: 'lanc' });
     expect(loadScenario('turn-restart').events!.map((e) => e.label)).toEqual(['stop turn', 'start turn']);
     expect(loadScenario('symmetric-nat').events).toBeUndefined();

@@ -26,7 +26,7 @@ describe.concurrent('network events during a call', () => {
     const r = await runHeld(ctx, loadScenario('nat-rebinding'));
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
     const [e] = call(r).events;
-    expect(e.appliedMs, story(r)).toBeGreaterThanOrEqual(4000);
+    expect(e.appliedMs, story(r)).toBeGreaterThanOrEqual(3000);
     expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
     expect(call(r).outages[e.outage!].cause).toBe('rebind nata');
     // The far side saw the viewer come from another public port after the rebinding.
