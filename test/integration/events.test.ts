@@ -9,7 +9,7 @@ import type { RunResult } from '../../lab/model/run-result.js';
 import { explainRun, runInTest } from './helpers.js';
 
 const call = (r: RunResult) => r.sessions[0].call!;
-const story = (r: RunResult) => `${explainRun(r)}\n${JSON.stringify({ events: call(r)?.events, outages: call(r)?.outages }, null, 1)}\n${(call(r)?.timeline ?? []).map((t) => `${t.tMs} ${t.source} ${t.what}`).join('\n')}`;
+const story = (r: RunResult) => `${explainRun(r)}\n${JSON.stringify({ events: call(r)?.events, outages: call(r)?.outages, fps: call(r)?.fps.map((f) => f.fps) })}\n${(call(r)?.timeline ?? []).map((t) => `${t.tMs} ${t.source} ${t.what}`).join('\n')}`;
 
 /**
  * One run of a held scenario. A run that fails before its first frame says nothing about the
@@ -77,7 +77,9 @@ describe.concurrent('network events during a call', () => {
         peers: { camera: { kind: 'pi-camera', host: 'b' }, viewer: { kind: 'viewer', host: 'a' } },
         holdMs: 40_000,
         // Which pair wins (direct or relay) is ICE's race here; the call must simply hold.
-        expect: { outcome: 'connected', minFps: 15, outage: { maxMs: 1000 } },
+        // The camera sends 25 fps from a timer: on two loaded cores a second has come in at 13.9; a
+        // stall gives 0 and any gap of a second fails outage.
+        expect: { outcome: 'connected', minFps: 10, outage: { maxMs: 1000 } },
       },
       'test/integration/events.test.ts',
     );
