@@ -111,7 +111,10 @@ async function answer(signaling: Signaling, viewer: string, sdp: string): Promis
   const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
   emit('ice-config-fetched', { session: viewer, iceServers: iceServers.map((s) => s.urls), ttl: iceConfig.IceServerList[0]?.Ttl });
   const session = new WeriftSession({ cfg, iceServers, remote: viewer, signaling, profileLevelId: plid });
+  // A new offer from a viewer that has a session is its restart (a new connection): the old one goes.
+  const previous = sessions.get(viewer);
   sessions.set(viewer, session);
+  if (previous) void previous.pc.close().catch(() => {});
   const track = new MediaStreamTrack({ kind: 'video' });
   const transceiver = session.pc.addTransceiver(track, { direction: 'sendonly' });
   session.pc.ondatachannel = ({ channel }) => {

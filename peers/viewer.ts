@@ -11,6 +11,7 @@ import { tunnelTransport } from './lib/http-tunnel.js';
 import { SignalingClient, type Signaling } from './lib/signaling-client.js';
 import { WhepClient } from './lib/whep-client.js';
 import { WeriftSession } from './lib/werift-session.js';
+import { HoldMonitor } from './lib/hold-monitor.js';
 
 const cfg = commonConfig();
 const cameraId = requireEnv('LAB_REMOTE_PEER');
@@ -29,23 +30,72 @@ const stage = () => lastStage;
 async function main(): Promise<void> {
   // WHEP: the camera's endpoint is reached through the tunnel over the lab's relay (http-tunnel.ts).
   const relay = protocol === 'whep' ? await SignalingClient.connect(`${cfg.signalingUrl}?room=${cfg.room}&peer=${cfg.peerId}&token=${cfg.token}`, Date.now() + cfg.timeoutMs) : null;
-  const signaling: Signaling = relay ? new WhepClient(tunnelTransport(relay, cameraId, cfg.timeoutMs), cameraId, (m) => fail(m, { stage: stage() }), emit) : await connectSignaling(cfg, { role: 'viewer', cameraId });
+  let signaling: Signaling = relay ? new WhepClient(tunnelTransport(relay, cameraId, cfg.timeoutMs), cameraId, (m) => fail(m, { stage: stage() }), emit) : await connectSignaling(cfg, { role: 'viewer', cameraId });
   emit('signaling-connected');
   lastStage = 'fetching ICE config';
   const iceConfig = await (signaling.iceConfig?.() ?? fetchIceConfig(cfg));
   const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
   emit('ice-config-fetched', { iceServers: iceServers.map((s) => s.urls), ttl: iceConfig.IceServerList[0]?.Ttl });
 
+  const hold = holdMs ? new HoldMonitor(cameraId) : null;
+  let attempt = 0;
+  let call = openCall(signaling, iceServers, hold);
+  const listen = (s: Signaling) => s.onMessage((msg) => void call.onMessage(msg).catch((err: Error) => emit('warning', { message: `signaling message: ${err.message}` })));
+  listen(signaling);
+  await call.firstFrame;
+  clearTimeout(deadline);
+  await call.session.reportSelectedPair();
+  if (hold) {
+    // Keep the call up, as a browser would: a failed ICE state or a stalled stream is answered with
+    // a new connection negotiated through signaling. Not restartIce(): werift-to-werift ICE restarts
+    // re-run no connectivity checks (docs/network-events.md).
+    hold.onStall = async (reason) => {
+      attempt++;
+      emit('ice-restart', { session: cameraId, attempt, reason, method: 'new-peer-connection' });
+      await call.session.pc.close().catch(() => {});
+      // After a network change the signaling socket is as dead as the media path (its address may
+      // be gone): reconnect it, as an app does; the server replaces the old connection (4001).
+      if (!relay) {
+        const old = signaling;
+        signaling = await connectSignaling(cfg, { role: 'viewer', cameraId });
+        emit('signaling-connected');
+        listen(signaling);
+        void Promise.resolve(old.close()).catch(() => {});
+      }
+      const fresh = iceServersFor(await fetchIceConfig(cfg).catch(() => iceConfig), cfg.turnTransports);
+      call = openCall(signaling, fresh, hold);
+      hold.restarted();
+      call.firstFrame.then(() => call.session.reportSelectedPair()).catch(() => {});
+    };
+    await hold.run(holdMs);
+  }
+  signaling.send({ type: 'bye', to: cameraId });
+  await signaling.close();
+  emit('done', { ok: true });
+  await call.session.pc.close().catch(() => {});
+  relay?.close();
+  process.stdout.write('', () => process.exit(0));
+}
+
+interface Call {
+  session: WeriftSession;
+  firstFrame: Promise<void>;
+  onMessage(msg: Record<string, unknown>): Promise<void>;
+}
+
+/** One peer connection to the camera: offer, datachannel, the video track; frames go to the hold monitor. */
+function openCall(signaling: Signaling, iceServers: ReturnType<typeof iceServersFor>, hold: HoldMonitor | null): Call {
   const session = new WeriftSession({ cfg, iceServers, remote: cameraId, signaling, profileLevelId: '42e01f' });
   const { pc } = session;
-  signaling.onMessage(async (msg) => {
+  const onMessage = async (msg: Record<string, unknown>) => {
     if (msg.from !== cameraId) return;
     if (msg.type === 'answer') {
       emit('answer-received', { session: cameraId });
       lastStage = 'ICE';
       await session.setRemote('answer', msg.sdp as string);
     } else if (msg.type === 'candidate') await session.addCandidate(msg.candidate as Record<string, unknown>);
-  });
+  };
+  pc.iceConnectionStateChange.subscribe((state) => state === 'failed' && hold?.failed(`ICE ${state}`));
 
   const channel = pc.createDataChannel('telemetry');
   const channelOpen = new Promise<void>((resolve) => channel.stateChanged.subscribe((s) => s === 'open' && (emit('datachannel-open', { session: cameraId }), resolve())));
@@ -57,46 +107,42 @@ async function main(): Promise<void> {
   });
 
   const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
-  const firstFrame = new Promise<void>((resolve) => {
+  const keyframe = new Promise<void>((resolve) => {
     transceiver.onTrack.subscribe((track) => {
       media.trackSeen = true;
       const assembler = new FrameAssembler();
       let lastPli = 0;
+      let seenKeyframe = false;
       track.onReceiveRtp.subscribe((rtp) => {
         media.rtpPackets++;
         const frame = assembler.push({ sequenceNumber: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp, marker: rtp.header.marker, payload: rtp.payload });
         if (!frame) return;
         const frames = ++media.frames;
         // Frames but no usable keyframe yet (its packets were lost): ask for one, as decoders do.
-        if (!frame.decodableKeyframe && Date.now() - lastPli > 500) {
+        if (!frame.decodableKeyframe && !seenKeyframe && Date.now() - lastPli > 500) {
           lastPli = Date.now();
           media.plisSent++;
           emit('pli-sent', { session: cameraId });
           transceiver.receiver.sendRtcpPLI(rtp.header.ssrc).catch(() => {});
         }
-        if (frame.decodableKeyframe) {
-          emit('first-frame', { session: cameraId, bytes: frame.nals.reduce((n, x) => n + x.length, 0), framesBefore: frames - 1 });
+        if (frame.decodableKeyframe && !seenKeyframe) {
+          seenKeyframe = true;
+          // The first frame of the run is the contract's first-frame; later calls resume the hold.
+          if (!hold?.started) emit('first-frame', { session: cameraId, bytes: frame.nals.reduce((n, x) => n + x.length, 0), framesBefore: frames - 1 });
           resolve();
         }
+        if (seenKeyframe) hold?.frame();
       });
     });
   });
-
-  await session.sendLocalDescription('offer');
-  lastStage = 'waiting for the answer';
-
-  await Promise.all([session.connected, channelOpen]);
-  lastStage = 'waiting for the first frame';
-  await firstFrame;
-  await session.reportSelectedPair();
-  if (holdMs) await new Promise((r) => setTimeout(r, holdMs));
-  clearTimeout(deadline);
-  signaling.send({ type: 'bye', to: cameraId });
-  await signaling.close();
-  emit('done', { ok: true });
-  await pc.close().catch(() => {});
-  relay?.close();
-  process.stdout.write('', () => process.exit(0));
+  const firstFrame = (async () => {
+    await session.sendLocalDescription('offer');
+    lastStage = 'waiting for the answer';
+    await Promise.all([session.connected, channelOpen]);
+    lastStage = 'waiting for the first frame';
+    await keyframe;
+  })();
+  return { session, firstFrame, onMessage };
 }
 
 main().catch((err: Error) => fail(err.message, { stage: stage() }));

@@ -17,6 +17,8 @@ export interface BackendCapabilities {
   browsers: boolean;
   /** Several labs of one address plan can be up at once (matrix cells in parallel, --workers > 1). */
   concurrentLabs: boolean;
+  /** Network events during a call (scenario `events:`): rebind, handover, link down, block, TURN stop (StartedLab.moveHost for handovers). */
+  callEvents: boolean;
   /** What building a lab takes, in words for errors and `doctor`. */
   privileges: string;
   /**
@@ -101,6 +103,12 @@ export interface StartedLab {
    * when the backend has no such point (the wire oracle then says so).
    */
   captureInternet?(tcpdump: string[], filter: string): LabProcess;
+  /**
+   * Moves a host to another segment (a handover): its old interface goes down without its address,
+   * a new one on `segment` gets `address` and the default route via `gateway`. Returns the new
+   * interface's name. Backends with capabilities.callEvents have it.
+   */
+  moveHost?(host: string, segment: string, address: string, gateway: string): Promise<string>;
   /** Stops every process the lab started and removes every resource. Idempotent; reports all failures. */
   down(): Promise<void>;
 }

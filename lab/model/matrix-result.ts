@@ -31,6 +31,7 @@ export interface RunSummary {
   outcome: RunResult['outcome'];
   passed: boolean;
   expectations: ExpectationCheck[];
+  /** Without the held call (call: null; matrix cells hold none). */
   sessions: SessionResult[];
   peers: Pick<PeerReport, 'name' | 'kind' | 'stack' | 'role' | 'host' | 'exitCode' | 'errors'>[];
   wallMs: number;
@@ -70,7 +71,7 @@ export function summarizeRun(r: RunResult): RunSummary {
     outcome: r.outcome,
     passed: r.passed,
     expectations: r.expectations,
-    sessions: r.sessions,
+    sessions: r.sessions.map((s) => ({ ...s, call: null })),
     peers: r.peers.map(({ name, kind, stack, role, host, exitCode, errors }) => ({ name, kind, stack, role, host, exitCode, errors })),
     wallMs: r.overhead.wallMs,
     teardown: r.teardown,

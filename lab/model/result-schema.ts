@@ -55,6 +55,32 @@ const wireSummary = z.union([
   z.object({ captured: z.literal(false), reason: z.string() }),
 ]);
 
+const callResult = z.object({
+  holdMs: z.number(),
+  fps: z.array(z.object({ tMs: z.number(), fps: z.number() })),
+  minFps: z.number().nullable(),
+  nominalFps: z.number(),
+  events: z.array(
+    z.object({
+      index: z.number(),
+      label: z.string(),
+      kind: z.string(),
+      atMs: z.number(),
+      appliedMs: ms,
+      restoredMs: ms,
+      detail: z.string().nullable(),
+      error: z.string().nullable(),
+      recoveryMs: ms,
+      outage: z.number().nullable(),
+      pairAfter: pair,
+    }),
+  ),
+  outages: z.array(z.object({ startMs: z.number(), endMs: z.number(), durationMs: z.number(), framesLost: z.number(), ongoing: z.boolean(), cause: z.string().nullable() })),
+  restarts: z.number(),
+  finalPath: z.enum(['direct', 'relay']).nullable(),
+  timeline: z.array(z.object({ tMs: z.number(), source: z.enum(['lab', 'viewer', 'camera']), what: z.string() })),
+});
+
 const session = z.object({
   viewer: z.string(),
   camera: z.string(),
@@ -69,6 +95,7 @@ const session = z.object({
   candidates: z.object({ viewer: z.array(z.string()), camera: z.array(z.string()) }),
   prediction: z.object({ outcome: z.enum(['direct', 'relay']), iceTransportPolicy: z.enum(['all', 'relay']) }),
   wire: sessionWire.nullable(),
+  call: callResult.nullable(),
 });
 
 const peer = z.object({
@@ -163,7 +190,8 @@ const runSummary = z.object({
   outcome,
   passed: z.boolean(),
   expectations: z.array(check),
-  sessions: z.array(session),
+  // Cells keep no held call (null), and shards from before schema 4 of the run had no field.
+  sessions: z.array(session.extend({ call: callResult.nullable().optional() })),
   peers: z.array(peer.pick({ name: true, kind: true, stack: true, role: true, host: true, exitCode: true, errors: true })),
   wallMs: z.number(),
   teardown: runResultSchema.shape.teardown,

@@ -3,8 +3,11 @@ import type { Outcome, SignalingProtocol } from './scenario.js';
 import type { Topology } from './topology.js';
 import { percentile } from '../util/stats.js';
 
-/** 2: sessions carry their prediction, the result its teardown. 3: sessions carry the wire's view. */
-export const RUN_RESULT_SCHEMA_VERSION = 3;
+/**
+ * 2: sessions carry their prediction, the result its teardown. 3: sessions carry the wire's view.
+ * 4: sessions carry the held call (`call`: frames per second, outages, network events, recovery).
+ */
+export const RUN_RESULT_SCHEMA_VERSION = 4;
 
 // A pair as the peers report it (the peer contract's shape).
 import type { CandidateView, PairView } from '../contract/events.js';
@@ -70,6 +73,67 @@ export interface SessionResult {
    * say; null when the run had no wire capture (the reason is in RunResult.wire).
    */
   wire: SessionWire | null;
+  /** The call after its first frame, when the scenario holds it (`holdMs`); null otherwise. */
+  call: CallResult | null;
+}
+
+/** A held call; every ms counts from the viewer's first frame (the origin of the events' atMs). */
+export interface CallResult {
+  holdMs: number;
+  /** Frames per second the viewer received, one sample a second (tMs: the end of its window). */
+  fps: { tMs: number; fps: number }[];
+  /** Lowest full one-second window; null: no full window. */
+  minFps: number | null;
+  /** The camera's frame rate, what frames lost are counted against. */
+  nominalFps: number;
+  events: CallEventResult[];
+  /** Gaps in the frames longer than the viewer's gap threshold (500 ms by default). */
+  outages: Outage[];
+  /** New connections the viewer negotiated to recover. */
+  restarts: number;
+  /** The path the call ended on (either side relaying: relay); null: it ended without frames. */
+  finalPath: 'direct' | 'relay' | null;
+  /** The lab's events and both peers' state changes, in order. */
+  timeline: CallTimelineEntry[];
+}
+
+export interface Outage {
+  /** The last frame before the gap, and the first after it (or the end of the hold). */
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+  framesLost: number;
+  /** No frame came back before the hold ended. */
+  ongoing: boolean;
+  /** The event it followed (its label), or null. */
+  cause: string | null;
+}
+
+export interface CallEventResult {
+  index: number;
+  label: string;
+  kind: string;
+  /** Planned; when it took effect; when it was undone (forMs, or the `start` after a `stop`). */
+  atMs: number;
+  appliedMs: number | null;
+  restoredMs: number | null;
+  detail: string | null;
+  error: string | null;
+  /**
+   * From the network being back (the event, or its undoing) to frames flowing again; 0: the call
+   * did not stall; null: the frames never came back (or the event never happened).
+   */
+  recoveryMs: number | null;
+  /** Index into outages of the outage it caused, or null. */
+  outage: number | null;
+  /** The viewer's selected pair once recovered. */
+  pairAfter: PairView | null;
+}
+
+export interface CallTimelineEntry {
+  tMs: number;
+  source: 'lab' | 'viewer' | 'camera';
+  what: string;
 }
 
 /** Packets and bytes of one kind (bytes: what the UDP payload or TURN DATA carried, no headers). */

@@ -9,6 +9,7 @@ import { Problem, invalidFile, readYaml, validateWith } from './validate.js';
 import { projectPath } from '../util/paths.js';
 import { checkDnsMap } from '../network/dns-names.js';
 import { SERVICES_HOST } from './topology.js';
+import { callEventFileSchema, callExpectationShape, resolveCallEvents, type CallEvent } from './call-events.js';
 
 /** Signaling protocols a run can use: the lab's own, Kinesis Video Streams, MQTT as pi-webrtc speaks it, WHEP. */
 export const SIGNALING_PROTOCOLS = ['lab', 'kvs', 'mqtt', 'whep'] as const;
@@ -56,6 +57,8 @@ export const expectationSchema = z.strictObject({
   /** Latency budgets in ms: max per session, or percentiles across sessions and repeats. */
   setupMs: budget.optional(),
   firstFrameMs: budget.optional(),
+  /** Calls with a hold and events (docs/network-events.md): recovery, outages, frame rate, the path after the events. */
+  ...callExpectationShape,
 });
 
 const peerSchema = z.strictObject({
@@ -127,8 +130,13 @@ export const scenarioFileSchema = z.strictObject({
   timeoutMs: z.number().int().positive().max(600_000).default(15_000),
   /** How the peers find each other: the lab's own WebSocket protocol, or what real cameras speak (docs/protocols.md). */
   signaling: z.enum(SIGNALING_PROTOCOLS).default('lab'),
-  /** kind "app" peers: done once they have stayed up this long (without it: exit 0 or `done.log`). */
+  /**
+   * Keep the call up this long after the first frame: contract viewers hold it (counting frames per
+   * second); kind "app" peers are done once they have stayed up this long (without it: exit 0 or `done.log`).
+   */
   holdMs: z.number().int().positive().max(600_000).optional(),
+  /** What happens to the network during the call, at ms after the first frame (docs/network-events.md). */
+  events: z.array(callEventFileSchema).default([]),
   expect: expectationSchema.default({}),
   /** The user's own processes on the lab's internet (docs/own-services-dns-ca.md). */
   services: z.record(z.string().regex(/^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'service names are lowercase letters, digits and inner dashes (a DNS label)'), serviceSchema).default({}),
@@ -216,6 +224,10 @@ export interface Scenario {
   turn?: TurnSettings;
   /** The emulated KVS account (signaling: kvs); absent: DEFAULT_KVS. */
   kvs?: KvsSettings;
+  /** Contract viewers keep the call up this long after the first frame (absent: they end at it). */
+  holdMs?: number;
+  /** Network events during the call (absent: none). */
+  events?: CallEvent[];
 }
 
 export function scenariosDir(): string {
@@ -304,6 +316,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     if (!hosts.includes(p.host)) problems.push({ path: ['peers', p.name, 'host'], message: `topology ${topology.name} has no host "${p.host}" (hosts: ${hosts.join(', ')})` });
   }
   const services = serviceSpecs(spec.services, dirname(resolve(file)), topology, problems);
+  const events = resolveCallEvents(spec.events, spec.holdMs, topology, problems);
   problems.push(...checkDnsMap(spec.dns, services.map((s) => s.name)));
   // signaling: kvs adds the emulator as service "kvs" (lab/services/kvs/kvs-plan.ts).
   if (spec.signaling === 'kvs' && spec.services.kvs) problems.push({ path: ['services', 'kvs'], message: 'with signaling: kvs the lab runs its KVS emulator as service "kvs": rename yours' });
@@ -327,6 +340,8 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     dns: spec.dns,
     turn: spec.turn,
     ...(spec.kvs || spec.signaling === 'kvs' ? { kvs: spec.kvs ?? DEFAULT_KVS } : {}),
+    ...(spec.holdMs !== undefined ? { holdMs: spec.holdMs } : {}),
+    ...(events.length ? { events } : {}),
   };
 }
 

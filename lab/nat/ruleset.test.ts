@@ -104,3 +104,15 @@ describe('router ruleset', () => {
     expect(rules({ preset: 'symmetric' })).toBe(rules({ preset: 'symmetric' }));
   });
 });
+
+describe('rebinding', () => {
+  const outside = { iface: 'wan0', address: '203.0.113.4' };
+  it('keeps the mapping kind and moves the ports: a new hash seed; fully random ports need no rule', async () => {
+    const { rebindMappingRules } = await import('./ruleset.js');
+    const { NAT_PRESETS } = await import('../model/nat-behavior.js');
+    const [eim] = rebindMappingRules(outside, NAT_PRESETS['port-restricted-cone'], 0xabc);
+    expect(eim).toBe('oifname "wan0" meta l4proto udp snat ip to 203.0.113.4 : jhash ip saddr . th sport mod 64512 seed 0x00000abc offset 1024 comment "rebound mapping"');
+    expect(rebindMappingRules(outside, NAT_PRESETS['port-restricted-cone'], 0xabd)[0]).not.toBe(eim);
+    expect(rebindMappingRules(outside, NAT_PRESETS.symmetric, 1)).toEqual([]);
+  });
+});

@@ -152,3 +152,16 @@ function quote(iface: string): string {
 function set(items: string[]): string {
   return items.length === 1 ? items[0] : `{ ${items.join(', ')} }`;
 }
+
+/**
+ * A rebinding (scenario event `rebind`): the UDP mapping rules the router uses from its `n`-th
+ * rebinding on, to insert ahead of its own. The mapping stays of its kind (an endpoint-independent
+ * NAT stays one) but its ports move: preserved and hashed ports are hashed again with a new seed;
+ * fully random ports need nothing new (the flushed state alone gives new ones).
+ */
+export function rebindMappingRules(outside: { iface: string; address: string }, nat: NatBehavior, seed: number): string[] {
+  if (nat.mapping === 'address-and-port-dependent') return [];
+  const [lo, hi] = nat.portAllocation === 'preserve' ? [1024, 65535] : nat.portRange;
+  const fields = nat.mapping === 'address-dependent' ? 'ip saddr . th sport . ip daddr' : 'ip saddr . th sport';
+  return [`oifname ${quote(outside.iface)} meta l4proto udp snat ip to ${outside.address} : jhash ${fields} mod ${hi - lo + 1} seed 0x${seed.toString(16).padStart(8, '0')} offset ${lo} comment "rebound mapping"`];
+}

@@ -9,6 +9,7 @@ import { cellShort } from './matrix-text.js';
 import type { RunResult } from '../model/run-result.js';
 import { topologySvg } from './topology-diagram.js';
 import { signalingSteps, stepProtocols, stepSentence } from './signaling-steps.js';
+import { callBlock } from './call-plot.js';
 
 export const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -114,6 +115,7 @@ ${s.failure ? `<p class="status-failed">${esc(s.failure)}</p>` : ''}
 <h3>Timeline</h3>${timelineTable(s)}
 ${signalingStepsTable(r, s)}
 <p>Setup (offer to datachannel open): ${s.setupMs ?? '—'} ms; first frame: ${s.firstFrameMs ?? '—'} ms.</p>
+${s.call ? callBlock(s.call) : ''}
 ${candidatesBlock(s)}`)
     .join('\n');
   const checks = r.expectations.map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.session ?? '')}</td><td>${esc(k.expected)}</td><td>${esc(k.actual)}</td><td>${k.ok ? 'ok' : '<b>FAILED</b>'}</td></tr>`).join('');

@@ -6,7 +6,7 @@ import { checkBackendFits } from './backend-fit.js';
 
 const backend = (name: string, caps: Partial<BackendCapabilities>): { name: string; capabilities: BackendCapabilities } => ({
   name,
-  capabilities: { customImages: false, browsers: false, concurrentLabs: false, privileges: '', hostFiles: 'per-process', ...caps },
+  capabilities: { customImages: false, browsers: false, concurrentLabs: false, callEvents: false, privileges: '', hostFiles: 'per-process', ...caps },
 });
 
 describe('backend fit', () => {
@@ -38,6 +38,12 @@ describe('backend fit', () => {
     const s = loadScenario('kvs-full-cone');
     expect(() => checkBackendFits(s, backend('docker', { browsers: true, customImages: true }))).toThrow(/signaling: kvs runs on the netns backend only so far, not on docker/);
     expect(() => checkBackendFits(s, backend('netns', { browsers: true }))).not.toThrow();
+  });
+
+  it('network events need a backend that can change the network mid-call (docker cannot yet): refused before anything is built', () => {
+    const s = loadScenario('wifi-to-lte');
+    expect(() => checkBackendFits(s, backend('docker', {}))).toThrow(/events\[0\] \(handover a -> lanc\): the docker backend cannot change the network during a call/);
+    expect(() => checkBackendFits(s, backend('third', { callEvents: true }))).not.toThrow();
   });
 
   it('plain werift peers fit any backend', () => {

@@ -27,8 +27,16 @@ export function checkBackendFits(scenario: Scenario, backend: Pick<Backend, 'nam
   if (scenario.signaling === 'kvs' && backend.name !== 'netns') {
     throw new LabError('usage', `${scenario.source}: signaling: kvs runs on the netns backend only so far, not on ${backend.name}`, 'run it with --backend netns');
   }
+  const event = scenario.events?.[0];
+  if (event && !backend.capabilities.callEvents) {
+    throw new LabError(
+      'usage',
+      `${scenario.source}: events[${event.index}] (${event.label}): the ${backend.name} backend cannot change the network during a call (no rebind, handover, link down, block or TURN stop there yet)`,
+      `run it with ${alternatives('callEvents')}`,
+    );
+  }
 }
 
-function alternatives(capability: 'customImages' | 'browsers'): string {
+function alternatives(capability: 'customImages' | 'browsers' | 'callEvents'): string {
   return backendsWith(capability).map((b) => `--backend ${b}`).join(' or ') || 'a backend that has it';
 }

@@ -14,6 +14,8 @@ import { checkExpectations } from './expectations.js';
 import type { PeerEvent } from './peer-process.js';
 import type { AppFacts } from './app-peer.js';
 import { sessionResult } from './session-result.js';
+import { callResult } from './call-result.js';
+import type { AppliedCallEvent } from '../network/call-schedule.js';
 import { disagreements, type WireView } from '../wire/wire-view.js';
 
 /** What the run knows of one peer process once it ended (a RunningPeer has all of it). */
@@ -55,6 +57,8 @@ export interface RunFacts {
   /** coturn's and the services' log lines, if they ran. */
   serviceLogs: ServiceLogs | null;
   teardown: TeardownRecord;
+  /** The scenario's network events as they happened (absent or empty: none). */
+  callEvents?: AppliedCallEvent[];
 }
 
 export function buildRunResult(f: RunFacts): RunResult {
@@ -73,6 +77,7 @@ export function buildRunResult(f: RunFacts): RunResult {
       cameraProblem: cameraProblem(camera, f.cameraEndedEarly),
     }),
     prediction: predictSession(scenario, spec),
+    call: scenario.holdMs && !spec.app ? callResult({ holdMs: scenario.holdMs, viewerEvents: peer(spec.name)?.events ?? [], cameraEvents: (camera?.events ?? []).filter((e) => e.session === spec.name), cameraFps: cameraFps(camera), applied: i === 0 ? (f.callEvents ?? []) : [] }) : null,
   }, f.wire.captured ? f.wire.sessions[i] : null, blackBoxSides(scenario, spec, peer), f.wire));
   const expectations = [...checkExpectations(scenario.expect, sessions), ...blackBoxChecks(scenario, sessions)];
   const outcome = overallOutcome(sessions.map((s) => s.outcome));
@@ -177,6 +182,11 @@ function blackBoxOutcome(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wi
 export function predictSession(scenario: Scenario, viewer: PeerSpec): SessionPrediction {
   const policy = viewer.ice.policy === 'relay' || scenario.camera.ice.policy === 'relay' ? 'relay' : 'all';
   return { outcome: predictOutcome(scenario.topology, viewer.host, scenario.camera.host, policy), iceTransportPolicy: policy };
+}
+
+function cameraFps(camera: PeerFacts | undefined): number | null {
+  const fps = camera?.events.find((e) => e.event === 'started')?.fps;
+  return typeof fps === 'number' ? fps : null;
 }
 
 /** A camera runs until the lab stops it: ending on its own, or breaking the contract, is a problem. */

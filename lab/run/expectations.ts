@@ -3,11 +3,14 @@ import type { ExpectationCheck, SessionResult } from '../model/run-result.js';
 import { percentiles, relayProtocolOf, viewerOutcome } from '../model/run-result.js';
 import type { Expectation } from '../model/scenario.js';
 
+/** A session as expectations see it: the held call is there when the scenario holds one. */
+type JudgedSession = Omit<SessionResult, 'prediction' | 'wire' | 'call'> & { call?: SessionResult['call'] };
+
 const list = <T>(v: T | T[] | undefined): T[] | null => (v === undefined ? null : Array.isArray(v) ? v : [v]);
 
-export function checkExpectations(expect: Expectation, sessions: Omit<SessionResult, 'prediction' | 'wire'>[]): ExpectationCheck[] {
+export function checkExpectations(expect: Expectation, sessions: JudgedSession[]): ExpectationCheck[] {
   const checks: ExpectationCheck[] = [];
-  const oneOf = (name: string, allowed: string[] | null, actual: (s: Omit<SessionResult, 'prediction' | 'wire'>) => string | null) => {
+  const oneOf = (name: string, allowed: string[] | null, actual: (s: JudgedSession) => string | null) => {
     if (!allowed) return;
     for (const s of sessions) {
       const a = actual(s);
@@ -42,6 +45,45 @@ export function checkExpectations(expect: Expectation, sessions: Omit<SessionRes
         actual: value === null || missing ? `${value ?? 'none'} ms (${sessions.filter((s) => s[metric] === null).length} without a value)` : `${value} ms`,
         ok: value !== null && !missing && value < limit,
       });
+    }
+  }
+  checks.push(...callChecks(expect, sessions));
+  return checks;
+}
+
+/** recovery, outage, minFps, afterEvents: judged on each session's held call. */
+function callChecks(expect: Expectation, sessions: JudgedSession[]): ExpectationCheck[] {
+  const checks: ExpectationCheck[] = [];
+  const noCall = (name: string, expected: string, s: { viewer: string }) => checks.push({ name, session: s.viewer, expected, actual: 'no held call (no first frame, or no holdMs)', ok: false });
+  for (const s of sessions) {
+    const call = s.call;
+    if (expect.recovery) {
+      const expected = `<= ${expect.recovery.maxMs} ms`;
+      if (!call) noCall('recovery', expected, s);
+      else if (!call.events.length) checks.push({ name: 'recovery', session: s.viewer, expected, actual: 'no events ran in this session', ok: false });
+      for (const e of call?.events ?? []) {
+        const actual = e.appliedMs === null ? `never applied${e.error ? `: ${e.error}` : ''}` : e.recoveryMs === null ? 'frames never came back' : `${e.recoveryMs} ms`;
+        checks.push({ name: `recovery.events[${e.index}] ${e.label}`, session: s.viewer, expected, actual, ok: e.recoveryMs !== null && e.recoveryMs <= expect.recovery.maxMs });
+      }
+    }
+    if (expect.outage) {
+      const expected = `each < ${expect.outage.maxMs} ms`;
+      if (!call) noCall('outage', expected, s);
+      else {
+        const worst = [...call.outages].sort((a, b) => b.durationMs - a.durationMs)[0];
+        const actual = worst ? `longest ${worst.durationMs} ms${worst.ongoing ? ' (never ended)' : ''}${worst.cause ? ` after ${worst.cause}` : ''}, ${call.outages.length} outage(s)` : 'no outage';
+        checks.push({ name: 'outage.max', session: s.viewer, expected, actual, ok: !worst || (!worst.ongoing && worst.durationMs < expect.outage.maxMs) });
+      }
+    }
+    if (expect.minFps !== undefined) {
+      const expected = `>= ${expect.minFps} fps in every second`;
+      if (!call) noCall('minFps', expected, s);
+      else checks.push({ name: 'minFps', session: s.viewer, expected, actual: call.minFps === null ? 'no full second' : `${call.minFps} fps`, ok: call.minFps !== null && call.minFps >= expect.minFps });
+    }
+    if (expect.afterEvents) {
+      const expected = expect.afterEvents === 'connected' ? 'direct | relay' : expect.afterEvents;
+      if (!call) noCall('afterEvents', expected, s);
+      else checks.push({ name: 'afterEvents', session: s.viewer, expected, actual: call.finalPath ?? 'no frames at the end', ok: call.finalPath !== null && expected.split(' | ').includes(call.finalPath) });
     }
   }
   return checks;

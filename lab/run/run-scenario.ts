@@ -35,6 +35,7 @@ import { startAppPeer, type RunningApp } from './app-peer.js';
 import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
 import { classifyWire } from '../wire/classify.js';
 import { wireContext, type WireView } from '../wire/wire-view.js';
+import { CallSchedule, type AppliedCallEvent } from '../network/call-schedule.js';
 
 export interface RunOptions {
   runId?: string;
@@ -81,6 +82,8 @@ interface Collected {
   wire: WireView;
   dns: LabDnsProcess | null;
   userServices: StartedUserService[];
+  /** The scenario's network events as they happened (none without `events:`). */
+  callEvents: AppliedCallEvent[];
 }
 
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
@@ -89,7 +92,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   checkSignalingSupported(scenario);
   checkAppPeerCommands(scenario);
   const startedAt = new Date().toISOString();
-  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
+  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], callEvents: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
   const session = LabSession.open(backend, { signal: opts.signal });
   let failure: unknown = null;
@@ -115,13 +118,14 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     captures: c.captures,
     wire: c.wire,
     serviceLogs: c.services && {
-      coturn: c.services.coturn.log.lines.map((l) => l.line),
+      coturn: c.services.coturnLines(),
       services: c.services.services.log.lines.map((l) => l.line),
       ...(c.dns ? { dns: c.dns.log.lines.slice(-200).map((l) => l.line) } : {}),
       ...(c.services.mqtt ? { mqtt: c.services.mqtt.log.lines.slice(-200).map((l) => l.line) } : {}),
       ...(c.userServices.length ? { userServices: Object.fromEntries(c.userServices.map((s) => [s.spec.name, [...s.log.lines]])) } : {}),
     },
     teardown,
+    callEvents: c.callEvents,
   });
 }
 
@@ -191,8 +195,11 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   let stoppingCamera = false;
   if (!scenario.camera.app) camera.done.then(() => (c.cameraEndedEarly = !stoppingCamera));
   const waitingFor = [viewers.length ? (viewers.length === 1 ? 'the viewer' : `${viewers.length} viewers`) : null, apps.length ? `${apps.length} app peer(s)` : null].filter(Boolean).join(' and ');
-  progress(`waiting for ${waitingFor} (timeout ${scenario.timeoutMs} ms)`);
-  await session.step(Promise.all([...viewers.map((v) => awaitViewer(v, scenario.timeoutMs + GRACE_MS, c.killed, progress)), ...apps.map((a) => awaitApp(a, progress))]));
+  const schedule = scenario.events ? scheduleEvents(session, lab, scenario, services, viewers, c, progress) : null;
+  const holdMs = viewers.length ? (scenario.holdMs ?? 0) : 0;
+  progress(`waiting for ${waitingFor} (timeout ${scenario.timeoutMs} ms${holdMs ? `, then a hold of ${holdMs} ms` : ''})`);
+  await session.step(Promise.all([...viewers.map((v) => awaitViewer(v, scenario.timeoutMs + holdMs + GRACE_MS, c.killed, progress)), ...apps.map((a) => awaitApp(a, progress))]));
+  await schedule?.stop();
   stoppingCamera = true;
   // The capture stops while the camera (and every app peer still up) does: only the part past that is the oracle's.
   const stopping = [camera, ...apps.filter((a) => a !== camera)];
@@ -206,6 +213,25 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   }
 }
 
+/**
+ * The scenario's network events, timed from the first viewer's first frame; what happened is kept
+ * in c.callEvents (the same records the schedule fills in).
+ */
+function scheduleEvents(session: LabSession, lab: StartedLab, scenario: Scenario, services: StartedServices, viewers: RunningPeer[], c: Collected, progress: (line: string) => void): CallSchedule {
+  const schedule = new CallSchedule(lab, scenario.events!, { turn: services.turn }, progress);
+  c.callEvents = schedule.applied;
+  session.defer('stop the event schedule', () => schedule.stop());
+  const first = viewers[0];
+  const begin = (t: number) => {
+    progress(`first frame: ${scenario.events!.length} network event(s) from now`);
+    schedule.start(t);
+  };
+  const seen = first?.events.find((e) => e.event === 'first-frame');
+  if (seen) begin(seen.t);
+  else first?.on('first-frame', (e) => begin(e.t));
+  return schedule;
+}
+
 /** The scenario's own services: addresses first, then every one started at once, then all ready. */
 async function startUserServices(session: LabSession, lab: StartedLab, scenario: Scenario, addresses: Record<string, string>, ca: StartedLabCa, c: Collected): Promise<void> {
   const specs = scenario.services ?? [];
@@ -216,7 +242,7 @@ async function startUserServices(session: LabSession, lab: StartedLab, scenario:
   await waitUserServicesReady(lab, c.userServices, scenario.source);
 }
 
-const SHOWN_EVENTS = ['signaling-connected', 'offer-sent', 'answer-sent', 'signaling-step', 'dtls-connected', 'first-frame', 'error'];
+const SHOWN_EVENTS = ['ice-restart', 'signaling-connected', 'offer-sent', 'answer-sent', 'signaling-step', 'dtls-connected', 'first-frame', 'error'];
 
 /** A progress line for a peer's event; a series of like signaling steps (trickled candidates) is not shown one by one. */
 function progressLine(peer: string, e: { event: string; [field: string]: unknown }): string | null {
@@ -296,7 +322,7 @@ function readWire(capture: WireCapture, cost: { waitMs: number; stopMs: number; 
   const t0 = Date.now() - (t - c.marks.start);
   try {
     const packets = readWireCapture(capture.files);
-    const context = wireContext(scenario, services.coturn.log.lines.map((l) => l.line), t0);
+    const context = wireContext(scenario, services.coturnLines(), t0);
     const sessions = classifyWire(packets, context);
     // With wireDir the classifier's whole input is kept: pcaps and this context (how fixtures are made).
     if (opts.wireDir) writeFileSync(join(opts.wireDir, 'context.json'), JSON.stringify(context, null, 1) + '\n');
@@ -355,6 +381,7 @@ function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenar
     LAB_SIGNALING: scenario.signaling ?? 'lab',
     ...(scenario.signaling === 'kvs' ? kvsPeerEnv(scenario.kvs ?? DEFAULT_KVS) : {}),
     ...(plan.mqtt ? { LAB_MQTT_URL: plan.mqtt.tcp, LAB_MQTT_WS_URL: plan.mqtt.ws } : {}),
+    ...(p.role === 'viewer' && scenario.holdMs ? { LAB_HOLD_MS: String(scenario.holdMs) } : {}),
     ...(p.role === 'viewer' ? { LAB_REMOTE_PEER: scenario.camera.name } : { LAB_PROFILE: p.profile, LAB_MEDIA_DIR: projectPath('peers', 'media') }),
   };
 }

@@ -21,7 +21,7 @@ export interface SessionInput {
 const round = (x: number) => Math.round(x * 10) / 10;
 
 /** A session as the peers' events tell it; the run adds its prediction (build-run-result.ts). */
-export function sessionResult(input: SessionInput): Omit<SessionResult, 'prediction' | 'wire'> {
+export function sessionResult(input: SessionInput): Omit<SessionResult, 'prediction' | 'wire' | 'call'> {
   const { viewer, camera } = input;
   const v = input.viewerEvents;
   const c = input.cameraEvents.filter((e) => e.session === viewer.name);

@@ -82,7 +82,12 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
 }
 
 export interface StartedServices {
-  coturn: StartedCoturn;
+  /** The coturn that runs now (a `start: turn` event replaces it). */
+  readonly coturn: StartedCoturn;
+  /** Every coturn log line of the run, across restarts. */
+  coturnLines(): string[];
+  /** Scenario events `stop: turn` / `start: turn`: coturn stops (its allocations die with it), or starts again with the same settings. */
+  turn: { stop(): Promise<void>; start(): Promise<void> };
   services: ServicesProcess;
   /** The MQTT broker, when the plan has one. */
   mqtt: StartedMqttBroker | null;
@@ -95,16 +100,41 @@ export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert
   const broker = plan.mqtt ? startMqttBroker(lab, { address: lab.topology.services.addresses[1], name: MQTT_HOSTNAME }) : Promise.resolve(null);
   const stopServices = () => Promise.all([services.process.stop(1000), broker.then((b) => b?.stop(), () => {})]);
   try {
-    const [coturn, , , mqtt] = await Promise.all([
+    const coturnSpec = { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, users: plan.turnUsers, tls: cert, maxAllocateLifetimeS: turn.maxAllocationLifetimeS };
+    const [first, , , mqtt] = await Promise.all([
       // Relayed traffic leaves from the second address, not the one peers use for STUN: otherwise a
       // NAT that filters by address alone lets relayed checks in at once, because the peer already
       // talked to that address, and a relay pair wins a race a direct pair should have won.
-      startCoturn(lab, { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, users: plan.turnUsers, tls: cert, maxAllocateLifetimeS: turn.maxAllocationLifetimeS }),
+      startCoturn(lab, coturnSpec),
       redirectPort443(lab),
       services.whenReady(),
       broker,
     ]);
-    return { coturn, services, mqtt, stop: async () => void (await Promise.all([coturn.stop(), stopServices()])) };
+    const runs: StartedCoturn[] = [first];
+    let current: StartedCoturn | null = first;
+    const turnControl = {
+      stop: async () => {
+        const c = current;
+        current = null;
+        await c?.stop();
+      },
+      start: async () => {
+        if (current) return;
+        const c = await startCoturn(lab, coturnSpec);
+        runs.push(c);
+        current = c;
+      },
+    };
+    return {
+      get coturn() {
+        return current ?? runs[runs.length - 1];
+      },
+      coturnLines: () => runs.flatMap((r) => r.log.lines.map((l) => l.line)),
+      turn: turnControl,
+      services,
+      mqtt,
+      stop: async () => void (await Promise.all([current?.stop(), stopServices()])),
+    };
   } catch (err) {
     await stopServices();
     throw err;

@@ -48,7 +48,7 @@ for (const { entry, backend, available } of contenders) {
     it('declares its name and capabilities as the registry lists them', () => {
       expect(backend.name).toBe(entry.name);
       expect(backend.capabilities).toEqual(entry.capabilities);
-      for (const k of ['customImages', 'browsers', 'concurrentLabs'] as const) expect(typeof backend.capabilities[k]).toBe('boolean');
+      for (const k of ['customImages', 'browsers', 'concurrentLabs', 'callEvents'] as const) expect(typeof backend.capabilities[k]).toBe('boolean');
       expect(backend.capabilities.privileges.length).toBeGreaterThan(0);
     });
 

@@ -8,6 +8,8 @@ export const DOCKER_CAPABILITIES: BackendCapabilities = {
   browsers: false,
   // One daemon refuses networks whose subnets overlap, and every lab of a topology has the same ones.
   concurrentLabs: false,
+  // Handovers need a container moved between networks mid-call: not built on docker yet.
+  callEvents: false,
   privileges: 'access to a Docker daemon (root, or the docker group)',
   // Each container has /etc of its own: the lab's two files are bind-mounted there.
   hostFiles: 'per-node',

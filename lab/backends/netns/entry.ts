@@ -7,6 +7,7 @@ export const NETNS_CAPABILITIES: BackendCapabilities = {
   // Chromium runs on the machine itself, inside the host's namespace.
   browsers: true,
   concurrentLabs: true,
+  callEvents: true,
   privileges: 'CAP_NET_ADMIN: root, or a user namespace of its own (the lab re-runs itself in one)',
   // Every process gets a private mount namespace with the lab's files over /etc (no container /etc of its own).
   hostFiles: 'per-process',

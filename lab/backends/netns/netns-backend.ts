@@ -13,6 +13,7 @@ import { backendsWith } from '../registry.js';
 import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
 import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns, switchNs } from './plan.js';
+import { planNodes } from '../common/node-plan.js';
 import { CREATED_MARKER, bringUpScript, describeFailure } from './script.js';
 import { NETNS_DIR, isAlive, nsPath, pidsInNamespaces, stopPids } from './processes.js';
 import { inUserNamespace } from './userns.js';
@@ -178,6 +179,34 @@ class NetnsLab implements StartedLab {
       await teardown.unwind();
     })();
     return this.downing;
+  }
+
+  private moves = 0;
+
+  /**
+   * A handover: a new veth pair from the switch namespace's bridge of `segment` into the host
+   * (eth1, eth2...), the old interface down and without its address, the default route through
+   * the new one. Only bridged segments take a new member (a segment of exactly two members is one
+   * veth pair between them, with no bridge to join).
+   */
+  async moveHost(host: string, segment: string, address: string, gateway: string): Promise<string> {
+    const hostNode = this.topology.hosts.find((h) => h.name === host);
+    const seg = this.topology.segments.find((s) => s.name === segment);
+    if (!hostNode || !seg) throw new LabError('usage', `lab ${this.id} has no host "${host}" or segment "${segment}"`);
+    const members = planNodes(this.topology, this.id).segments.find((s) => s.name === segment)!.members.length;
+    if (members === 2) throw new LabError('usage', `segment ${segment} is a single veth pair between its two members (no bridge to join): give it a third member, or hand over to a LAN with one or more than two`);
+    const n = ++this.moves;
+    const iface = `eth${n}`;
+    const port = `ho${n}`;
+    const hostNs = nsName(this.id, host);
+    const sw = switchNs(this.id);
+    const ip = (ns: string | null, lines: string[]) => runCommand(ns ? ['ip', '-n', ns, '-batch', '-'] : ['ip', '-batch', '-'], { input: lines.join('\n') + '\n', purpose: `hand ${host} over to ${segment}` });
+    const old = n === 1 ? hostNode.iface.name : `eth${n - 1}`;
+    await ip(hostNs, [`addr flush dev ${old}`, `link set ${old} down`]);
+    await ip(null, [`link add name ${port} netns ${sw} type veth peer name ${iface} netns ${hostNs}`]);
+    await ip(sw, [`link set ${port} master br-${segment}`, `link set ${port} up`]);
+    await ip(hostNs, [`link set ${iface} addrgenmode none`, `link set ${iface} up`, `addr add ${address}/${seg.prefix} dev ${iface}`, `route replace default via ${gateway} dev ${iface}`]);
+    return iface;
   }
 
   private nsOf(node: string): string {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { AppliedCallEvent } from '../network/call-schedule.js';
+import { checkExpectations } from './expectations.js';
+import { callResult } from './call-result.js';
+import type { PeerEvent } from './peer-process.js';
+
+const T0 = 10_000;
+const pair = (local: string, remote: string, port: number) => ({ local: { candidateType: local, protocol: 'udp', address: '192.168.1.2', port, relayProtocol: null }, remote: { candidateType: remote, protocol: 'udp', address: '203.0.113.5', port: 4000, relayProtocol: null }, rttMs: 3 });
+const viewer: PeerEvent[] = [
+  { t: T0, event: 'first-frame', session: 'camera' },
+  { t: T0 + 5, event: 'selected-pair', session: 'camera', pair: pair('host', 'srflx', 1111) },
+  ...Array.from({ length: 10 }, (_, i) => ({ t: T0 + 1000 * (i + 1), event: 'frame-rate', session: 'camera', frames: i === 4 || i === 5 ? 0 : 25, windowMs: 1000 })),
+  { t: T0 + 5600, event: 'ice-restart', session: 'camera', attempt: 1, reason: 'no frame for 1500 ms', method: 'new-peer-connection' },
+  { t: T0 + 6500, event: 'media-gap', session: 'camera', fromT: T0 + 4010, toT: T0 + 6500 },
+  { t: T0 + 6510, event: 'selected-pair', session: 'camera', pair: pair('host', 'relay', 2222) },
+];
+const applied = (over: Partial<AppliedCallEvent>): AppliedCallEvent => ({ index: 0, label: 'rebind nata', kind: 'rebind', atMs: 4000, startedT: T0 + 4000, appliedT: T0 + 4100, restoredT: null, detail: null, error: null, ...over });
+
+describe('a held call', () => {
+  it('measures outages against the camera frame rate, each event recovery and the pair after it', () => {
+    const c = callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: [applied({})] })!;
+    expect(c.outages).toEqual([{ startMs: 4010, endMs: 6500, durationMs: 2490, framesLost: 61, ongoing: false, cause: 'rebind nata' }]);
+    expect(c.events[0]).toMatchObject({ appliedMs: 4100, recoveryMs: 2500, outage: 0 });
+    expect(c.events[0].pairAfter!.local.port).toBe(2222);
+    expect(c.minFps).toBe(0);
+    expect(c.restarts).toBe(1);
+    expect(c.finalPath).toBe('relay');
+    expect(c.timeline.map((t) => t.what)).toContain('restart 1 (new-peer-connection): no frame for 1500 ms');
+  });
+
+  it('counts a timed event from its undoing, a TURN stop from the start after it, and an outage that never ended as no recovery', () => {
+    const timed = callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: [applied({ kind: 'linkDown', label: 'linkDown nata/wan0 2000 ms', restoredT: T0 + 6100 })] })!;
+    expect(timed.events[0].recoveryMs).toBe(400);
+    const turn = callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: [applied({ kind: 'stop', label: 'stop turn' }), applied({ index: 1, kind: 'start', label: 'start turn', atMs: 6000, startedT: T0 + 6000, appliedT: T0 + 6200 })] })!;
+    expect(turn.events.map((e) => e.recoveryMs)).toEqual([300, 0]);
+    const down = [...viewer.filter((e) => e.event !== 'media-gap'), { t: T0 + 10_000, event: 'media-gap', session: 'camera', fromT: T0 + 4010, toT: T0 + 10_000, ongoing: true }];
+    const never = callResult({ holdMs: 10_000, viewerEvents: down, cameraEvents: [], cameraFps: 25, applied: [applied({})] })!;
+    expect(never.events[0].recoveryMs).toBe(null);
+    expect(never.finalPath).toBe(null);
+    const checks = checkExpectations({ recovery: { maxMs: 5000 }, outage: { maxMs: 3000 }, afterEvents: 'connected' }, [{ viewer: 'viewer', call: never } as never]);
+    expect(checks.map((k) => [k.name, k.actual, k.ok])).toEqual([
+      ['recovery.events[0] rebind nata', 'frames never came back', false],
+      ['outage.max', 'longest 5990 ms (never ended) after rebind nata, 1 outage(s)', false],
+      ['afterEvents', 'no frames at the end', false],
+    ]);
+  });
+
+  it('no first frame, no call', () => {
+    expect(callResult({ holdMs: 1000, viewerEvents: [], cameraEvents: [], cameraFps: 25, applied: [] })).toBe(null);
+  });
+});

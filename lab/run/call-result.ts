@@ -1,0 +1,129 @@
+/**
+ * A held call -> what happened during it: frames per second, outages (gaps in the frames), each
+ * network event with the time the call took to recover from it and the pair it recovered on, and
+ * one timeline of the lab's events and the peers' state changes. Pure. Every ms counts from the
+ * viewer's first frame, the same origin as the events' `atMs`.
+ */
+import type { PairView } from '../contract/events.js';
+import type { CallEventResult, CallResult, CallTimelineEntry, Outage } from '../model/run-result.js';
+import { relays } from '../model/run-result.js';
+import type { AppliedCallEvent } from '../network/call-schedule.js';
+import { round } from '../util/clock.js';
+import type { PeerEvent } from './peer-process.js';
+
+export interface CallInput {
+  holdMs: number;
+  viewerEvents: PeerEvent[];
+  /** This session's camera events only. */
+  cameraEvents: PeerEvent[];
+  /** The camera's frame rate (its `started` event), for frames lost in an outage. */
+  cameraFps: number | null;
+  applied: AppliedCallEvent[];
+}
+
+/** An outage begins at most this long after an event to be the event's doing. */
+const CAUSE_WINDOW_MS = 2500;
+
+export function callResult(input: CallInput): CallResult | null {
+  const v = input.viewerEvents;
+  const first = v.find((e) => e.event === 'first-frame');
+  if (!first) return null;
+  const t0 = first.t;
+  const ms = (t: number | null) => (t === null ? null : round(t - t0));
+  const fps = v
+    .filter((e) => e.event === 'frame-rate')
+    .map((e) => ({ tMs: round(e.t - t0), fps: round((Number(e.frames) * 1000) / Math.max(1, Number(e.windowMs))), windowMs: Number(e.windowMs) }));
+  const nominal = input.cameraFps ?? median(fps.filter((f) => f.windowMs >= 900).map((f) => f.fps)) ?? 25;
+  const events = input.applied.map((a) => ({ ...a, appliedMs: ms(a.appliedT), restoredMs: ms(a.restoredT) }));
+
+  const outages: Outage[] = v
+    .filter((e) => e.event === 'media-gap')
+    .map((e) => {
+      const startMs = round(Number(e.fromT) - t0);
+      const endMs = round(Number(e.toT) - t0);
+      return { startMs, endMs, durationMs: round(endMs - startMs), framesLost: Math.max(0, Math.round(((endMs - startMs) * nominal) / 1000) - 1), ongoing: e.ongoing === true, cause: null };
+    });
+
+  const pairs = (list: PeerEvent[]) => list.filter((e) => e.event === 'selected-pair' && e.pair).map((e) => ({ tMs: round(e.t - t0), pair: e.pair as PairView }));
+  const viewerPairs = pairs(v);
+  const cameraPairs = pairs(input.cameraEvents);
+
+  const results: CallEventResult[] = events.map((e, i) => {
+    const base = { index: e.index, label: e.label, kind: e.kind, atMs: e.atMs, appliedMs: e.appliedMs, restoredMs: e.restoredMs, detail: e.detail, error: e.error };
+    if (e.appliedMs === null) return { ...base, recoveryMs: null, outage: null, pairAfter: null };
+    // The network is back when the event is undone: its forMs ran out, or TURN was started again.
+    const restart = e.kind === 'stop' ? events.slice(i + 1).find((x) => x.kind === 'start' && x.label.endsWith(e.label.split(' ')[1]) && x.appliedMs !== null) : undefined;
+    // An instant event counts from when its command began: it may bite before the command returns.
+    const back = e.restoredMs ?? restart?.appliedMs ?? (e.startedT === null ? e.appliedMs : round(e.startedT - t0));
+    const o = outages.findIndex((x) => x.cause === null && x.endMs >= e.appliedMs! - 100 && x.startMs <= e.appliedMs! + CAUSE_WINDOW_MS);
+    if (o >= 0) outages[o].cause = e.label;
+    const outage = o >= 0 ? outages[o] : null;
+    const recoveryMs = outage ? (outage.ongoing ? null : round(Math.max(0, outage.endMs - back))) : 0;
+    const after = outage ? outage.endMs : e.appliedMs;
+    const pairAfter = viewerPairs.find((p) => p.tMs >= after - 50)?.pair ?? [...viewerPairs].reverse().find((p) => p.tMs <= after)?.pair ?? null;
+    return { ...base, recoveryMs, outage: o >= 0 ? o : null, pairAfter };
+  });
+
+  const lastViewer = viewerPairs.at(-1)?.pair ?? null;
+  const lastCamera = cameraPairs.at(-1)?.pair ?? null;
+  const endsDown = outages.some((o) => o.ongoing);
+  const full = fps.filter((f) => f.windowMs >= 900).map((f) => f.fps);
+  return {
+    holdMs: input.holdMs,
+    fps: fps.map(({ tMs, fps: f }) => ({ tMs, fps: f })),
+    minFps: full.length ? Math.min(...full) : null,
+    nominalFps: nominal,
+    events: results,
+    outages,
+    restarts: v.filter((e) => e.event === 'ice-restart').length,
+    finalPath: endsDown || !lastViewer ? null : relays(lastViewer) || relays(lastCamera) ? 'relay' : 'direct',
+    timeline: timeline(t0, events, v, input.cameraEvents),
+  };
+}
+
+function timeline(t0: number, events: (AppliedCallEvent & { appliedMs: number | null; restoredMs: number | null })[], viewer: PeerEvent[], camera: PeerEvent[]): CallTimelineEntry[] {
+  const out: CallTimelineEntry[] = [];
+  for (const e of events) {
+    if (e.appliedMs !== null) out.push({ tMs: e.appliedMs, source: 'lab', what: `${e.label}${e.detail ? ` (${e.detail})` : ''}` });
+    if (e.restoredMs !== null) out.push({ tMs: e.restoredMs, source: 'lab', what: `${e.label}: restored` });
+    if (e.error) out.push({ tMs: e.appliedMs ?? (e.startedT === null ? e.atMs : round(e.startedT - t0)), source: 'lab', what: `${e.label} failed: ${e.error}` });
+  }
+  const fromPeer = (source: 'viewer' | 'camera', list: PeerEvent[]) => {
+    for (const e of list) {
+      if (e.t < t0) continue;
+      const what = describe(e);
+      if (what) out.push({ tMs: round(e.t - t0), source, what });
+      if (e.event === 'media-gap') out.push({ tMs: round(Number(e.fromT) - t0), source, what: 'frames stopped' });
+    }
+  };
+  fromPeer('viewer', viewer);
+  fromPeer('camera', camera);
+  return out.sort((a, b) => a.tMs - b.tMs);
+}
+
+function describe(e: PeerEvent): string | null {
+  switch (e.event) {
+    case 'ice-state':
+      return `ICE ${e.state}`;
+    case 'connection-state':
+      return `DTLS/connection ${e.state}`;
+    case 'ice-restart':
+      return `restart ${e.attempt} (${e.method}): ${e.reason}`;
+    case 'media-gap':
+      return e.ongoing ? 'frames still stopped at the end of the hold' : 'frames back';
+    case 'selected-pair': {
+      const p = e.pair as PairView | null;
+      return p ? `pair ${p.local.candidateType} ${p.local.protocol} ${p.local.address}:${p.local.port} <-> ${p.remote.candidateType} ${p.remote.address}:${p.remote.port}` : 'no selected pair';
+    }
+    case 'offer-received':
+      return 'offer received (a restart)';
+    default:
+      return null;
+  }
+}
+
+function median(xs: number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}

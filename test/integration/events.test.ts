@@ -1,0 +1,91 @@
+// Network events during a held call (docs/network-events.md): a NAT rebinding, a Wi-Fi -> LTE
+// handover and a coturn stop each interrupt the call, which must come back with a measured
+// recoveryMs; a 40 s call without events holds its frame rate. The 40 s hold runs beside the three
+// event runs, which take turns: four labs at once on two cores made werift's DTLS time out before
+// the first frame (about 75 s in all, under load).
+import { describe, expect, it } from 'vitest';
+import { loadScenario, scenarioFromData, type Scenario } from '../../lab/model/scenario.js';
+import type { RunResult } from '../../lab/model/run-result.js';
+import { explainRun, runInTest } from './helpers.js';
+
+const call = (r: RunResult) => r.sessions[0].call!;
+const story = (r: RunResult) => `${explainRun(r)}\n${JSON.stringify({ events: call(r)?.events, outages: call(r)?.outages, fps: call(r)?.fps.map((f) => f.fps) })}\n${(call(r)?.timeline ?? []).map((t) => `${t.tMs} ${t.source} ${t.what}`).join('\n')}`;
+
+/**
+ * One run of a held scenario. A run that fails before its first frame says nothing about the
+ * events (four labs at once on two cores: werift's DTLS sometimes times out, as scenarios.test.ts
+ * sees with multi-viewer): it is printed and run once more. A run that got its first frame counts.
+ */
+async function runHeld(ctx: Parameters<typeof runInTest>[0], scenario: Scenario): Promise<RunResult> {
+  const r = await runInTest(ctx, scenario);
+  if (r.sessions[0].call) return r;
+  console.log(`${scenario.name}: no first frame, run again: ${explainRun(r)}`);
+  return runInTest(ctx, scenario);
+}
+
+/** The event runs one after another (beside the hold): a lane they queue in. */
+let lane: Promise<unknown> = Promise.resolve();
+function inLane<T>(fn: () => Promise<T>): Promise<T> {
+  const run = lane.then(fn);
+  lane = run.catch(() => {});
+  return run;
+}
+
+describe.concurrent('network events during a call', () => {
+  it('nat-rebinding: the NAT maps the viewer to new ports; the call recovers on new ports', { timeout: 240_000 }, async (ctx) => {
+    const r = await inLane(() => runHeld(ctx, loadScenario('nat-rebinding')));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.appliedMs, story(r)).toBeGreaterThanOrEqual(3000);
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    expect(call(r).outages[e.outage!].cause).toBe('rebind nata');
+    // The far side saw the viewer come from another public port after the rebinding.
+    const before = r.sessions[0].selectedPair.camera!.remote;
+    const after = [...r.events.camera].reverse().find((x) => x.event === 'selected-pair')!.pair as { remote: { address: string; port: number } };
+    expect(`${after.remote.address}:${after.remote.port}`, story(r)).not.toBe(`${before.address}:${before.port}`);
+  });
+
+  it('wifi-to-lte: the viewer moves to another LAN behind another NAT and recovers there', { timeout: 240_000 }, async (ctx) => {
+    const r = await inLane(() => runHeld(ctx, loadScenario('wifi-to-lte')));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.detail).toMatch(/on lanc/);
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    // After the handover the viewer sends from its new LAN's address.
+    expect(e.pairAfter!.local.address, story(r)).toMatch(/^100\.64\.10\./);
+    expect(call(r).restarts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('turn-restart: a coturn stop during a relayed call is an outage the result names, and the call comes back after the start', { timeout: 240_000 }, async (ctx) => {
+    const r = await inLane(() => runHeld(ctx, loadScenario('turn-restart')));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [stop, start] = call(r).events;
+    const outage = call(r).outages[stop.outage!];
+    expect(outage.cause).toBe('stop turn');
+    // Nothing relays while coturn is down: the outage lasts at least until it is back.
+    expect(outage.endMs, story(r)).toBeGreaterThan(start.appliedMs!);
+    expect(outage.framesLost).toBeGreaterThan(25 * ((start.appliedMs! - stop.appliedMs!) / 1000) - 25);
+    expect(stop.recoveryMs, story(r)).not.toBe(null);
+    expect(call(r).finalPath).toBe('relay');
+  });
+
+  it('a 40 s call holds: no outage, the frame rate stays up every second', { timeout: 120_000 }, async (ctx) => {
+    const scenario = scenarioFromData(
+      {
+        name: 'hold-40s',
+        topology: 'port-restricted-cone',
+        peers: { camera: { kind: 'pi-camera', host: 'b' }, viewer: { kind: 'viewer', host: 'a' } },
+        holdMs: 40_000,
+        // Which pair wins (direct or relay) is ICE's race here; the call must simply hold.
+        // The camera sends 25 fps from a timer: on two loaded cores a second has come in at 13.9; a
+        // stall gives 0 and any gap of a second fails outage.
+        expect: { outcome: 'connected', minFps: 10, outage: { maxMs: 1000 } },
+      },
+      'test/integration/events.test.ts',
+    );
+    const r = await runHeld(ctx, scenario);
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    expect(call(r).fps.length, story(r)).toBeGreaterThanOrEqual(39);
+    expect(call(r).restarts).toBe(0);
+  });
+});
