@@ -19,6 +19,11 @@ export interface BackendCapabilities {
   concurrentLabs: boolean;
   /** What building a lab takes, in words for errors and `doctor`. */
   privileges: string;
+  /**
+   * Link impairments (delay, loss, rate...: docs/impairments.md) can be put on its nodes'
+   * interfaces: true, or why not (absent: no).
+   */
+  linkImpairments?: true | { unsupported: string };
 }
 
 /**

@@ -9,6 +9,7 @@ import { Problem, invalidFile, readYaml, validateWith } from './validate.js';
 import { projectPath } from '../util/paths.js';
 import { checkDnsMap } from '../network/dns-names.js';
 import { SERVICES_HOST } from './topology.js';
+import { impairmentProblems, impairmentSchema, mergeImpairments, type Impairment } from './impairment.js';
 
 /** Signaling protocols a run can use: the lab's own, Kinesis Video Streams, MQTT as pi-webrtc speaks it, WHEP. */
 export const SIGNALING_PROTOCOLS = ['lab', 'kvs', 'mqtt', 'whep'] as const;
@@ -126,6 +127,8 @@ export const scenarioFileSchema = z.strictObject({
   /** Names every lab host resolves: name -> a service, a lab name (turn.lab.test...) or an IPv4 address. */
   dns: z.record(z.string(), z.string()).default({}),
   turn: turnSchema.default({ users: [] }),
+  /** Link impairments (docs/impairments.md), over the topology's own: an entry replaces the topology's for its node, interface and direction. */
+  impairments: z.array(impairmentSchema).default([]),
 });
 
 export type Expectation = z.infer<typeof expectationSchema>;
@@ -200,6 +203,8 @@ export interface Scenario {
   dns?: Record<string, string>;
   /** coturn settings; absent: coturn's defaults, no static users. */
   turn?: TurnSettings;
+  /** Link impairments of the run (the topology's merged with the scenario's); absent: none. */
+  impairments?: Impairment[];
 }
 
 export function scenariosDir(): string {
@@ -289,6 +294,8 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   }
   const services = serviceSpecs(spec.services, dirname(resolve(file)), topology, problems);
   problems.push(...checkDnsMap(spec.dns, services.map((s) => s.name)));
+  problems.push(...impairmentProblems(spec.impairments, topology, ['impairments']));
+  const impairments = mergeImpairments(topology.impairments ?? [], spec.impairments);
   const cameras = peers.filter((p) => p.role === 'camera');
   const viewers = peers.filter((p) => p.role === 'viewer');
   if (cameras.length !== 1) problems.push({ path: ['peers'], message: `needs exactly one camera peer (kind ${CAMERA_KINDS.join(' or ')}, a command or app peer with role: camera, or the first app peer), found ${cameras.length}` });
@@ -307,6 +314,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     services,
     dns: spec.dns,
     turn: spec.turn,
+    ...(impairments.length ? { impairments } : {}),
   };
 }
 

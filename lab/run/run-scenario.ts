@@ -32,6 +32,8 @@ import { startPeer, type RunningPeer } from './peer-process.js';
 import { startAppPeer, type RunningApp } from './app-peer.js';
 import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
 import { classifyWire } from '../wire/classify.js';
+import { applyImpairments } from '../network/impair/apply.js';
+import type { ImpairmentView } from '../model/impairment.js';
 import { wireContext, type WireView } from '../wire/wire-view.js';
 
 export interface RunOptions {
@@ -79,6 +81,7 @@ interface Collected {
   wire: WireView;
   dns: LabDnsProcess | null;
   userServices: StartedUserService[];
+  impairments: ImpairmentView[];
 }
 
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
@@ -87,7 +90,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   checkSignalingSupported(scenario);
   checkAppPeerCommands(scenario);
   const startedAt = new Date().toISOString();
-  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
+  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], impairments: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
   const session = LabSession.open(backend, { signal: opts.signal });
   let failure: unknown = null;
@@ -120,6 +123,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       ...(c.userServices.length ? { userServices: Object.fromEntries(c.userServices.map((s) => [s.spec.name, [...s.log.lines]])) } : {}),
     },
     teardown,
+    impairments: c.impairments,
   });
 }
 
@@ -153,6 +157,13 @@ async function runInLab(session: LabSession, scenario: Scenario, opts: RunOption
   session.defer('stop peers', () => Promise.all(c.peers.map((p) => p.process.stop(500))));
   session.defer('stop the lab DNS', () => c.dns?.stop());
   c.marks.labUp = monotonicMs();
+  if (scenario.impairments?.length) {
+    // Before coturn answers its first STUN request: every ICE check crosses the impaired links.
+    const applied = await session.step(applyImpairments(lab, scenario.impairments));
+    c.impairments = applied.legs;
+    session.defer('stop the link impairments', async () => (c.impairments = await applied.stop()));
+    progress(`link impairments on ${applied.legs.length} interface direction(s), by ${applied.method}`);
+  }
 
   const captures = opts.captureDir ? await startRunCaptures(session, lab, progress) : [];
   progress(userServices.length ? `network ready; starting coturn and ${userServices.length} service(s) of the scenario` : 'network ready; starting coturn');

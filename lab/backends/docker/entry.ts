@@ -8,6 +8,7 @@ export const DOCKER_CAPABILITIES: BackendCapabilities = {
   browsers: false,
   // One daemon refuses networks whose subnets overlap, and every lab of a topology has the same ones.
   concurrentLabs: false,
+  linkImpairments: { unsupported: "its node image carries no nfq-impair helper and no iptables, and netem is up to the daemon's kernel: impairments are built for the netns backend only so far" },
   privileges: 'access to a Docker daemon (root, or the docker group)',
 };
 

@@ -7,6 +7,8 @@ export const NETNS_CAPABILITIES: BackendCapabilities = {
   // Chromium runs on the machine itself, inside the host's namespace.
   browsers: true,
   concurrentLabs: true,
+  // netem where the kernel has it, else nfq-impair in the node's namespace.
+  linkImpairments: true,
   privileges: 'CAP_NET_ADMIN: root, or a user namespace of its own (the lab re-runs itself in one)',
 };
 
