@@ -224,6 +224,7 @@ export const matrixResultSchema = z.object({
   cells: z.array(matrixCellSchema),
   passed: z.boolean(),
   wallMs: z.number(),
+  impairProfile: z.object({ name: z.string(), fields: impairmentView.omit({ node: true, iface: true, method: true, counters: true }).extend({ direction: z.enum(['in', 'out', 'both']) }) }).optional(),
 });
 
 /** JSON Schema (draft 2020-12) of a result file; unknown fields are allowed (newer labs may add some). */
