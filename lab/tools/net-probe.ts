@@ -3,7 +3,7 @@
  * times, loss and throughput over UDP, to lab addresses only, bounded in count and time.
  *
  *   node net-probe.mjs serve <port>                       echoes probes, counts blast packets
- *   node net-probe.mjs rtt <ip> <port> <count> <gapMs>    -> {"sent","received","lossShare","rttMs":{min,mean,p50,max}}
+ *   node net-probe.mjs rtt <ip> <port> <count> <gapMs>    -> {"sent","received","lossShare","duplicates","reordered","rttMs":{min,mean,p50,max}}
  *   node net-probe.mjs blast <ip> <port> <kbps> <ms> [payload]  -> {"sentBytes","receivedBytes","rateKbps"}
  * The server prints {"event":"listening"} once bound. Rates count IP bytes (payload + 28).
  */
@@ -53,14 +53,21 @@ async function rtt(ip: string, port: number, count: number, gapMs: number): Prom
   const socket = createSocket('udp4');
   const sentAt = new Map<number, number>();
   const rtts: number[] = [];
+  let duplicates = 0;
+  let reordered = 0;
+  let highest = -1;
   socket.on('message', (msg) => {
     if (msg[0] !== 0x50) return;
     const seq = msg.readUInt32BE(1);
     const t = sentAt.get(seq);
-    if (t !== undefined) {
-      rtts.push(now() - t);
-      sentAt.delete(seq);
+    if (t === undefined) {
+      duplicates++;
+      return;
     }
+    rtts.push(now() - t);
+    sentAt.delete(seq);
+    if (seq < highest) reordered++;
+    highest = Math.max(highest, seq);
   });
   await bind(socket);
   const start = now();
@@ -79,7 +86,7 @@ async function rtt(ip: string, port: number, count: number, gapMs: number): Prom
   const wait = Math.max(1000, Math.min(5000, 2 * Math.max(0, ...rtts)));
   await sleep(wait);
   socket.close();
-  say({ sent: count, received: rtts.length, lossShare: 1 - rtts.length / count, rttMs: summarize(rtts) });
+  say({ sent: count, received: rtts.length, lossShare: 1 - rtts.length / count, duplicates, reordered, rttMs: summarize(rtts) });
 }
 
 async function blast(ip: string, port: number, kbps: number, durationMs: number, payload: number): Promise<void> {
