@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     result = await benchMatrix(some, log);
   } else if (suite === 'impair') {
     log(`${runs} runs per case, a fresh lab each\n`);
-    result = await benchImpairments(runs, log);
+    result = await benchImpairments(runs, log, some);
   } else if (suite === 'services') {
     result = await benchServices(log);
   } else if (suite === 'docker') {

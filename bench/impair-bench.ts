@@ -66,10 +66,11 @@ async function measure(lab: StartedLab, c: Case): Promise<{ method: string; valu
   }
 }
 
-export async function benchImpairments(runs: number, log: (s: string) => void): Promise<ImpairBenchRow[]> {
+/** `only`: cases whose name contains one of these (default: all). */
+export async function benchImpairments(runs: number, log: (s: string) => void, only?: string[]): Promise<ImpairBenchRow[]> {
   const backend = new NetnsBackend();
   const rows: ImpairBenchRow[] = [];
-  for (const c of CASES) {
+  for (const c of CASES.filter((k) => !only || only.some((o) => k.name.includes(o)))) {
     const row: ImpairBenchRow = { name: c.name, method: '', expected: c.expected, measured: [], unit: c.unit };
     for (let i = 0; i < runs; i++) {
       // A fresh lab per measurement: the queue rules of one case stay until its lab goes.

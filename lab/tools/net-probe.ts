@@ -55,7 +55,6 @@ async function rtt(ip: string, port: number, count: number, gapMs: number): Prom
   const rtts: number[] = [];
   let duplicates = 0;
   let reordered = 0;
-  let highest = -1;
   socket.on('message', (msg) => {
     if (msg[0] !== 0x50) return;
     const seq = msg.readUInt32BE(1);
@@ -64,10 +63,10 @@ async function rtt(ip: string, port: number, count: number, gapMs: number): Prom
       duplicates++;
       return;
     }
+    // Early: fewer packets arrived before it than were sent before it, so it overtook one (exact without loss).
+    if (seq > rtts.length) reordered++;
     rtts.push(now() - t);
     sentAt.delete(seq);
-    if (seq < highest) reordered++;
-    highest = Math.max(highest, seq);
   });
   await bind(socket);
   const start = now();
