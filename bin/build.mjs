@@ -1,5 +1,6 @@
 // Bundles the lab, its services and its peers with esbuild. Bundles start several times faster
 // than loose modules (werift alone costs ~380 ms to import unbundled), which matters for peers.
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ export const ENTRY_POINTS = {
   // The public API (package.json "exports"); its types come from tsc (tsconfig.build.json).
   index: 'lab/index.ts',
   'udp-punch': 'lab/tools/udp-punch.ts',
+  'net-probe': 'lab/tools/net-probe.ts',
   bench: 'bench/bench.ts',
   services: 'lab/services/services-main.ts',
   kvs: 'lab/services/kvs/kvs-main.ts',
@@ -24,6 +26,17 @@ export const ENTRY_POINTS = {
   'peers/ndc-viewer': 'peers/ndc-viewer.ts',
   'peers/browser-app': 'peers/browser-app.ts',
 };
+
+/** C helpers (gcc, no libraries): source -> dist/<name>. */
+export const NATIVE_HELPERS = { 'nfq-impair': 'lab/network/impair/nfq-impair.c' };
+
+/** Compiles the C helpers; a machine without gcc gets a warning (the lab says what is missing when it needs one). */
+function buildNative() {
+  for (const [name, file] of Object.entries(NATIVE_HELPERS)) {
+    const r = spawnSync('gcc', ['-O2', '-Wall', '-o', join(dist, name), join(root, file)], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) console.error(`warning: could not compile ${file} (${r.error?.message ?? r.stderr.trim()}): link impairments without netem need it; install gcc (scripts/setup.sh) and run npm run build`);
+  }
+}
 
 /** Code that runs in a browser page (served by the lab's services). */
 export const BROWSER_ENTRY_POINTS = {
@@ -40,7 +53,7 @@ function newestInput() {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const p = join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (/\.(ts|mjs|js|json|html|css)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+      else if (/\.(ts|mjs|js|json|html|css|c)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
   for (const d of ['lab', 'peers', 'bench']) if (existsSync(join(root, d))) walk(join(root, d));
@@ -88,6 +101,7 @@ export async function ensureBuilt({ force = false } = {}) {
     format: 'iife',
     logLevel: 'warning',
   });
+  buildNative();
   writeFileSync(stamp, inputs);
   return dist;
 }

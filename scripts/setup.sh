@@ -13,6 +13,7 @@ PACKAGES=(
   chromium                       # second WebRTC stack, HTML report checks (driven by playwright-core)
   docker.io                      # the docker backend (dockerd is started by the lab's scripts)
   passwd                         # useradd, for the non-root test
+  gcc libc6-dev iptables         # nfq-impair, the link impairments' path on kernels without netem
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -27,6 +27,11 @@ export interface BackendCapabilities {
    * gives every node UpOptions.hostFiles as its /etc/resolv.conf and /etc/hosts).
    */
   hostFiles: 'per-process' | 'per-node';
+  /**
+   * Link impairments (delay, loss, rate...: docs/impairments.md) can be put on its nodes'
+   * interfaces: true, or why not (absent: no).
+   */
+  linkImpairments?: true | { unsupported: string };
 }
 
 /**

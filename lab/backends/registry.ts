@@ -23,6 +23,6 @@ export function backendEntry(name: string): BackendEntry | undefined {
 }
 
 /** Names of the backends that have a capability, for hints ("run with --backend docker"). */
-export function backendsWith(capability: 'customImages' | 'browsers' | 'concurrentLabs' | 'callEvents'): string[] {
-  return BACKENDS.filter((b) => b.capabilities[capability]).map((b) => b.name);
+export function backendsWith(capability: 'customImages' | 'browsers' | 'concurrentLabs' | 'callEvents' | 'linkImpairments'): string[] {
+  return BACKENDS.filter((b) => b.capabilities[capability] === true).map((b) => b.name);
 }

@@ -1,3 +1,4 @@
+import { loadImpairProfile, PROFILE_NAMES } from '../network/impair/profiles.js';
 import { join } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { LabError } from '../model/errors.js';
@@ -37,6 +38,7 @@ export const matrixCommand: Command = {
     '  --workers N           cells at once, each in its own lab (default 1)',
     '  --shard i/n           run only shard i of n (for CI machines); combine with `merge`',
     '  --timeout MS          per run (default 15000)',
+    `  --impair P            impair every cell's access links: a profile (${PROFILE_NAMES.join(', ')}) or a YAML file of impairment fields (docs/impairments.md)`,
     '  --json                print only the matrix result on stdout',
     '  -b, --backend <netns|docker>',
     ...REPORTER_HELP,
@@ -56,6 +58,7 @@ export const matrixCommand: Command = {
     shard: { type: 'string' },
     expect: { type: 'string' },
     timeout: { type: 'string' },
+    impair: { type: 'string' },
     json: { type: 'boolean' },
     backend: { type: 'string', short: 'b' },
     ...REPORTER_OPTIONS,
@@ -122,6 +125,7 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs, config: ResolvedCon
     shard,
     expectations: matrixExpectations(values.expect as string | undefined, config),
     timeoutMs: integer(cmd, 'timeout', values.timeout, 15_000, 1000),
+    ...(values.impair !== undefined ? { impair: loadImpairProfile(String(values.impair)) } : {}),
   };
   // Before any backend is asked: a cell's peers that cannot speak the signaling is a usage error.
   checkMatrixSignaling(opts);

@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 import { checkUserNamespaces } from '../backends/netns/userns.js';
 import { newId } from '../util/ids.js';
 import { runCommand } from '../util/run-command.js';
+import { projectPath } from '../util/paths.js';
 
 export interface Check {
   name: string;
@@ -98,10 +99,12 @@ export async function dockerCheck(): Promise<Check> {
  * link with netem and tbf, and an nf_tables NAT chain. As root a named one (ip netns), else an
  * anonymous one in a user namespace (unshare).
  */
+const KERNEL_CHECKS = ['netem', 'tbf', 'NFQUEUE', 'nf_tables NAT'];
+
 export async function kernelChecks(): Promise<Check[]> {
   const root = process.getuid?.() === 0;
   if (!which('ip') || (!root && !which('unshare'))) {
-    return ['netem', 'tbf', 'nf_tables NAT'].map((name) => ({ name, ok: false, required: name === 'nf_tables NAT', detail: 'not checked: needs ip (iproute2)' + (root ? '' : ' and unshare (util-linux)') }));
+    return KERNEL_CHECKS.map((name) => ({ name, ok: false, required: name === 'nf_tables NAT', detail: 'not checked: needs ip (iproute2)' + (root ? '' : ' and unshare (util-linux)') }));
   }
   const ns = `wrl-${newId()}-doctor`;
   const inNs = (script: string, input?: string) => {
@@ -110,23 +113,36 @@ export async function kernelChecks(): Promise<Check[]> {
   };
   if (root) {
     const made = await runCommand(['ip', 'netns', 'add', ns], { check: false });
-    if (made.code !== 0) return ['netem', 'tbf', 'nf_tables NAT'].map((name) => ({ name, ok: false, required: name === 'nf_tables NAT', detail: `cannot create a network namespace: ${made.stderr.trim()}` }));
+    if (made.code !== 0) return KERNEL_CHECKS.map((name) => ({ name, ok: false, required: name === 'nf_tables NAT', detail: `cannot create a network namespace: ${made.stderr.trim()}` }));
   }
   try {
     // A veth pair, as the lab's own links (some kernels lack the dummy driver).
     const link = (name: string) => `ip link add ${name}0 type veth peer name ${name}1 && ip link set ${name}0 up && ip link set ${name}1 up`;
     const netem = await inNs(`${link('n')} && tc qdisc add dev n0 root netem delay 10ms loss 1%`);
     const tbf = await inNs(`${link('t')} && tc qdisc add dev t0 root tbf rate 1mbit burst 32kbit latency 400ms`);
+    // The impairments' path without netem: an iptables NFQUEUE rule and nfq-impair bound to its queue.
+    const helper = projectPath('dist', 'nfq-impair');
+    const nfqueue = await inNs(`iptables -t raw -A PREROUTING -i q0 -j NFQUEUE --queue-num 7 && if [ -x ${helper} ]; then ${helper} --queue 7 & p=$!; sleep 0.5; kill $p; wait $p; fi`);
+    const helperBuilt = existsSync(helper);
     const nat = await inNs('nft -f -', 'table ip doctor {\n  chain post {\n    type nat hook postrouting priority 100;\n    masquerade\n  }\n}\n');
     const failed = (r: { stderr: string; stdout: string }) => (r.stderr || r.stdout).trim().split('\n')[0];
     return [
-      { name: 'netem', ok: netem.code === 0, required: false, detail: netem.code === 0 ? 'sch_netem works (delay, loss on links)' : `failed: ${failed(netem)}: install the kernel's extra modules (linux-modules-extra-$(uname -r) on Ubuntu) and iproute2` },
+      { name: 'netem', ok: netem.code === 0, required: false, detail: netem.code === 0 ? 'sch_netem works (link impairments use it)' : `failed: ${failed(netem)}: link impairments use nfq-impair (NFQUEUE) instead; for netem install the kernel's extra modules (linux-modules-extra-$(uname -r) on Ubuntu)` },
+      nfqueueCheck(nfqueue, helperBuilt, helper, failed),
       { name: 'tbf', ok: tbf.code === 0, required: false, detail: tbf.code === 0 ? 'sch_tbf works (bandwidth limits)' : `failed: ${failed(tbf)}: the kernel lacks sch_tbf` },
       { name: 'nf_tables NAT', ok: nat.code === 0, required: true, detail: nat.code === 0 ? 'a masquerade chain loads' : `failed: ${failed(nat)}: needs nftables and a kernel with nf_tables NAT (nft_nat, nft_masq)` },
     ];
   } finally {
     if (root) await runCommand(['ip', 'netns', 'del', ns], { check: false });
   }
+}
+
+function nfqueueCheck(r: { code: number | null; stdout: string; stderr: string }, built: boolean, helper: string, failed: (r: { stderr: string; stdout: string }) => string): Check {
+  const name = 'NFQUEUE';
+  if (r.code !== 0 && !r.stdout.includes('ready')) return { name, ok: false, required: false, detail: `failed: ${failed(r)}: link impairments without netem need iptables (nft backend) with -j NFQUEUE` };
+  if (!built) return { name, ok: false, required: false, detail: `iptables -j NFQUEUE works, but ${helper} is not built: install gcc and run npm run build (link impairments without netem)` };
+  const bound = r.stdout.includes('ready');
+  return { name, ok: bound, required: false, detail: bound ? 'iptables -j NFQUEUE works and nfq-impair binds its queue (link impairments without netem)' : `nfq-impair could not bind a queue: ${failed(r)}` };
 }
 
 export async function runChecks(): Promise<Check[]> {

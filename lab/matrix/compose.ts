@@ -29,7 +29,7 @@ function readPreset(name: string): TopologyFile {
 function pathOf(spec: TopologyFile, host: string): TopologyFile {
   const h = spec.hosts[host];
   if (!h) throw new Error(`topology has no host "${host}"`);
-  const out: TopologyFile = { name: spec.name, description: spec.description, segments: {}, routers: {}, hosts: { [host]: h } };
+  const out: TopologyFile = { name: spec.name, description: spec.description, segments: {}, routers: {}, hosts: { [host]: h }, impairments: [] };
   let segment = h.segment;
   for (;;) {
     out.segments[segment] = spec.segments[segment];
@@ -41,6 +41,8 @@ function pathOf(spec: TopologyFile, host: string): TopologyFile {
     out.routers[name] = { ...router, inside: segment };
     segment = router.outside;
   }
+  // The file's link impairments go with the nodes they are on.
+  out.impairments = spec.impairments.filter((i) => i.node in out.routers || i.node in out.hosts);
   return out;
 }
 
@@ -60,6 +62,7 @@ function rename(spec: TopologyFile, taken: Set<string>, suffix: string): Topolog
     segments: Object.fromEntries(Object.entries(spec.segments).map(([k, v]) => [r(k), v])),
     routers: Object.fromEntries(Object.entries(spec.routers).map(([k, v]) => [r(k), { ...v, outside: r(v.outside), inside: typeof v.inside === 'string' ? r(v.inside) : v.inside.map(r) }])),
     hosts: Object.fromEntries(Object.entries(spec.hosts).map(([k, v]) => [r(k), { ...v, segment: r(v.segment) }])),
+    impairments: spec.impairments.map((i) => ({ ...i, node: r(i.node) })),
   };
 }
 
@@ -86,6 +89,7 @@ export function joinSides(viewerFile: TopologyFile, viewerHost: string, cameraFi
     segments: { ...viewerSide.segments, ...cameraSide.segments, [INTERNET]: viewerSide.segments[INTERNET] },
     routers: { ...viewerSide.routers, ...cameraSide.routers },
     hosts: { ...viewerSide.hosts, ...cameraSide.hosts },
+    impairments: [...viewerSide.impairments, ...cameraSide.impairments],
   };
   return { spec, cameraHost: Object.keys(cameraSide.hosts)[0] };
 }

@@ -18,6 +18,8 @@ import { monotonicMs, round } from '../util/clock.js';
 import { composeCell } from './compose.js';
 import { natSummary } from '../report/topology-summary.js';
 import { predictOutcome } from './predict.js';
+import { mergeImpairments } from '../model/impairment.js';
+import { profileImpairments, type ImpairProfile } from '../network/impair/profiles.js';
 
 export const VIEWER_STACKS = ['werift', 'chromium'] as const;
 export type ViewerStack = (typeof VIEWER_STACKS)[number];
@@ -36,6 +38,8 @@ export interface MatrixOptions {
   shard: { index: number; count: number } | null;
   expectations: MatrixExpectations;
   timeoutMs: number;
+  /** An impairment profile on every cell's access links (matrix --impair). */
+  impair?: ImpairProfile;
   onProgress?: (line: string) => void;
   /** Each cell as it finishes (reporters). */
   onCellEnd?: (cell: MatrixCell) => void | Promise<void>;
@@ -60,7 +64,7 @@ export function cellExpectation(all: MatrixExpectations, viewer: string, camera:
 }
 
 /** The scenario a cell runs: each side reaches TURN the way its network allows. */
-export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs' | 'viewerKind' | 'signaling'>, expect: Expectation): Scenario {
+export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs' | 'viewerKind' | 'signaling' | 'impair'>, expect: Expectation): Scenario {
   const cell = composeCell(viewer, camera);
   const ice = (host: string): IceSettings => ({
     policy: opts.policy,
@@ -79,6 +83,7 @@ export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOp
     viewers: [peer('viewer', opts.viewerKind === 'chromium' ? 'chromium-viewer' : 'viewer', 'viewer', cell.viewerHost)],
     timeoutMs: opts.timeoutMs,
     expect,
+    ...impairmentsOf(cell.topology, [cell.viewerHost, cell.cameraHost], opts.impair),
   };
 }
 
@@ -91,6 +96,11 @@ export function checkMatrixSignaling(opts: Pick<MatrixOptions, 'presets' | 'poli
   if (!first) return;
   const s = cellScenario(first.viewer, first.camera, opts, { outcome: 'direct' });
   checkSignalingSupported({ ...s, source: `matrix --signaling ${opts.signaling} --viewer ${opts.viewerKind}` });
+}
+
+function impairmentsOf(topology: Scenario['topology'], hosts: string[], profile: ImpairProfile | undefined): Pick<Scenario, 'impairments'> {
+  const all = mergeImpairments(topology.impairments ?? [], profile ? profileImpairments(profile, topology, hosts) : []);
+  return all.length ? { impairments: all } : {};
 }
 
 export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<MatrixResult> {
@@ -136,6 +146,7 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
     cells: results,
     passed: results.every((c) => c.status !== 'failed'),
     wallMs: round(monotonicMs() - t0),
+    ...(opts.impair ? { impairProfile: opts.impair } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 /** MatrixResult: one cell per (viewer NAT, camera NAT) pair; every reporter renders from it alone. */
+import type { ImpairmentFields } from './impairment.js';
 import type { ExpectationCheck, PeerReport, Percentiles, RunResult, SessionResult } from './run-result.js';
 import type { Expectation, SignalingProtocol } from './scenario.js';
 
@@ -103,6 +104,8 @@ export interface MatrixResult {
   cells: MatrixCell[];
   passed: boolean;
   wallMs: number;
+  /** matrix --impair: the profile on every cell's access links (absent: none). */
+  impairProfile?: { name: string; fields: ImpairmentFields };
 }
 
 /** Every cell of a matrix, in a stable order: the upper triangle, row by row. */

@@ -11,6 +11,7 @@ import type { RunResult } from './run-result.js';
 import { RUN_RESULT_SCHEMA_VERSION } from './run-result.js';
 import { FILTERINGS, MAPPINGS, NAT_MODES, PORT_ALLOCATIONS } from './nat-behavior.js';
 import { OUTCOMES, SIGNALING_PROTOCOLS, expectationSchema } from './scenario.js';
+import { IMPAIR_METHODS } from './impairment.js';
 
 const ms = z.number().nullable();
 const outcome = z.enum(OUTCOMES);
@@ -148,6 +149,23 @@ const topology = z.object({
   services: z.object({ host: z.string(), addresses: z.tuple([z.string(), z.string()]) }),
 });
 
+const share = z.number().min(0).max(1);
+const impairmentView = z.object({
+  node: z.string(),
+  iface: z.string(),
+  direction: z.enum(['in', 'out']),
+  method: z.enum(IMPAIR_METHODS),
+  delayMs: z.number(),
+  jitterMs: z.number(),
+  loss: share,
+  burstLoss: z.object({ p: share, r: share, lossInBad: share, lossInGood: share }).optional(),
+  duplicate: share,
+  reorder: share,
+  rateKbps: z.number(),
+  queue: z.number(),
+  counters: z.object({ seen: z.number(), dropped: z.number(), queueDrops: z.number(), duplicated: z.number(), reordered: z.number() }).optional(),
+});
+
 const attempt = z.object({ repeat: z.number(), attempt: z.number(), passed: z.boolean(), outcome, setupMs: ms, firstFrameMs: ms, failure: z.string().nullable() });
 const status = z.enum(['passed', 'flaky', 'failed']);
 
@@ -178,6 +196,7 @@ export const runResultSchema = z.object({
   teardown: z.object({ ok: z.boolean(), failures: z.array(z.object({ step: z.string(), message: z.string() })) }),
   network: topology,
   wire: wireSummary,
+  impairments: z.array(impairmentView).optional(),
   captures: z.array(z.object({ node: z.string(), iface: z.string(), file: z.string() })),
   events: z.record(z.string(), z.array(z.looseObject({ t: z.number(), event: z.string() }))),
   logs: z.object({ coturn: z.array(z.string()), services: z.array(z.string()), dns: z.array(z.string()).optional(), mqtt: z.array(z.string()).optional(), userServices: z.record(z.string(), z.array(z.string())).optional() }).nullable(),
@@ -235,6 +254,7 @@ export const matrixResultSchema = z.object({
   cells: z.array(matrixCellSchema),
   passed: z.boolean(),
   wallMs: z.number(),
+  impairProfile: z.object({ name: z.string(), fields: impairmentView.omit({ node: true, iface: true, method: true, counters: true }).extend({ direction: z.enum(['in', 'out', 'both']) }) }).optional(),
 });
 
 /** JSON Schema (draft 2020-12) of a result file; unknown fields are allowed (newer labs may add some). */

@@ -1,4 +1,5 @@
 /** RunResult: plain, versioned JSON; the only input of every reporter. */
+import type { ImpairmentView } from './impairment.js';
 import type { Outcome, SignalingProtocol } from './scenario.js';
 import type { Topology } from './topology.js';
 import { percentile } from '../util/stats.js';
@@ -314,6 +315,8 @@ export interface RunResult {
   network: Topology;
   /** The wire oracle's capture (lab/wire/): what it cost, or why there is none. */
   wire: WireSummary;
+  /** The link impairments of the run, per interface and direction, with the path that made them (absent: none). */
+  impairments?: ImpairmentView[];
   /** Packet captures of this run, relative to its report folder (with --capture). */
   captures: { node: string; iface: string; file: string }[];
   /** Every peer's events, with t in ms from the start of the run. */

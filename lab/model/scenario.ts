@@ -10,6 +10,7 @@ import { projectPath } from '../util/paths.js';
 import { checkDnsMap } from '../network/dns-names.js';
 import { SERVICES_HOST } from './topology.js';
 import { callEventFileSchema, callExpectationShape, resolveCallEvents, type CallEvent } from './call-events.js';
+import { impairmentProblems, impairmentSchema, mergeImpairments, type Impairment } from './impairment.js';
 
 /** Signaling protocols a run can use: the lab's own, Kinesis Video Streams, MQTT as pi-webrtc speaks it, WHEP. */
 export const SIGNALING_PROTOCOLS = ['lab', 'kvs', 'mqtt', 'whep'] as const;
@@ -145,6 +146,8 @@ export const scenarioFileSchema = z.strictObject({
   turn: turnSchema.default({ users: [] }),
   /** With `signaling: kvs`: region, channels and credentials of the emulated service (defaults are fine). */
   kvs: kvsSchema.optional(),
+  /** Link impairments (docs/impairments.md), over the topology's own: an entry replaces the topology's for its node, interface and direction. */
+  impairments: z.array(impairmentSchema).default([]),
 });
 
 export type KvsSettings = z.infer<typeof kvsSchema>;
@@ -228,6 +231,8 @@ export interface Scenario {
   holdMs?: number;
   /** Network events during the call (absent: none). */
   events?: CallEvent[];
+  /** Link impairments of the run (the topology's merged with the scenario's); absent: none. */
+  impairments?: Impairment[];
 }
 
 export function scenariosDir(): string {
@@ -321,6 +326,8 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
   // signaling: kvs adds the emulator as service "kvs" (lab/services/kvs/kvs-plan.ts).
   if (spec.signaling === 'kvs' && spec.services.kvs) problems.push({ path: ['services', 'kvs'], message: 'with signaling: kvs the lab runs its KVS emulator as service "kvs": rename yours' });
   if (spec.kvs && spec.signaling !== 'kvs') problems.push({ path: ['kvs'], message: 'kvs: settings need signaling: kvs' });
+  problems.push(...impairmentProblems(spec.impairments, topology, ['impairments']));
+  const impairments = mergeImpairments(topology.impairments ?? [], spec.impairments);
   const cameras = peers.filter((p) => p.role === 'camera');
   const viewers = peers.filter((p) => p.role === 'viewer');
   if (cameras.length !== 1) problems.push({ path: ['peers'], message: `needs exactly one camera peer (kind ${CAMERA_KINDS.join(' or ')}, a command or app peer with role: camera, or the first app peer), found ${cameras.length}` });
@@ -342,6 +349,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     ...(spec.kvs || spec.signaling === 'kvs' ? { kvs: spec.kvs ?? DEFAULT_KVS } : {}),
     ...(spec.holdMs !== undefined ? { holdMs: spec.holdMs } : {}),
     ...(events.length ? { events } : {}),
+    ...(impairments.length ? { impairments } : {}),
   };
 }
 

@@ -36,6 +36,7 @@ import {
   Topology,
 } from './topology.js';
 import { Problem, invalidFile, readYaml, validateWith } from './validate.js';
+import { impairmentProblems, impairmentSchema } from './impairment.js';
 import { projectPath } from '../util/paths.js';
 
 const NAME = /^[a-z][a-z0-9]{0,11}$/;
@@ -87,6 +88,8 @@ export const topologyFileSchema = z.strictObject({
     )
     .default({}),
   hosts: z.record(nodeName, z.strictObject({ segment: nodeName, address: z.string().optional() })).default({}),
+  /** Link impairments every scenario on this topology gets (a scenario's own entries replace them per direction). */
+  impairments: z.array(impairmentSchema).default([]),
 });
 
 export type TopologyFile = z.infer<typeof topologyFileSchema>;
@@ -243,7 +246,12 @@ function resolve(spec: TopologyFile, file: string, problems: Problem[]): Topolog
   }
   for (const router of routers) router.oneToOneHost = oneToOneHost(spec, router, hosts, problems);
 
-  return { ...empty, segments: [...segments.values()], routers, hosts, voidGateway, services: { host: SERVICES_HOST, addresses: services } };
+  const built: Topology = { ...empty, segments: [...segments.values()], routers, hosts, voidGateway, services: { host: SERVICES_HOST, addresses: services } };
+  if (spec.impairments.length) {
+    problems.push(...impairmentProblems(spec.impairments, built, ['impairments']));
+    built.impairments = spec.impairments;
+  }
+  return built;
 }
 
 function resolveSegments(spec: TopologyFile, problems: Problem[]): Map<string, Segment> {

@@ -1,4 +1,5 @@
 /** The typed, resolved network a backend builds: segments, routers and hosts with every address decided. */
+import type { Impairment } from './impairment.js';
 import type { NatBehavior } from './nat-behavior.js';
 
 export type SegmentKind = 'internet' | 'lan';
@@ -59,6 +60,8 @@ export interface Topology {
   voidGateway: string;
   /** The services host and its two public addresses (RFC 5780 needs two). */
   services: { host: string; addresses: [string, string] };
+  /** Link impairments of the topology file (defaults for its scenarios); absent: none. */
+  impairments?: Impairment[];
 }
 
 export const INTERNET = 'internet';

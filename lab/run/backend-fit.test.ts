@@ -46,6 +46,17 @@ describe('backend fit', () => {
     expect(() => checkBackendFits(s, backend('third', { callEvents: true }))).not.toThrow();
   });
 
+  it('impairments need a backend that can impair links; the refusal names the backend, why, and who can', () => {
+    const s = loadScenario('satellite');
+    expect(() => checkBackendFits(s, backend('docker', { linkImpairments: { unsupported: 'no helper in its image' } }))).toThrow(/satellite.yaml: impairments: the docker backend cannot impair links \(no helper in its image\)/);
+    try {
+      checkBackendFits(s, backend('third', {}));
+    } catch (err) {
+      expect((err as { hint?: string }).hint).toBe('run it with --backend netns, or drop the impairments');
+    }
+    expect(() => checkBackendFits(s, backend('third', { linkImpairments: true }))).not.toThrow();
+  });
+
   it('plain werift peers fit any backend', () => {
     expect(() => checkBackendFits(loadScenario('symmetric-nat'), backend('third', {}))).not.toThrow();
   });

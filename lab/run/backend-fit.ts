@@ -15,6 +15,14 @@ export function checkBackendFits(scenario: Scenario, backend: Pick<Backend, 'nam
       `run with ${alternatives('customImages')}, or give the peer a command instead`,
     );
   }
+  if (scenario.impairments?.length && backend.capabilities.linkImpairments !== true) {
+    const why = backend.capabilities.linkImpairments?.unsupported ?? 'it declares no support for them';
+    throw new LabError(
+      'usage',
+      `${scenario.source}: impairments: the ${backend.name} backend cannot impair links (${why})`,
+      `run it with ${backendsWith('linkImpairments').map((b) => `--backend ${b}`).join(' or ') || 'a backend that can'}, or drop the impairments`,
+    );
+  }
   const browser = peers.find((p) => p.kind === 'chromium-viewer' || p.kind === 'browser');
   if (browser && !backend.capabilities.browsers) {
     throw new LabError(

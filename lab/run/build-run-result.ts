@@ -3,6 +3,7 @@
  * the same result (build-run-result.test.ts). The prediction every session is judged against is
  * made here, once, and stored: reporters read it from the result and never re-derive it.
  */
+import type { ImpairmentView } from '../model/impairment.js';
 import { predictOutcome } from '../matrix/predict.js';
 import type { PeerReport, RunResult, ServiceLogs, SessionPrediction, SessionResult } from '../model/run-result.js';
 import { RUN_RESULT_SCHEMA_VERSION, overallOutcome, percentiles } from '../model/run-result.js';
@@ -59,6 +60,8 @@ export interface RunFacts {
   teardown: TeardownRecord;
   /** The scenario's network events as they happened (absent or empty: none). */
   callEvents?: AppliedCallEvent[];
+  /** The link impairments the run applied (none: absent). */
+  impairments?: ImpairmentView[];
 }
 
 export function buildRunResult(f: RunFacts): RunResult {
@@ -127,6 +130,7 @@ export function buildRunResult(f: RunFacts): RunResult {
     captures: f.captures,
     events: Object.fromEntries(f.peers.map((p) => [p.name, p.events.map((e) => ({ ...e, t: round(e.t - f.marks.start) }))])),
     logs: failed ? f.serviceLogs : null,
+    ...(f.impairments?.length ? { impairments: f.impairments } : {}),
   };
 }
 

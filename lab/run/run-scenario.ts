@@ -34,6 +34,8 @@ import { startPeer, type RunningPeer } from './peer-process.js';
 import { startAppPeer, type RunningApp } from './app-peer.js';
 import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
 import { classifyWire } from '../wire/classify.js';
+import { applyImpairments } from '../network/impair/apply.js';
+import type { ImpairmentView } from '../model/impairment.js';
 import { wireContext, type WireView } from '../wire/wire-view.js';
 import { CallSchedule, type AppliedCallEvent } from '../network/call-schedule.js';
 
@@ -84,6 +86,7 @@ interface Collected {
   userServices: StartedUserService[];
   /** The scenario's network events as they happened (none without `events:`). */
   callEvents: AppliedCallEvent[];
+  impairments: ImpairmentView[];
 }
 
 export async function runScenario(scenario: Scenario, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
@@ -92,7 +95,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   checkSignalingSupported(scenario);
   checkAppPeerCommands(scenario);
   const startedAt = new Date().toISOString();
-  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], callEvents: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
+  const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], callEvents: [], impairments: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
   const session = LabSession.open(backend, { signal: opts.signal });
   let failure: unknown = null;
@@ -126,6 +129,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     },
     teardown,
     callEvents: c.callEvents,
+    impairments: c.impairments,
   });
 }
 
@@ -164,6 +168,13 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   session.defer('stop peers', () => Promise.all(c.peers.map((p) => p.process.stop(500))));
   session.defer('stop the lab DNS', () => c.dns?.stop());
   c.marks.labUp = monotonicMs();
+  if (scenario.impairments?.length) {
+    // Before coturn answers its first STUN request: every ICE check crosses the impaired links.
+    const applied = await session.step(applyImpairments(lab, scenario.impairments));
+    c.impairments = applied.legs;
+    session.defer('stop the link impairments', async () => (c.impairments = await applied.stop()));
+    progress(`link impairments on ${applied.legs.length} interface direction(s), by ${applied.method}`);
+  }
 
   const captures = opts.captureDir ? await startRunCaptures(session, lab, progress) : [];
   progress(userServices.length ? `network ready; starting coturn and ${userServices.length} service(s) of the scenario` : 'network ready; starting coturn');

@@ -10,6 +10,7 @@ export const DOCKER_CAPABILITIES: BackendCapabilities = {
   concurrentLabs: false,
   // Handovers need a container moved between networks mid-call: not built on docker yet.
   callEvents: false,
+  linkImpairments: { unsupported: "its node image carries no nfq-impair helper and no iptables, and netem is up to the daemon's kernel: impairments are built for the netns backend only so far" },
   privileges: 'access to a Docker daemon (root, or the docker group)',
   // Each container has /etc of its own: the lab's two files are bind-mounted there.
   hostFiles: 'per-node',

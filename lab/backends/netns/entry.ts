@@ -8,6 +8,8 @@ export const NETNS_CAPABILITIES: BackendCapabilities = {
   browsers: true,
   concurrentLabs: true,
   callEvents: true,
+  // netem where the kernel has it, else nfq-impair in the node's namespace.
+  linkImpairments: true,
   privileges: 'CAP_NET_ADMIN: root, or a user namespace of its own (the lab re-runs itself in one)',
   // Every process gets a private mount namespace with the lab's files over /etc (no container /etc of its own).
   hostFiles: 'per-process',
