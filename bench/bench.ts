@@ -3,6 +3,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchDocker } from './docker-bench.js';
 import { benchMatrix } from './matrix-bench.js';
+import { benchRatio } from './ratio-bench.js';
 import { benchScenarios } from './scenario-bench.js';
 import { benchServices } from './services-bench.js';
 import { benchSoak } from './soak-bench.js';
@@ -14,6 +15,7 @@ const SUITES: Record<string, string> = {
   matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers: wall time, peak memory',
   soak: 'every shipped scenario N times in a row (--runs, default 20): pass rates, leftovers',
   docker: 'bring-up/teardown per preset and one scenario, docker vs netns in the same run (needs dockerd)',
+  ratio: 'the whole `webrtc-lab run port-restricted-cone` (and `npm run lab`) against the bare reference script, alternated: ratio per pair, median',
   services: 'the services process on 127.0.0.1: sockets held, msg/s, offer->answer p50/p99 idle and loaded, 500-peer room join',
 };
 
@@ -24,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
     return values.help ? 0 : 2;
   }
-  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3 } as Record<string, number>)[suite] ?? 1);
+  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3, ratio: 5 } as Record<string, number>)[suite] ?? 1);
   const log = values.json ? () => {} : (s: string) => console.log(s);
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${release()}`);
   const names = positionals.slice(1);
@@ -39,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
     result = await benchScenarios(runs, some, log);
   } else if (suite === 'matrix') {
     result = await benchMatrix(some, log);
+  } else if (suite === 'ratio') {
+    log(`${runs} alternated pairs per command, after one warm-up of each\n`);
+    const ratio = await benchRatio(runs, undefined, log);
+    result = ratio;
+    if (ratio.rows.some((r) => r.passed < r.runs || r.barePassed < r.bareRuns)) failed = true;
   } else if (suite === 'services') {
     result = await benchServices(log);
   } else if (suite === 'docker') {

@@ -14,6 +14,8 @@ export const ENTRY_POINTS = {
   index: 'lab/index.ts',
   'udp-punch': 'lab/tools/udp-punch.ts',
   bench: 'bench/bench.ts',
+  // The bare reference's peer (bench/bare-reference.mjs), bundled as a careful hand-made script would be.
+  'bench/bare-peer': 'bench/bare-peer.mjs',
   services: 'lab/services/services-main.ts',
   dns: 'lab/network/dns-main.ts',
   reaper: 'lab/run/reaper-main.ts',
