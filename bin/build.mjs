@@ -26,6 +26,13 @@ export const ENTRY_POINTS = {
   'peers/browser-app': 'peers/browser-app.ts',
 };
 
+/**
+ * Entry points also built as CommonJS (dist/<name>.cjs), loaded through bin/code-cache.cjs: a V8
+ * code cache halves the load of a 2.9 MB peer bundle on Node 20 (which has no compile cache for
+ * ES modules). The CLI, its services and its peers start on every run.
+ */
+export const CACHED_ENTRY_POINTS = ['cli', 'services', 'peers/viewer', 'peers/pi-camera'];
+
 /** Code that runs in a browser page (served by the lab's services). */
 export const BROWSER_ENTRY_POINTS = {
   'peers/chromium-viewer-page': 'peers/chromium/viewer-page.ts',
@@ -79,6 +86,21 @@ export async function ensureBuilt({ force = false } = {}) {
     logLevel: 'warning',
     // Bundled CommonJS dependencies still call require().
     banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
+  });
+  await esbuild.build({
+    entryPoints: Object.fromEntries(CACHED_ENTRY_POINTS.map((name) => [name, join(root, ENTRY_POINTS[name])])),
+    outdir: dist,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'linked',
+    external: EXTERNAL,
+    logLevel: 'warning',
+    // lab/util/paths.ts finds the project root from import.meta.url.
+    define: { 'import.meta.url': '__labImportMetaUrl' },
+    banner: { js: "const __labImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
   await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(BROWSER_ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),

@@ -22,7 +22,7 @@ import { addServiceAddresses, checkAppPeerCommands, checkServiceCommands, servic
 import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
 import { monotonicMs } from '../util/clock.js';
 import { newId } from '../util/ids.js';
-import { bundlePath, projectPath } from '../util/paths.js';
+import { bundlePath, nodeBundleArgv, projectPath } from '../util/paths.js';
 import { checkBackendFits } from './backend-fit.js';
 import { checkSignalingSupported } from './signaling-support.js';
 import { buildRunResult, type RunMarks } from './build-run-result.js';
@@ -320,7 +320,7 @@ function keepCaptures(live: Capture[], dir: string): RunResult['captures'] {
 const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command' | 'app' | 'browser'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
 
 function peerArgv(p: PeerSpec): string[] {
-  return p.kind === 'command' || p.kind === 'app' ? p.command! : p.kind === 'browser' ? [process.execPath, bundlePath('peers/browser-app')] : [process.execPath, bundlePath(PEER_BUNDLES[p.kind])];
+  return p.kind === 'command' || p.kind === 'app' ? p.command! : p.kind === 'browser' ? [process.execPath, bundlePath('peers/browser-app')] : nodeBundleArgv(PEER_BUNDLES[p.kind]);
 }
 
 function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenario, caFile: string): Record<string, string> {
