@@ -4,7 +4,7 @@ import type { Topology } from './topology.js';
 import { percentile } from '../util/stats.js';
 
 /** 2: sessions carry their prediction, the result its teardown. 3: sessions carry the wire's view. */
-export const RUN_RESULT_SCHEMA_VERSION = 3;
+export const RUN_RESULT_SCHEMA_VERSION = 4;
 
 // A pair as the peers report it (the peer contract's shape).
 import type { CandidateView, PairView } from '../contract/events.js';
@@ -203,6 +203,8 @@ export interface Percentiles {
   p95: number | null;
 }
 
+export type RunVerdict = 'passed' | 'failed' | 'inconclusive';
+
 export interface RunResult {
   schemaVersion: typeof RUN_RESULT_SCHEMA_VERSION;
   runId: string;
@@ -215,6 +217,16 @@ export interface RunResult {
   startedAt: string;
   outcome: Outcome;
   passed: boolean;
+  /**
+   * passed; failed; or inconclusive: the expectations did not hold, but the machine was saturated
+   * and the lab itself was far slower than its baseline (lab/run/inconclusive.ts): the run cannot
+   * tell whether the network or the CPU was at fault. passed is false for both of the latter.
+   */
+  verdict: RunVerdict;
+  /** Why the run is inconclusive (the saturation first, then what was slow); null otherwise. */
+  inconclusive: string[] | null;
+  /** How busy the machine was during the run (peak load average and CPU pressure), or null if not sampled. */
+  machine: { cpus: number; loadAvg1: number; cpuPressure: number | null } | null;
   expectations: ExpectationCheck[];
   /** The first session's figures, for the common one-viewer case. */
   selectedPair: SessionResult['selectedPair'];

@@ -28,6 +28,7 @@ import { checkSignalingSupported } from './signaling-support.js';
 import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
+import { watchLoad } from './machine-load.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
 import { startAppPeer, type RunningApp } from './app-peer.js';
 import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
@@ -90,12 +91,14 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
   const session = LabSession.open(backend, { signal: opts.signal });
+  const load = watchLoad();
   let failure: unknown = null;
   try {
     await runInLab(session, scenario, opts, c, progress);
   } catch (err) {
     failure = err;
   }
+  const machine = load.stop();
   const teardown = await session.close();
   for (const f of teardown.failures) progress(`teardown: ${f.step}: ${f.message}`);
   if (failure) throw failure;
@@ -120,6 +123,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
       ...(c.userServices.length ? { userServices: Object.fromEntries(c.userServices.map((s) => [s.spec.name, [...s.log.lines]])) } : {}),
     },
     teardown,
+    load: machine,
   });
 }
 
