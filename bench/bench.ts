@@ -20,10 +20,10 @@ const SUITES: Record<string, string> = {
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   const suite = positionals[0];
   if (values.help || !suite || !(suite in SUITES)) {
-    console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
+    console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--workers N (matrix)] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
     return values.help ? 0 : 2;
   }
   const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3, ratio: 5 } as Record<string, number>)[suite] ?? 1);
@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     log(`median of ${runs} runs\n`);
     result = await benchScenarios(runs, some, log);
   } else if (suite === 'matrix') {
-    result = await benchMatrix(some, log);
+    result = await benchMatrix(some, log, values.workers ? [Number(values.workers)] : undefined);
   } else if (suite === 'ratio') {
     log(`${runs} alternated pairs per command, after one warm-up of each\n`);
     const ratio = await benchRatio(runs, undefined, log);

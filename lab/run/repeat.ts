@@ -78,7 +78,8 @@ export async function runRepeated(
         outcome: r.outcome,
         setupMs: r.setupMs,
         firstFrameMs: r.firstFrameMs,
-        failure: r.passed ? null : [r.sessions.find((s) => s.failure)?.failure, ...r.expectations.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`)].filter(Boolean).join('; '),
+        // An inconclusive run says so first: the cell still counts it as not passed (a gate stays strict).
+        failure: r.passed ? null : [r.verdict === 'inconclusive' ? `INCONCLUSIVE (${(r.inconclusive ?? []).join('; ')})` : null, r.sessions.find((s) => s.failure)?.failure, ...r.expectations.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`)].filter(Boolean).join('; '),
       };
       attempts.push(a);
       await onRun?.(r, a);
