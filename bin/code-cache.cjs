@@ -1,9 +1,10 @@
 // A V8 code cache for the lab's CommonJS bundles (dist/**/*.cjs), for Node 20, which has no
 // module.enableCompileCache (Node 22.1+). Preloaded (`node --require bin/code-cache.cjs dist/x.cjs`)
 // or required before the bundle, it compiles each bundle with the bytecode V8 made on an earlier
-// run: a 2.9 MB peer bundle then loads in about half the time. The cache lives in dist/.v8-cache/,
-// keyed by the bundle's path, size and mtime and the Node version (V8 itself rejects a cache made with other flags, and it is then remade); where dist/ is not
-// writable the bundles simply compile as usual.
+// run: a werift peer then starts with about a third less CPU (docs/benchmarks.md). The cache lives in dist/.v8-cache/,
+// keyed by the bundle's path, size and mtime and the Node version (V8 itself rejects a cache made
+// with other flags, and it is then remade); where dist/ is not writable, or is inside node_modules,
+// the bundles simply compile as usual.
 'use strict';
 const { createHash } = require('node:crypto');
 const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
@@ -13,6 +14,8 @@ const vm = require('node:vm');
 
 const dist = join(__dirname, '..', 'dist') + sep;
 const cacheDir = join(dist, '.v8-cache');
+// An installed copy (a dependency in node_modules) is not ours to write: it compiles as usual.
+const writable = !dist.split(sep).includes('node_modules');
 
 function cacheFile(filename) {
   const st = statSync(filename);
@@ -57,6 +60,6 @@ Module.prototype._compile = function (content, filename) {
   const require = Module.createRequire(filename);
   const result = fn.call(this.exports, this.exports, require, this, filename, dirname(filename));
   // Made once the top level has run, the cache also holds the functions that compiled on the way.
-  if (!cachedData || script.cachedDataRejected) setImmediate(() => writeCache(file, script)).unref?.();
+  if (writable && (!cachedData || script.cachedDataRejected)) setImmediate(() => writeCache(file, script)).unref?.();
   return result;
 };
