@@ -84,7 +84,10 @@ export function buildRunResult(f: RunFacts): RunResult {
   const failed = outcome === 'failed' || expectations.some((c) => !c.ok);
   const first = sessions[0];
   const passed = expectations.every((c) => c.ok);
-  const inconclusive = !passed && f.load ? inconclusiveReasons({ failedChecks: expectations.filter((c) => !c.ok), sessions, peerStartMs: peerStartTimes(f.peers), load: f.load }) : null;
+  // Black-box (app, browser) peers are judged by their own verdict and the wire: an app that
+  // failed said why, and the lab has no pace of theirs to compare, so their runs stay pass/fail.
+  const blackBox = [scenario.camera, ...scenario.viewers].some((p) => p.app);
+  const inconclusive = !passed && f.load && !blackBox ? inconclusiveReasons({ failedChecks: expectations.filter((c) => !c.ok), sessions, peerStartMs: peerStartTimes(f.peers), load: f.load }) : null;
   const since = (t: number | null) => (t === null ? 0 : round(t - f.marks.start));
   return {
     schemaVersion: RUN_RESULT_SCHEMA_VERSION,

@@ -10,6 +10,7 @@
  * and every check that failed is one starvation can cause: a session that never connected, or a
  * time budget. A session that connected the wrong way (relay where direct was expected) is an
  * answer, and stays a failure; so does a session that never found a path on a machine that kept up.
+ * Runs with black-box (app, browser) peers are never inconclusive (build-run-result.ts).
  */
 import type { ExpectationCheck, SessionResult } from '../model/run-result.js';
 
