@@ -12,7 +12,7 @@ import { benchTopologies } from './topology-bench.js';
 const SUITES: Record<string, string> = {
   topology: 'bring-up and teardown time per topology preset (netns)',
   scenarios: 'per scenario: lab overhead vs peer setup, peak memory; the whole npm command',
-  matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers: wall time, peak memory',
+  matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers (--workers N: only N): wall time, cells/min, peak memory',
   soak: 'every shipped scenario N times in a row (--runs, default 20): pass rates, leftovers',
   docker: 'bring-up/teardown per preset and one scenario, docker vs netns in the same run (needs dockerd)',
   ratio: 'the whole `webrtc-lab run port-restricted-cone` (and `npm run lab`) against the bare reference script, alternated: ratio per pair, median',
