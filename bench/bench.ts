@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { benchDocker } from './docker-bench.js';
 import { benchImpairments } from './impair-bench.js';
 import { benchMatrix } from './matrix-bench.js';
+import { benchRatio } from './ratio-bench.js';
 import { benchScenarios } from './scenario-bench.js';
 import { benchServices } from './services-bench.js';
 import { benchSoak } from './soak-bench.js';
@@ -12,21 +13,22 @@ import { benchTopologies } from './topology-bench.js';
 const SUITES: Record<string, string> = {
   topology: 'bring-up and teardown time per topology preset (netns)',
   scenarios: 'per scenario: lab overhead vs peer setup, peak memory; the whole npm command',
-  matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers: wall time, peak memory',
+  matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers (--workers N: only N): wall time, cells/min, peak memory',
   soak: 'every shipped scenario N times in a row (--runs, default 20): pass rates, leftovers',
   docker: 'bring-up/teardown per preset and one scenario, docker vs netns in the same run (needs dockerd)',
   impair: 'link impairments: configured vs measured delay, jitter, loss, burst loss, duplication, reordering, rate (--runs, default 3)',
+  ratio: 'the whole `webrtc-lab run port-restricted-cone` (and `npm run lab`) against the bare reference script, alternated: ratio per pair, median',
   services: 'the services process on 127.0.0.1: sockets held, msg/s, offer->answer p50/p99 idle and loaded, 500-peer room join',
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   const suite = positionals[0];
   if (values.help || !suite || !(suite in SUITES)) {
-    console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
+    console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--workers N (matrix)] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
     return values.help ? 0 : 2;
   }
-  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3, impair: 3 } as Record<string, number>)[suite] ?? 1);
+  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3, impair: 3, ratio: 5 } as Record<string, number>)[suite] ?? 1);
   const log = values.json ? () => {} : (s: string) => console.log(s);
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${release()}`);
   const names = positionals.slice(1);
@@ -40,10 +42,15 @@ export async function main(argv: string[]): Promise<number> {
     log(`median of ${runs} runs\n`);
     result = await benchScenarios(runs, some, log);
   } else if (suite === 'matrix') {
-    result = await benchMatrix(some, log);
+    result = await benchMatrix(some, log, values.workers ? [Number(values.workers)] : undefined);
   } else if (suite === 'impair') {
     log(`${runs} runs per case, a fresh lab each\n`);
     result = await benchImpairments(runs, log, some);
+  } else if (suite === 'ratio') {
+    log(`${runs} alternated pairs per command, after one warm-up of each\n`);
+    const ratio = await benchRatio(runs, undefined, log);
+    result = ratio;
+    if (ratio.rows.some((r) => r.passed < r.runs || r.barePassed < r.bareRuns)) failed = true;
   } else if (suite === 'services') {
     result = await benchServices(log);
   } else if (suite === 'docker') {

@@ -1,4 +1,4 @@
-/** Total resident memory of the lab: this process plus every process inside a lab namespace. */
+/** Total resident memory of the lab: this process plus every process it started inside a lab namespace. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { pidsInNamespaces } from '../lab/backends/netns/processes.js';
 
@@ -10,6 +10,22 @@ function rssKb(pid: number | 'self'): number {
   }
 }
 
+function parentOf(pid: number): number | null {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ...": comm may hold spaces, so read after its ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** True when pid is this process or one it started (however deep): other users' labs on a shared machine do not count. */
+function descendsFromUs(pid: number): boolean {
+  for (let p: number | null = pid, hops = 0; p && p > 1 && hops < 64; p = parentOf(p), hops++) if (p === process.pid) return true;
+  return false;
+}
+
 export function labRssMb(): number {
   let namespaces: string[] = [];
   try {
@@ -17,7 +33,7 @@ export function labRssMb(): number {
   } catch {
     // none
   }
-  const kb = rssKb('self') + pidsInNamespaces(namespaces).reduce((sum, pid) => sum + rssKb(pid), 0);
+  const kb = rssKb('self') + pidsInNamespaces(namespaces).filter(descendsFromUs).reduce((sum, pid) => sum + rssKb(pid), 0);
   return Math.round(kb / 1024);
 }
 

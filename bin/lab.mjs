@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // Entry point of `npm run lab`: rebuilds the bundles when a source changed, then runs the CLI.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { ensureBuilt } from './build.mjs';
 
 const dist = await ensureBuilt();
-const { main } = await import(`${dist}/cli.mjs`);
+// The CommonJS build of the CLI loads through a V8 code cache (bin/code-cache.cjs); the ES module
+// is the fallback for a dist/ built before it existed (and what WEBRTC_LAB_CODE_CACHE=off runs).
+const require = createRequire(import.meta.url);
+const cjs = `${dist}/cli.cjs`;
+const { main } = process.env.WEBRTC_LAB_CODE_CACHE !== 'off' && existsSync(cjs) ? (require('./code-cache.cjs'), require(cjs)) : await import(`${dist}/cli.mjs`);
 process.exitCode = await main(process.argv.slice(2));

@@ -32,7 +32,7 @@ export interface ParsedArgs {
   readonly signal: AbortSignal;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, inconclusive: 3 } as const;
 
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   const dash = argv.indexOf('--');

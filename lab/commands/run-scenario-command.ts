@@ -25,7 +25,8 @@ export const runCommand: Command = {
     '<scenario> is a preset name or a path to a scenario file (its `topology:` is a preset name or a path',
     'relative to the scenario file). Flags override webrtc-lab.config.*.',
     '',
-    'Exit 0 when the scenario\'s expectations hold, 1 when they do not, 2 on a usage error.',
+    'Exit 0 when the scenario\'s expectations hold, 1 when they do not, 2 on a usage error, 3 when the run',
+    'is inconclusive (the machine was saturated and the lab itself far slower than its baseline: re-run it).',
     '',
     'Options:',
     '  --json                        print only the result object on stdout',
@@ -62,7 +63,7 @@ export const runCommand: Command = {
     const settings = { repeat: chooseRepeat(repeatFlags(this, values), config), capture: Boolean(values.capture), explain: Boolean(values.explain), reportsDir: reportsRoot(config.reportsDir), signal };
     const { result } = await runWithReports(scenario, backend, settings, reporters);
     for (const f of result.teardown.failures) process.stderr.write(`warning: lab ${result.labId}: teardown: ${f.step}: ${f.message} (remove what is left: ${cliName()} clean ${result.labId})\n`);
-    return result.passed ? EXIT.ok : EXIT.failed;
+    return result.passed ? EXIT.ok : result.verdict === 'inconclusive' ? EXIT.inconclusive : EXIT.failed;
   },
 };
 

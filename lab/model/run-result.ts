@@ -6,7 +6,8 @@ import { percentile } from '../util/stats.js';
 
 /**
  * 2: sessions carry their prediction, the result its teardown. 3: sessions carry the wire's view.
- * 4: sessions carry the held call (`call`: frames per second, outages, network events, recovery).
+ * 4: sessions carry the held call (`call`: frames per second, outages, network events, recovery);
+ * the result its link impairments, its verdict (`inconclusive` on a starved machine) and the load.
  */
 export const RUN_RESULT_SCHEMA_VERSION = 4;
 
@@ -268,6 +269,8 @@ export interface Percentiles {
   p95: number | null;
 }
 
+export type RunVerdict = 'passed' | 'failed' | 'inconclusive';
+
 export interface RunResult {
   schemaVersion: typeof RUN_RESULT_SCHEMA_VERSION;
   runId: string;
@@ -282,6 +285,16 @@ export interface RunResult {
   startedAt: string;
   outcome: Outcome;
   passed: boolean;
+  /**
+   * passed; failed; or inconclusive: the expectations did not hold, but the machine was saturated
+   * and the lab itself was far slower than its baseline (lab/run/inconclusive.ts): the run cannot
+   * tell whether the network or the CPU was at fault. passed is false for both of the latter.
+   */
+  verdict: RunVerdict;
+  /** Why the run is inconclusive (the saturation first, then what was slow); null otherwise. */
+  inconclusive: string[] | null;
+  /** How busy the machine was during the run (peak load average and CPU pressure), or null if not sampled. */
+  machine: { cpus: number; loadAvg1: number; cpuPressure: number | null } | null;
   expectations: ExpectationCheck[];
   /** The first session's figures, for the common one-viewer case. */
   selectedPair: SessionResult['selectedPair'];

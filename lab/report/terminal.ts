@@ -76,6 +76,8 @@ export function runSummary(r: RunResult): string {
   if (!r.expectations.length) out.push('no expectations stated');
   else if (!failedChecks.length) out.push(`expectations: ${r.expectations.length} check(s) passed`);
   else for (const c of failedChecks) out.push(`FAILED ${c.name}${c.session ? ` (${c.session})` : ''}: expected ${c.expected}, got ${c.actual}`);
+  // Older results (schemaVersion < 4) have no verdict.
+  if (r.verdict === 'inconclusive') out.push(`INCONCLUSIVE: the lab could not tell (not a traversal failure): ${(r.inconclusive ?? []).join('; ')}`);
   const o = r.overhead;
   out.push(`wall ${ms(o.wallMs)}: network up at ${ms(o.labUpMs)}, peers loaded at ${ms(o.peersStartedMs)}, services ready at ${ms(o.servicesReadyMs)}, teardown ${ms(o.teardownMs)}`);
   if (r.wire?.captured) out.push(`wire oracle: ${r.wire.packets} packets${r.wire.dropped ? ` (${r.wire.dropped} DROPPED by the kernel: counts are low)` : ''}, added ${ms(r.wire.addedMs)} (parse ${ms(r.wire.parseMs)})`);

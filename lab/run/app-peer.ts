@@ -91,6 +91,7 @@ export function startAppPeer(lab: StartedLab, name: string, host: string, argv: 
     stderr,
     violations: [],
     peakRssMb: null,
+    spawnedAt: startedAt,
     exitCode: null,
     done: Promise.resolve(null),
     on: () => {},

@@ -127,3 +127,31 @@ describe('buildRunResult', () => {
     expect(noCapture.sessions[0].failure).toContain('tcpdump missing');
   });
 });
+
+describe('buildRunResult: inconclusive', () => {
+  // The viewer's ICE connected, then nothing: no DTLS, no frame, exit 1.
+  const stalled: PeerEvent[] = [{ t: 1000, event: 'started', stack: 'werift' }, { t: 1200, event: 'offer-sent' }, { t: 1300, event: 'ice-state', state: 'connected' }];
+  const stalledRun = (load: RunFacts['load'], spawnedAt = 950) =>
+    facts('port-restricted-cone', 'host', {
+      peers: [peer('camera', [{ t: 1010, event: 'started', stack: 'werift' }], { spawnedAt }), peer('viewer', stalled, { exitCode: 1, spawnedAt })],
+      load,
+    });
+
+  it('a stalled DTLS on a saturated machine: inconclusive, with the reasons and the machine in the result', () => {
+    const load = { cpus: 2, loadAvg1: 6, cpuPressure: 90 };
+    const r = buildRunResult(stalledRun(load));
+    expect([r.passed, r.verdict, r.outcome]).toEqual([false, 'inconclusive', 'failed']);
+    expect(r.inconclusive).toEqual(['the machine was saturated: CPU pressure 90% (some, avg10), load average 6.0 on 2 CPU(s)', 'session viewer: ICE connected (a path was found) but the DTLS handshake never finished']);
+    expect(r.machine).toEqual(load);
+  });
+
+  it('the same run on a machine that kept up, or without load samples: failed', () => {
+    expect(buildRunResult(stalledRun({ cpus: 2, loadAvg1: 0.5, cpuPressure: 2 })).verdict).toBe('failed');
+    expect(buildRunResult(stalledRun(null)).verdict).toBe('failed');
+  });
+
+  it('a passing run is passed whatever the load', () => {
+    const r = buildRunResult(facts('symmetric-nat', 'relay', { load: { cpus: 2, loadAvg1: 9, cpuPressure: 99 } }));
+    expect([r.verdict, r.inconclusive]).toEqual(['passed', null]);
+  });
+});

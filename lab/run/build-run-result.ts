@@ -17,6 +17,7 @@ import type { AppFacts } from './app-peer.js';
 import { sessionResult } from './session-result.js';
 import { callResult } from './call-result.js';
 import type { AppliedCallEvent } from '../network/call-schedule.js';
+import { inconclusiveReasons, type MachineLoad } from './inconclusive.js';
 import { disagreements, type WireView } from '../wire/wire-view.js';
 
 /** What the run knows of one peer process once it ended (a RunningPeer has all of it). */
@@ -27,6 +28,8 @@ export interface PeerFacts {
   violations: string[];
   exitCode: number | null;
   peakRssMb: number | null;
+  /** Monotonic ms when the lab spawned it (its load time is "started" minus this). */
+  spawnedAt?: number;
   /** Kind "app" peers: what the lab recorded of them. */
   app?: AppFacts;
 }
@@ -62,6 +65,8 @@ export interface RunFacts {
   callEvents?: AppliedCallEvent[];
   /** The link impairments the run applied (none: absent). */
   impairments?: ImpairmentView[];
+  /** How busy the machine was during the run (peak samples); without it a failure is never inconclusive. */
+  load?: MachineLoad | null;
 }
 
 export function buildRunResult(f: RunFacts): RunResult {
@@ -86,6 +91,11 @@ export function buildRunResult(f: RunFacts): RunResult {
   const outcome = overallOutcome(sessions.map((s) => s.outcome));
   const failed = outcome === 'failed' || expectations.some((c) => !c.ok);
   const first = sessions[0];
+  const passed = expectations.every((c) => c.ok);
+  // Black-box (app, browser) peers are judged by their own verdict and the wire: an app that
+  // failed said why, and the lab has no pace of theirs to compare, so their runs stay pass/fail.
+  const blackBox = [scenario.camera, ...scenario.viewers].some((p) => p.app);
+  const inconclusive = !passed && f.load && !blackBox ? inconclusiveReasons({ failedChecks: expectations.filter((c) => !c.ok), sessions, peerStartMs: peerStartTimes(f.peers), load: f.load }) : null;
   const since = (t: number | null) => (t === null ? 0 : round(t - f.marks.start));
   return {
     schemaVersion: RUN_RESULT_SCHEMA_VERSION,
@@ -98,7 +108,10 @@ export function buildRunResult(f: RunFacts): RunResult {
     labId: f.labId,
     startedAt: f.startedAt,
     outcome,
-    passed: expectations.every((c) => c.ok),
+    passed,
+    verdict: passed ? 'passed' : inconclusive ? 'inconclusive' : 'failed',
+    inconclusive,
+    machine: f.load ?? null,
     expectations,
     selectedPair: first.selectedPair,
     timeline: first.timeline,
@@ -199,6 +212,16 @@ function cameraProblem(camera: PeerFacts | undefined, endedEarly: boolean): stri
   if (camera.violations.length) return `broke the peer contract (peers/README.md): ${camera.violations[0]}`;
   if (endedEarly) return `exited with code ${camera.exitCode} while the viewers waited${camera.events.length ? '' : ', without printing any event'}`;
   return null;
+}
+
+/** Spawn -> "started" per contract peer (app peers say nothing of their load). */
+function peerStartTimes(peers: PeerFacts[]): { name: string; ms: number | null }[] {
+  return peers
+    .filter((p) => !p.app && p.spawnedAt !== undefined)
+    .map((p) => {
+      const started = p.events.find((e) => e.event === 'started');
+      return { name: p.name, ms: started ? round(started.t - p.spawnedAt!) : null };
+    });
 }
 
 function lastStarted(peers: PeerFacts[], t0: number): number | null {

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { LabProcess, StartedLab } from '../backends/backend.js';
 import { projectRoot } from '../util/paths.js';
 import { contractProblem } from '../contract/check.js';
+import { monotonicMs } from '../util/clock.js';
 
 export interface PeerEvent {
   t: number;
@@ -19,6 +20,8 @@ export interface RunningPeer {
   /** Lines on stdout that break the contract (not JSON, no t/event). */
   violations: string[];
   peakRssMb: number | null;
+  /** Monotonic ms (util/clock.ts) when it was spawned. */
+  spawnedAt: number;
   /** Set once the process has ended. */
   exitCode: number | null;
   /** Resolves with the exit code once the process ended and its output was read. */
@@ -28,6 +31,7 @@ export interface RunningPeer {
 
 export function startPeer(lab: StartedLab, name: string, host: string, argv: string[], env: Record<string, string>, image?: string): RunningPeer {
   // Peers run from the project folder, so a command peer can name files relative to it.
+  const spawnedAt = monotonicMs();
   const proc = lab.spawn(host, argv, { env, cwd: projectRoot, image });
   const listeners: { event: string; fn: (e: PeerEvent) => void }[] = [];
   const peer: RunningPeer = {
@@ -37,6 +41,7 @@ export function startPeer(lab: StartedLab, name: string, host: string, argv: str
     stderr: [],
     violations: [],
     peakRssMb: null,
+    spawnedAt,
     exitCode: null,
     done: Promise.resolve(null),
     on: (event, fn) => listeners.push({ event, fn }),

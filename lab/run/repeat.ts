@@ -78,7 +78,8 @@ export async function runRepeated(
         outcome: r.outcome,
         setupMs: r.setupMs,
         firstFrameMs: r.firstFrameMs,
-        failure: r.passed ? null : [r.sessions.find((s) => s.failure)?.failure, ...r.expectations.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`)].filter(Boolean).join('; '),
+        // An inconclusive run says so first: the cell still counts it as not passed (a gate stays strict).
+        failure: r.passed ? null : [r.verdict === 'inconclusive' ? `INCONCLUSIVE (${(r.inconclusive ?? []).join('; ')})` : null, r.sessions.find((s) => s.failure)?.failure, ...r.expectations.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`)].filter(Boolean).join('; '),
       };
       attempts.push(a);
       await onRun?.(r, a);
@@ -118,10 +119,16 @@ export async function runRepeated(
  * run id, the captures of every attempt, and the checks over all of them.
  */
 export function repeatedRunResult(runId: string, opts: RepeatOptions, r: RepeatedResult): RunResult {
+  const passed = r.checks.every((c) => c.ok);
+  // Inconclusive only when every run that failed was: one clear failure is an answer.
+  const failedRuns = r.runs.filter((run) => !run.passed);
+  const inconclusive = !passed && failedRuns.length > 0 && failedRuns.every((run) => run.verdict === 'inconclusive') ? [...new Set(failedRuns.flatMap((run) => run.inconclusive ?? []))] : null;
   return {
     ...r.representative,
     runId,
-    passed: r.checks.every((c) => c.ok),
+    passed,
+    verdict: passed ? 'passed' : inconclusive ? 'inconclusive' : 'failed',
+    inconclusive,
     captures: r.runs.flatMap((run) => run.captures),
     repeat: { runs: opts.repeat, passRate: r.passRate, status: r.status, attempts: r.attempts, checks: r.checks, latency: r.latency },
   };

@@ -23,13 +23,14 @@ import { kvsPeerEnv, withKvsEmulator } from '../services/kvs/kvs-plan.js';
 import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
 import { monotonicMs } from '../util/clock.js';
 import { newId } from '../util/ids.js';
-import { bundlePath, projectPath } from '../util/paths.js';
+import { bundlePath, nodeBundleArgv, projectPath } from '../util/paths.js';
 import { checkBackendFits } from './backend-fit.js';
 import { scenarioFolders } from './scenario-folders.js';
 import { checkSignalingSupported } from './signaling-support.js';
 import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
+import { watchLoad } from './machine-load.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
 import { startAppPeer, type RunningApp } from './app-peer.js';
 import { noCaptureReason, readWireCapture, startWireCapture, type WireCapture } from '../wire/capture.js';
@@ -98,12 +99,14 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], callEvents: [], impairments: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
   const session = LabSession.open(backend, { signal: opts.signal });
+  const load = watchLoad();
   let failure: unknown = null;
   try {
     await runInLab(session, scenario, opts, c, progress);
   } catch (err) {
     failure = err;
   }
+  const machine = load.stop();
   const teardown = await session.close();
   for (const f of teardown.failures) progress(`teardown: ${f.step}: ${f.message}`);
   if (failure) throw failure;
@@ -130,6 +133,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
     teardown,
     callEvents: c.callEvents,
     impairments: c.impairments,
+    load: machine,
   });
 }
 
@@ -374,7 +378,7 @@ function keepCaptures(live: Capture[], dir: string): RunResult['captures'] {
 const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command' | 'app' | 'browser'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
 
 function peerArgv(p: PeerSpec): string[] {
-  return p.kind === 'command' || p.kind === 'app' ? p.command! : p.kind === 'browser' ? [process.execPath, bundlePath('peers/browser-app')] : [process.execPath, bundlePath(PEER_BUNDLES[p.kind])];
+  return p.kind === 'command' || p.kind === 'app' ? p.command! : p.kind === 'browser' ? [process.execPath, bundlePath('peers/browser-app')] : nodeBundleArgv(PEER_BUNDLES[p.kind]);
 }
 
 function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenario, caFile: string): Record<string, string> {

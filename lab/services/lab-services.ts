@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { LabProcess, StartedLab } from '../backends/backend.js';
 import type { TurnSettings } from '../model/scenario.js';
 import type { Topology } from '../model/topology.js';
-import { bundlePath } from '../util/paths.js';
+import { nodeBundleArgv } from '../util/paths.js';
 import type { Certificate } from './certificate.js';
 import { STUN_PORT, TLS_PORT, startCoturn, type StartedCoturn } from './coturn.js';
 import { signJoinToken } from './credentials.js';
@@ -78,7 +78,7 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
     ttlSeconds: CREDENTIAL_TTL_S,
     ...(plan.turnUsers.length ? { turnStaticUser: plan.turnUsers[0] } : {}),
   };
-  return spawnReadyProcess(lab, [process.execPath, bundlePath('services')], { LAB_SERVICES_CONFIG: JSON.stringify(config) }, 'the services process', new BoundedLineLog(), READY_TIMEOUT_MS);
+  return spawnReadyProcess(lab, nodeBundleArgv('services'), { LAB_SERVICES_CONFIG: JSON.stringify(config) }, 'the services process', new BoundedLineLog(), READY_TIMEOUT_MS);
 }
 
 export interface StartedServices {
