@@ -6,8 +6,8 @@ import { ensureBuilt } from './build.mjs';
 
 const dist = await ensureBuilt();
 // The CommonJS build of the CLI loads through a V8 code cache (bin/code-cache.cjs); the ES module
-// is the fallback for a dist/ built before it existed (and what WEBRTC_LAB_CODE_CACHE=off runs).
+// is the default: WEBRTC_LAB_CODE_CACHE=on opts in (under the cache, import() fails: docs/benchmarks.md).
 const require = createRequire(import.meta.url);
 const cjs = `${dist}/cli.cjs`;
-const { main } = process.env.WEBRTC_LAB_CODE_CACHE !== 'off' && existsSync(cjs) ? (require('./code-cache.cjs'), require(cjs)) : await import(`${dist}/cli.mjs`);
+const { main } = process.env.WEBRTC_LAB_CODE_CACHE === 'on' && existsSync(cjs) ? (require('./code-cache.cjs'), require(cjs)) : await import(`${dist}/cli.mjs`);
 process.exitCode = await main(process.argv.slice(2));
