@@ -56,6 +56,8 @@ export interface RunMatrixOptions extends CommonOptions {
   presets?: string[];
   policy?: 'all' | 'relay';
   viewer?: ViewerStack;
+  /** The pi-camera's stack: werift (default) or libwebrtc. */
+  cameraStack?: 'werift' | 'libwebrtc';
   repeat?: number;
   retries?: number;
   minPassRate?: number;
@@ -101,6 +103,7 @@ export async function runMatrix(options: RunMatrixOptions = {}): Promise<MatrixR
     presets,
     policy: options.policy ?? 'all',
     viewerKind: options.viewer ?? 'werift',
+    cameraStack: options.cameraStack,
     repeat: options.repeat ?? config.repeat ?? 1,
     retries: options.retries ?? config.retries ?? 0,
     minPassRate: options.minPassRate ?? config.minPassRate ?? 1,

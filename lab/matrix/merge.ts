@@ -30,7 +30,7 @@ export function mergeMatrices(parts: { source: string; matrix: MatrixResult }[])
   if (!parts.length) throw new LabError('usage', 'nothing to merge');
   const first = parts[0].matrix;
   for (const { source, matrix } of parts.slice(1)) {
-    for (const key of ['presets', 'policy', 'viewerKind', 'repeat', 'retries', 'minPassRate'] as const) {
+    for (const key of ['presets', 'policy', 'viewerKind', 'cameraStack', 'repeat', 'retries', 'minPassRate'] as const) {
       if (JSON.stringify(matrix[key]) !== JSON.stringify(first[key])) {
         throw new LabError('invalid-file', `${source}: ${key} is ${JSON.stringify(matrix[key])}, but ${parts[0].source} has ${JSON.stringify(first[key])}: these are not shards of one matrix`);
       }

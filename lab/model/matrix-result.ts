@@ -89,6 +89,8 @@ export interface MatrixResult {
   presetInfo: Record<string, string>;
   policy: 'all' | 'relay';
   viewerKind: string;
+  /** The pi-camera's stack (absent in results from before it had one: werift). */
+  cameraStack?: string;
   repeat: number;
   retries: number;
   minPassRate: number;

@@ -196,6 +196,7 @@ export const matrixResultSchema = z.object({
   presetInfo: z.record(z.string(), z.string()),
   policy: z.enum(['all', 'relay']),
   viewerKind: z.string(),
+  cameraStack: z.string().optional(),
   repeat: z.number(),
   retries: z.number(),
   minPassRate: z.number(),

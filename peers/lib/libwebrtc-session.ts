@@ -6,10 +6,12 @@
 import { createRequire } from 'node:module';
 import type { PairView } from '../../lab/contract/events.js';
 import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
-import { transportOf, type IceServer, type IceServerConfigResponse, type TurnTransport } from '../../lab/contract/ice-config.js';
+import type { IceServer } from '../../lab/contract/ice-config.js';
 import { candidatePairsFromStats, selectedPairFromStats, type StatsRecord } from '../../lab/contract/stats.js';
 import { emit, type CommonPeerConfig } from './contract.js';
 import type { Signaling } from './signaling-client.js';
+
+export { libwebrtcIceServers } from './libwebrtc-ice.js';
 
 /** The native module, loaded once (esbuild leaves it external: its wrtc.node ships in the npm package). */
 export type Wrtc = typeof import('@roamhq/wrtc');
@@ -20,24 +22,6 @@ export const LIBWEBRTC_LIMITS = {
   video: 'VP8 (also VP9, AV1); no H.264 in this build',
   tls: 'TURN over TLS fails (error 701) against a certificate outside its built-in root store, such as the lab\'s: use TURN over tcp (the lab also listens for it on port 443)',
 };
-
-/**
- * The lab's STUN server, then TURN URIs for the chosen transports. libwebrtc uses every URL it is
- * given, so "tcp" carries both TCP ports of the lab's TURN server: 3478 and 443 (coturn answers
- * plain TURN over TCP on its TLS port too), so TURN over TCP crosses a firewall that lets only
- * TCP 443 out.
- */
-export function libwebrtcIceServers(config: IceServerConfigResponse, transports: readonly TurnTransport[]): IceServer[] {
-  const turn = config.IceServerList[0];
-  const servers: IceServer[] = config.StunUris.map((urls) => ({ urls }));
-  const add = (urls: string) => turn && servers.push({ urls, username: turn.Username, credential: turn.Password });
-  for (const t of transports) {
-    for (const uri of turn?.Uris.filter((u) => transportOf(u) === t) ?? []) add(uri);
-    const tls = turn?.Uris.find((u) => transportOf(u) === 'tls');
-    if (t === 'tcp' && tls) add(tls.replace(/^turns:/, 'turn:'));
-  }
-  return servers;
-}
 
 export interface LibwebrtcSessionOptions {
   cfg: CommonPeerConfig;
