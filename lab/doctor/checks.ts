@@ -3,6 +3,7 @@
  * package that provides them), kernel features tried for real in a throwaway network namespace.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { checkUserNamespaces } from '../backends/netns/userns.js';
 import { newId } from '../util/ids.js';
@@ -57,6 +58,22 @@ export function chromiumCheck(): Check {
   const file = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
   const ok = existsSync(file);
   return { name: 'chromium', ok, required: false, detail: ok ? `${file} (Chromium viewers)` : `not at ${file}: apt-get install chromium, or set LAB_CHROMIUM (only for chromium-viewer peers)` };
+}
+
+export function firefoxCheck(): Check {
+  const file = process.env.LAB_FIREFOX ?? '/usr/bin/firefox-esr';
+  const ok = existsSync(file);
+  return { name: 'firefox', ok, required: false, detail: ok ? `${file} (Firefox viewers)` : `not at ${file}: apt-get install firefox-esr, or set LAB_FIREFOX (only for firefox-viewer peers)` };
+}
+
+/** libwebrtc (@roamhq/wrtc) ships its binary in an optional npm dependency: a platform without one has no libwebrtc peers. */
+export function libwebrtcCheck(): Check {
+  try {
+    createRequire(import.meta.url).resolve('@roamhq/wrtc');
+    return { name: 'libwebrtc', ok: true, required: false, detail: '@roamhq/wrtc (libwebrtc camera and viewer)' };
+  } catch {
+    return { name: 'libwebrtc', ok: false, required: false, detail: '@roamhq/wrtc is not installed: npm install (only for libwebrtc-viewer peers and `stack: libwebrtc` cameras)' };
+  }
 }
 
 export async function privilegeCheck(): Promise<Check> {
@@ -119,7 +136,7 @@ export async function kernelChecks(): Promise<Check[]> {
 
 export async function runChecks(): Promise<Check[]> {
   const [privileges, kernel, docker] = await Promise.all([privilegeCheck(), kernelChecks(), dockerCheck()]);
-  return [nodeCheck(), privileges, ...toolChecks(), ...kernel, chromiumCheck(), docker];
+  return [nodeCheck(), privileges, ...toolChecks(), ...kernel, chromiumCheck(), firefoxCheck(), libwebrtcCheck(), docker];
 }
 
 /** The netns backend can run when every required check passed. */

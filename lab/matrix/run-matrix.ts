@@ -37,6 +37,13 @@ export const STACK_PAIRS: { viewer: ViewerStack; camera: CameraStack }[] = [
   { viewer: 'firefox', camera: 'libwebrtc' },
 ];
 
+/**
+ * The NAT presets of the stack axis: one per RFC 4787 behaviour that decides a path (EIM with
+ * endpoint-independent, address-dependent and address-and-port-dependent filtering; APDM), and a
+ * network that blocks UDP. 15 cells.
+ */
+export const STACK_PRESETS = ['full-cone', 'restricted-cone', 'port-restricted-cone', 'symmetric', 'firewalled'];
+
 export function stacksFit(viewer: ViewerStack, camera: CameraStack): boolean {
   return STACK_PAIRS.some((p) => p.viewer === viewer && p.camera === camera);
 }
