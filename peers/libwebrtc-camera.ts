@@ -117,8 +117,10 @@ function preferVp8(transceiver: RTCRtpTransceiver): void {
   }
 }
 
-process.on('SIGTERM', () => {
+process.on('SIGTERM', async () => {
   if (pump) clearInterval(pump);
+  // A viewer that finished first must not take the camera's view of the pair with it.
+  await Promise.race([Promise.all([...sessions.values()].map((s) => s.reportNow())), new Promise((r) => setTimeout(r, 500))]);
   for (const s of sessions.values()) s.pc.close();
   emit('done', { ok: true, sessions: sessions.size });
   process.stdout.write('', () => process.exit(0));

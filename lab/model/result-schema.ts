@@ -41,6 +41,7 @@ const wireDirection = z.object({
   to: z.string(),
   path: wirePath.nullable(),
   otherPaths: z.array(wirePath.extend({ bytes: z.number() })),
+  settledPath: wirePath.nullable().optional(),
   firstStunCheckMs: ms,
   firstDtlsMs: ms,
   firstMediaMs: ms,

@@ -118,6 +118,10 @@ describe('buildRunResult', () => {
     expect(asym.expectations.find((c) => c.name === 'outcome')).toMatchObject({ expected: 'direct', actual: 'relay', ok: false });
     const both = buildRunResult(facts('full-cone', 'srflx', { wire: wireOf(direct) }));
     expect([both.sessions[0].outcome, both.sessions[0].asymmetric, both.passed]).toEqual(['direct', false, true]);
+    // Most bytes went over TURN before a late switch, but the direction settled direct: direct.
+    const late = wireOf(relayed);
+    late.sessions[0].directions[1] = { ...late.sessions[0].directions[1], settledPath: direct } as never;
+    expect(buildRunResult(facts('full-cone', 'srflx', { wire: late })).sessions[0].outcome).toBe('direct');
   });
 
   it('a black-box (kind "app") session takes its outcome from the wire; failed when an app failed or the wire saw nothing', () => {

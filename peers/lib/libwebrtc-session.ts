@@ -123,12 +123,26 @@ export class LibwebrtcSession {
    * (as the controlled side it follows the controlling agent's later nomination): it reports the
    * pair it settles on (the same for 500 ms, 2 s at most), as the Chromium viewer does.
    */
-  async reportSelectedPair(): Promise<PairView | null> {
+  reportSelectedPair(): Promise<PairView | null> {
+    this.report ??= this.settleAndReport();
+    return this.report;
+  }
+
+  /** Stop waiting for the pair to settle and report it now (the lab is stopping this peer). */
+  async reportNow(): Promise<void> {
+    this.hurry = true;
+    await this.report;
+  }
+
+  private report: Promise<PairView | null> | null = null;
+  private hurry = false;
+
+  private async settleAndReport(): Promise<PairView | null> {
     const selectedId = async () => (await this.stats()).find((s) => s.type === 'transport' && s.selectedCandidatePairId)?.selectedCandidatePairId;
     const deadline = Date.now() + 2000;
     let id = await selectedId();
     let since = Date.now();
-    while (Date.now() - since < 500 && Date.now() < deadline) {
+    while (Date.now() - since < 500 && Date.now() < deadline && !this.hurry) {
       await new Promise((r) => setTimeout(r, 100));
       const now = await selectedId();
       if (now !== id) [id, since] = [now, Date.now()];
