@@ -6,6 +6,7 @@ import { benchMatrix } from './matrix-bench.js';
 import { benchScenarios } from './scenario-bench.js';
 import { benchServices } from './services-bench.js';
 import { benchSoak } from './soak-bench.js';
+import { benchStacks } from './stacks-bench.js';
 import { benchTopologies } from './topology-bench.js';
 
 const SUITES: Record<string, string> = {
@@ -14,17 +15,18 @@ const SUITES: Record<string, string> = {
   matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers: wall time, peak memory',
   soak: 'every shipped scenario N times in a row (--runs, default 20): pass rates, leftovers',
   docker: 'bring-up/teardown per preset and one scenario, docker vs netns in the same run (needs dockerd)',
+  stacks: 'viewer x camera stack pairs over the 15 stack-preset cells, N runs each (--runs, default 10; --nats a,b): agreement with RFC 4787 per cell',
   services: 'the services process on 127.0.0.1: sockets held, msg/s, offer->answer p50/p99 idle and loaded, 500-peer room join',
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, nats: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   const suite = positionals[0];
   if (values.help || !suite || !(suite in SUITES)) {
     console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
     return values.help ? 0 : 2;
   }
-  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3 } as Record<string, number>)[suite] ?? 1);
+  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3, stacks: 10 } as Record<string, number>)[suite] ?? 1);
   const log = values.json ? () => {} : (s: string) => console.log(s);
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${release()}`);
   const names = positionals.slice(1);
@@ -39,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
     result = await benchScenarios(runs, some, log);
   } else if (suite === 'matrix') {
     result = await benchMatrix(some, log);
+  } else if (suite === 'stacks') {
+    log(`${runs} runs per cell and stack pair\n`);
+    const r = await benchStacks(runs, some, values.nats ? values.nats.split(',') : undefined, log);
+    result = r;
+    if (r.disagreements.length) failed = true;
   } else if (suite === 'services') {
     result = await benchServices(log);
   } else if (suite === 'docker') {
