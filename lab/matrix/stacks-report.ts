@@ -54,12 +54,13 @@ export function stacksText(r: StacksReport): string {
   const cells = r.pairs[0]?.cells.map((c) => c.cell) ?? [];
   const width = Math.max(10, ...cells.map((c) => c.length));
   const cols = r.pairs.map((p) => `${p.viewer}/${p.camera}`);
-  const out = [`stacks x NATs: agreed with RFC 4787 / runs, per cell (columns: viewer/camera stack)`, `${'cell'.padEnd(width)}  pred    ${cols.map((c) => c.padEnd(18)).join('')}`];
+  const col = Math.max(18, ...cols.map((c) => c.length + 2));
+  const out = [`stacks x NATs: agreed with RFC 4787 / runs, per cell (columns: viewer/camera stack)`, `${'cell'.padEnd(width)}  pred    ${cols.map((c) => c.padEnd(col)).join('')}`];
   for (const [i, cell] of cells.entries()) {
     const predicted = r.pairs[0].cells[i].predicted;
-    out.push(`${cell.padEnd(width)}  ${predicted.padEnd(6)}  ${r.pairs.map((p) => { const c = p.cells[i]; return `${c.agreed}/${c.runs}`.padEnd(18); }).join('')}`);
+    out.push(`${cell.padEnd(width)}  ${predicted.padEnd(6)}  ${r.pairs.map((p) => { const c = p.cells[i]; return `${c.agreed}/${c.runs}`.padEnd(col); }).join('')}`);
   }
-  out.push(`${'pass rate'.padEnd(width)}          ${r.pairs.map((p) => `${p.agreed}/${p.runs} ${pct(p.agreed, p.runs)}`.padEnd(18)).join('')}`);
+  out.push(`${'pass rate'.padEnd(width)}          ${r.pairs.map((p) => `${p.agreed}/${p.runs} ${pct(p.agreed, p.runs)}`.padEnd(col)).join('')}`);
   out.push('', r.disagreements.length ? 'disagree with the prediction:' : 'every stack pair reached the predicted class in every run');
   for (const d of r.disagreements) out.push(`  ${d.pair}, ${d.cell}: predicted ${d.predicted}, got ${d.outcomes.join(',')}`);
   return out.join('\n');
