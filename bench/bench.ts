@@ -8,6 +8,7 @@ import { benchRatio } from './ratio-bench.js';
 import { benchScenarios } from './scenario-bench.js';
 import { benchServices } from './services-bench.js';
 import { benchSoak } from './soak-bench.js';
+import { benchStacks } from './stacks-bench.js';
 import { benchTopologies } from './topology-bench.js';
 
 const SUITES: Record<string, string> = {
@@ -18,17 +19,18 @@ const SUITES: Record<string, string> = {
   docker: 'bring-up/teardown per preset and one scenario, docker vs netns in the same run (needs dockerd)',
   impair: 'link impairments: configured vs measured delay, jitter, loss, burst loss, duplication, reordering, rate (--runs, default 3)',
   ratio: 'the whole `webrtc-lab run port-restricted-cone` (and `npm run lab`) against the bare reference script, alternated: ratio per pair, median',
+  stacks: 'viewer x camera stack pairs over the 15 stack-preset cells, N runs each (--runs, default 10; --nats a,b): agreement with RFC 4787 per cell',
   services: 'the services process on 127.0.0.1: sockets held, msg/s, offer->answer p50/p99 idle and loaded, 500-peer room join',
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, workers: { type: 'string' }, nats: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   const suite = positionals[0];
   if (values.help || !suite || !(suite in SUITES)) {
     console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--workers N (matrix)] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
     return values.help ? 0 : 2;
   }
-  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3, impair: 3, ratio: 5 } as Record<string, number>)[suite] ?? 1);
+  const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3, impair: 3, ratio: 5, stacks: 10 } as Record<string, number>)[suite] ?? 1);
   const log = values.json ? () => {} : (s: string) => console.log(s);
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${release()}`);
   const names = positionals.slice(1);
@@ -51,6 +53,11 @@ export async function main(argv: string[]): Promise<number> {
     const ratio = await benchRatio(runs, undefined, log);
     result = ratio;
     if (ratio.rows.some((r) => r.passed < r.runs || r.barePassed < r.bareRuns)) failed = true;
+  } else if (suite === 'stacks') {
+    log(`${runs} runs per cell and stack pair\n`);
+    const r = await benchStacks(runs, some, values.nats ? values.nats.split(',') : undefined, log);
+    result = r;
+    if (r.disagreements.length) failed = true;
   } else if (suite === 'services') {
     result = await benchServices(log);
   } else if (suite === 'docker') {

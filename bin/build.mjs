@@ -24,6 +24,9 @@ export const ENTRY_POINTS = {
   reaper: 'lab/run/reaper-main.ts',
   'peers/viewer': 'peers/viewer.ts',
   'peers/pi-camera': 'peers/pi-camera.ts',
+  'peers/libwebrtc-camera': 'peers/libwebrtc-camera.ts',
+  'peers/libwebrtc-viewer': 'peers/libwebrtc-viewer.ts',
+  'peers/firefox-viewer': 'peers/firefox-viewer.ts',
   'peers/chromium-viewer': 'peers/chromium-viewer.ts',
   'peers/ndc-viewer': 'peers/ndc-viewer.ts',
   'peers/browser-app': 'peers/browser-app.ts',
@@ -53,7 +56,7 @@ export const BROWSER_ENTRY_POINTS = {
 };
 
 /** Modules too heavy or native to bundle (esbuild finds its binary from its own path), or optional (the KVS SDK: an optional peer dependency); loaded only where needed. */
-const EXTERNAL = ['amazon-kinesis-video-streams-webrtc', 'playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel', 'esbuild'];
+const EXTERNAL = ['amazon-kinesis-video-streams-webrtc', 'playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel', 'esbuild', '@roamhq/wrtc', 'puppeteer-core'];
 
 function newestInput() {
   let newest = 0;

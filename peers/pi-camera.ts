@@ -33,7 +33,7 @@ const whepPort = envNumber('LAB_WHEP_PORT', 8080);
 const nals = splitAnnexB(readFileSync(join(requireEnv('LAB_MEDIA_DIR'), profile.file)));
 const clip = accessUnits(nals);
 const plid = profileLevelId(nals);
-emit('started', { peer: cfg.peerId, stack: 'werift', role: 'camera', profile: profileName, profileLevelId: plid, frames: clip.length, fps: profile.fps });
+emit('started', { peer: cfg.peerId, stack: 'werift', role: 'camera', profile: profileName, profileLevelId: plid, frames: clip.length, fps: profile.fps, codec: 'H264' });
 
 const sessions = new Map<string, WeriftSession>();
 /** Candidates that arrive before a viewer's session exists (before or while it is answered) wait here. */

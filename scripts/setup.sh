@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the lab needs on Debian 12 (run as root, or through sudo): the kernel tools that
-# build the networks, coturn, packet capture, Chromium and Docker, then the npm packages.
+# build the networks, coturn, packet capture, Chromium, Firefox and Docker, then the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,7 @@ PACKAGES=(
   openssl                        # TLS certificate for TURN over TLS
   tcpdump tshark                 # packet captures and their inspection
   chromium                       # second WebRTC stack, HTML report checks (driven by playwright-core)
+  firefox-esr                    # Firefox viewer (driven by puppeteer-core over WebDriver BiDi; VP8 only offline)
   docker.io                      # the docker backend (dockerd is started by the lab's scripts)
   passwd                         # useradd, for the non-root test
   gcc libc6-dev iptables         # nfq-impair, the link impairments' path on kernels without netem

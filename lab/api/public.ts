@@ -58,6 +58,8 @@ export interface RunMatrixOptions extends CommonOptions {
   viewer?: ViewerStack;
   /** How every cell's peers signal (default lab); refused when the cells' peers do not speak it. */
   signaling?: SignalingProtocol;
+  /** The pi-camera's stack: werift (default) or libwebrtc. */
+  cameraStack?: 'werift' | 'libwebrtc';
   repeat?: number;
   retries?: number;
   minPassRate?: number;
@@ -104,6 +106,7 @@ export async function runMatrix(options: RunMatrixOptions = {}): Promise<MatrixR
     policy: options.policy ?? 'all',
     viewerKind: options.viewer ?? 'werift',
     signaling: options.signaling ?? 'lab',
+    cameraStack: options.cameraStack,
     repeat: options.repeat ?? config.repeat ?? 1,
     retries: options.retries ?? config.retries ?? 0,
     minPassRate: options.minPassRate ?? config.minPassRate ?? 1,

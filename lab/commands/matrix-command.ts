@@ -6,8 +6,11 @@ import { listTopologies } from '../model/topology-file.js';
 import { MATRIX_PRESETS } from '../matrix/compose.js';
 import { mergeMatrices, readMatrix } from '../matrix/merge.js';
 import { matrixCells, shardCells } from '../model/matrix-result.js';
-import { SIGNALING_PROTOCOLS, type SignalingProtocol } from '../model/scenario.js';
-import { VIEWER_STACKS, checkMatrixSignaling, loadMatrixExpectations, runMatrix, type MatrixExpectations, type ViewerStack } from '../matrix/run-matrix.js';
+import { CAMERA_STACKS, DEFAULT_CAMERA_STACK, SIGNALING_PROTOCOLS, type CameraStack, type SignalingProtocol } from '../model/scenario.js';
+import { STACK_PAIRS, VIEWER_STACKS, checkMatrixSignaling, loadMatrixExpectations, runMatrix, type MatrixExpectations, type ViewerStack } from '../matrix/run-matrix.js';
+import { stacksReport, stacksText } from '../matrix/stacks-report.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { newRunId } from '../run/run-scenario.js';
 import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
 import { chooseBackend } from '../config/resolve.js';
 import { reportsRoot, writeMatrixReport } from '../report/write-report.js';
@@ -18,7 +21,7 @@ import { rerunUnprivileged } from './privileges.js';
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'Every pair of NAT presets: viewer behind one, pi-camera behind the other; outcome, winning pair, setup time; gate on expectations.',
-  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift|chromium] [--signaling lab|mqtt|whep|kvs] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--shard i/n] [--expect file] [--json]',
+  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift|libwebrtc|chromium|firefox] [--camera-stack werift|libwebrtc] [--stacks all] [--signaling lab|mqtt|whep|kvs] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--shard i/n] [--expect file] [--json]',
   details: [
     `Presets (default all): ${MATRIX_PRESETS.join(', ')}.`,
     'Cells are the upper triangle of the grid (each unordered pair once, the diagonal included).',
@@ -29,7 +32,10 @@ export const matrixCommand: Command = {
     'Options:',
     '  --nats a,b,...        presets on both axes',
     '  --policy all|relay    ICE transport policy of both peers (default all)',
-    '  --viewer werift|chromium  the viewer stack (chromium: Debian\'s, driven by playwright-core)',
+    '  --viewer werift|libwebrtc|chromium|firefox  the viewer stack (chromium, firefox: Debian\'s browsers)',
+    '  --camera-stack werift|libwebrtc  the pi-camera\'s stack (libwebrtc: @roamhq/wrtc, as pi-webrtc; VP8)',
+    `  --stacks all          every stack pair that shares a codec (${STACK_PAIRS.map((p) => `${p.viewer}/${p.camera}`).join(', ')}):`,
+    '                        one matrix each, then a stacks x NATs report (stacks.txt, stacks.json)',
     '  --signaling <lab|mqtt|whep|kvs>  how every cell\'s peers signal (a scenario\'s `signaling:`, default lab);',
     '                        refused (exit 2) when the cells\' peers do not speak it (docs/protocols.md)',
     '  --repeat N            runs per cell: pass rate and latency percentiles (default 1)',
@@ -51,6 +57,8 @@ export const matrixCommand: Command = {
     policy: { type: 'string' },
     viewer: { type: 'string' },
     signaling: { type: 'string' },
+    'camera-stack': { type: 'string' },
+    stacks: { type: 'string' },
     repeat: { type: 'string' },
     retries: { type: 'string' },
     'min-pass-rate': { type: 'string' },
@@ -77,6 +85,7 @@ export const matrixCommand: Command = {
       process.stderr.write(`note: --workers ${opts.workers} ignored on the ${backend.name} backend: it holds one lab of an address plan at a time, so cells run one after another\n`);
       opts.workers = 1;
     }
+    if (values.stacks !== undefined) return runStacks(this, args, opts, backend, config);
     const reporters = cliReporters(values, config);
     const all = matrixCells(opts.presets);
     await reporters.begin({ kind: 'matrix', name: 'nat-matrix', runId: null, backend: backend.name, planned: opts.shard ? shardCells(all, opts.shard).length : all.length });
@@ -86,6 +95,30 @@ export const matrixCommand: Command = {
     return m.passed ? EXIT.ok : EXIT.failed;
   },
 };
+
+/** `--stacks all`: one matrix per stack pair (those the backend can run), then the stacks x NATs report. */
+async function runStacks(cmd: Command, { values, signal }: ParsedArgs, opts: ReturnType<typeof matrixOptions>, backend: Awaited<ReturnType<typeof getBackend>>, config: ResolvedConfig): Promise<number> {
+  if (values.stacks !== 'all') throw usageError(cmd, `--stacks takes "all" (got "${values.stacks}")`);
+  const browsers: ViewerStack[] = ['chromium', 'firefox'];
+  const pairs = STACK_PAIRS.filter((p) => backend.capabilities.browsers || !browsers.includes(p.viewer));
+  const skipped = STACK_PAIRS.length - pairs.length;
+  if (skipped) process.stderr.write(`note: ${skipped} browser stack pair(s) left out: the ${backend.name} backend runs no browsers\n`);
+  const runId = newRunId();
+  const dir = join(reportsRoot(config.reportsDir), runId);
+  mkdirSync(dir, { recursive: true });
+  const matrices = [];
+  for (const p of pairs) {
+    if (!values.json) process.stderr.write(`stacks: ${p.viewer} viewer x ${p.camera} camera\n`);
+    const m = await runMatrix(backend, { ...opts, viewerKind: p.viewer, cameraStack: p.camera, signal, onProgress: values.json ? undefined : (l) => process.stderr.write(`  ${l}\n`) });
+    writeMatrixReport(m, join(dir, `${p.viewer}-x-${p.camera}`));
+    matrices.push(m);
+  }
+  const report = stacksReport(matrices);
+  writeFileSync(join(dir, 'stacks.json'), JSON.stringify(report, null, 1) + '\n');
+  writeFileSync(join(dir, 'stacks.txt'), stacksText(report) + '\n');
+  process.stdout.write(values.json ? JSON.stringify(report) + '\n' : `${stacksText(report)}\n\nreport: ${dir}/stacks.txt (and stacks.json, one matrix folder per stack pair)\n`);
+  return matrices.every((m) => m.passed) ? EXIT.ok : EXIT.failed;
+}
 
 function integer(cmd: Command, name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -105,6 +138,9 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs, config: ResolvedCon
   if (!(VIEWER_STACKS as readonly string[]).includes(viewer)) throw usageError(cmd, `--viewer must be one of ${VIEWER_STACKS.join(', ')} (got "${viewer}")`);
   const signaling = (values.signaling ?? 'lab') as string;
   if (!(SIGNALING_PROTOCOLS as readonly string[]).includes(signaling)) throw usageError(cmd, `--signaling must be one of ${SIGNALING_PROTOCOLS.join(', ')} (got "${signaling}")`);
+  const cameraStack = (values['camera-stack'] ?? DEFAULT_CAMERA_STACK) as string;
+  if (!(CAMERA_STACKS as readonly string[]).includes(cameraStack)) throw usageError(cmd, `--camera-stack must be one of ${CAMERA_STACKS.join(', ')} (got "${cameraStack}")`);
+  if (values.stacks !== undefined && (values.viewer !== undefined || values['camera-stack'] !== undefined)) throw usageError(cmd, '--stacks all runs every stack pair: leave out --viewer and --camera-stack');
   const minPassRate = values['min-pass-rate'] === undefined ? (config.minPassRate ?? 1) : Number(values['min-pass-rate']);
   if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(cmd, `--min-pass-rate must be between 0 and 1 (got "${values['min-pass-rate']}")`);
   let shard: { index: number; count: number } | null = null;
@@ -118,6 +154,7 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs, config: ResolvedCon
     policy: policy as 'all' | 'relay',
     viewerKind: viewer as ViewerStack,
     signaling: signaling as SignalingProtocol,
+    cameraStack: cameraStack as CameraStack,
     repeat: integer(cmd, 'repeat', values.repeat, config.repeat ?? 1, 1),
     retries: integer(cmd, 'retries', values.retries, config.retries ?? 0, 0),
     minPassRate,

@@ -50,6 +50,7 @@ const EVENT_FIELDS = {
     profileLevelId: z.string().optional(),
     frames: z.number().optional(),
     fps: z.number().optional(),
+    codec: z.string().optional().describe('a camera: the video codec it sends (H264, VP8)'),
   },
   'signaling-connected': {},
   'signaling-closed': { code: z.number().describe('WebSocket close code the server sent, e.g. 4001 replaced by a rejoin, 1008 over the send budget'), reason: z.string() },

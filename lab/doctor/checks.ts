@@ -72,6 +72,22 @@ export function kvsSdkCheck(resolve: (id: string) => string = createRequire(impo
   }
 }
 
+export function firefoxCheck(): Check {
+  const file = process.env.LAB_FIREFOX ?? '/usr/bin/firefox-esr';
+  const ok = existsSync(file);
+  return { name: 'firefox', ok, required: false, detail: ok ? `${file} (Firefox viewers)` : `not at ${file}: apt-get install firefox-esr, or set LAB_FIREFOX (only for firefox-viewer peers)` };
+}
+
+/** libwebrtc (@roamhq/wrtc) ships its binary in an optional npm dependency: a platform without one has no libwebrtc peers. */
+export function libwebrtcCheck(): Check {
+  try {
+    createRequire(import.meta.url).resolve('@roamhq/wrtc');
+    return { name: 'libwebrtc', ok: true, required: false, detail: '@roamhq/wrtc (libwebrtc camera and viewer)' };
+  } catch {
+    return { name: 'libwebrtc', ok: false, required: false, detail: '@roamhq/wrtc is not installed: npm install (only for libwebrtc-viewer peers and `stack: libwebrtc` cameras)' };
+  }
+}
+
 export async function privilegeCheck(): Promise<Check> {
   if (process.getuid?.() === 0) return { name: 'privileges', ok: true, required: true, detail: 'root' };
   try {
@@ -147,7 +163,7 @@ function nfqueueCheck(r: { code: number | null; stdout: string; stderr: string }
 
 export async function runChecks(): Promise<Check[]> {
   const [privileges, kernel, docker] = await Promise.all([privilegeCheck(), kernelChecks(), dockerCheck()]);
-  return [nodeCheck(), privileges, ...toolChecks(), ...kernel, chromiumCheck(), kvsSdkCheck(), docker];
+  return [nodeCheck(), privileges, ...toolChecks(), ...kernel, chromiumCheck(), firefoxCheck(), libwebrtcCheck(), kvsSdkCheck(), docker];
 }
 
 /** The netns backend can run when every required check passed. */

@@ -30,8 +30,8 @@ export function mergeMatrices(parts: { source: string; matrix: MatrixResult }[])
   if (!parts.length) throw new LabError('usage', 'nothing to merge');
   const first = parts[0].matrix;
   for (const { source, matrix } of parts.slice(1)) {
-    for (const key of ['presets', 'policy', 'viewerKind', 'signaling', 'repeat', 'retries', 'minPassRate'] as const) {
-      const [mine, theirs] = key === 'signaling' ? [matrix[key] ?? 'lab', first[key] ?? 'lab'] : [matrix[key], first[key]];
+    for (const key of ['presets', 'policy', 'viewerKind', 'cameraStack', 'signaling', 'repeat', 'retries', 'minPassRate'] as const) {
+      const [mine, theirs] = key === 'signaling' ? [matrix[key] ?? 'lab', first[key] ?? 'lab'] : key === 'cameraStack' ? [matrix[key] ?? 'werift', first[key] ?? 'werift'] : [matrix[key], first[key]];
       if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
         throw new LabError('invalid-file', `${source}: ${key} is ${JSON.stringify(mine)}, but ${parts[0].source} has ${JSON.stringify(theirs)}: these are not shards of one matrix`);
       }

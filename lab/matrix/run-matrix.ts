@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import type { Backend } from '../backends/backend.js';
-import { abortError } from '../model/errors.js';
+import { LabError, abortError } from '../model/errors.js';
 import type { MatrixCell, MatrixResult } from '../model/matrix-result.js';
 import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells, shardCells, summarizeRun } from '../model/matrix-result.js';
-import { expectationSchema, type Expectation, type IceSettings, type PeerSpec, type Scenario, type SignalingProtocol } from '../model/scenario.js';
+import { DEFAULT_CAMERA_STACK, expectationSchema, type CameraStack, type Expectation, type IceSettings, type PeerSpec, type Scenario, type SignalingProtocol, type Transport } from '../model/scenario.js';
 import { upstreamRouters } from '../model/topology.js';
 import { readYaml, validateWith } from '../model/validate.js';
 import { runRepeated } from '../run/repeat.js';
@@ -21,8 +21,41 @@ import { predictOutcome } from './predict.js';
 import { mergeImpairments } from '../model/impairment.js';
 import { profileImpairments, type ImpairProfile } from '../network/impair/profiles.js';
 
-export const VIEWER_STACKS = ['werift', 'chromium'] as const;
+export const VIEWER_STACKS = ['werift', 'libwebrtc', 'chromium', 'firefox'] as const;
 export type ViewerStack = (typeof VIEWER_STACKS)[number];
+
+/** The viewer peer kind of each stack. */
+export const VIEWER_KIND_OF: Record<ViewerStack, PeerSpec['kind']> = { werift: 'viewer', libwebrtc: 'libwebrtc-viewer', chromium: 'chromium-viewer', firefox: 'firefox-viewer' };
+
+/**
+ * Viewer x camera stacks that share a codec (lab/run/stack-fit.ts): the werift camera sends H.264,
+ * which libwebrtc (this build) and offline Firefox cannot decode; the libwebrtc camera sends VP8,
+ * which the werift viewer cannot reassemble.
+ */
+export const STACK_PAIRS: { viewer: ViewerStack; camera: CameraStack }[] = [
+  { viewer: 'werift', camera: 'werift' },
+  { viewer: 'chromium', camera: 'werift' },
+  { viewer: 'libwebrtc', camera: 'libwebrtc' },
+  { viewer: 'chromium', camera: 'libwebrtc' },
+  { viewer: 'firefox', camera: 'libwebrtc' },
+];
+
+/**
+ * The NAT presets of the stack axis: one per RFC 4787 behaviour that decides a path (EIM with
+ * endpoint-independent, address-dependent and address-and-port-dependent filtering; APDM), and a
+ * network that blocks UDP. 15 cells.
+ */
+export const STACK_PRESETS = ['full-cone', 'restricted-cone', 'port-restricted-cone', 'symmetric', 'firewalled'];
+
+export function stacksFit(viewer: ViewerStack, camera: CameraStack): boolean {
+  return STACK_PAIRS.some((p) => p.viewer === viewer && p.camera === camera);
+}
+
+/** TURN transports for a peer of this stack whose network lets only TCP 443 out. */
+export function tcpOnlyTransports(stack: ViewerStack | CameraStack): Transport[] {
+  // libwebrtc refuses the lab's TURN certificate (701): plain TURN over TCP, which the lab also takes on 443.
+  return stack === 'libwebrtc' ? ['tcp'] : ['tls'];
+}
 
 export interface MatrixOptions {
   presets: string[];
@@ -31,6 +64,8 @@ export interface MatrixOptions {
   viewerKind: ViewerStack;
   /** How every cell's peers signal (a scenario's `signaling:`). */
   signaling: SignalingProtocol;
+  /** The pi-camera's WebRTC stack (default DEFAULT_CAMERA_STACK). */
+  cameraStack?: CameraStack;
   repeat: number;
   retries: number;
   minPassRate: number;
@@ -64,23 +99,33 @@ export function cellExpectation(all: MatrixExpectations, viewer: string, camera:
 }
 
 /** The scenario a cell runs: each side reaches TURN the way its network allows. */
-export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs' | 'viewerKind' | 'signaling' | 'impair'>, expect: Expectation): Scenario {
+export function cellScenario(viewer: string, camera: string, opts: Pick<MatrixOptions, 'policy' | 'timeoutMs' | 'viewerKind' | 'signaling' | 'impair' | 'cameraStack'>, expect: Expectation): Scenario {
   const cell = composeCell(viewer, camera);
-  const ice = (host: string): IceSettings => ({
+  const cameraStack = opts.cameraStack ?? DEFAULT_CAMERA_STACK;
+  const ice = (host: string, stack: ViewerStack | CameraStack): IceSettings => ({
     policy: opts.policy,
-    // Behind a firewall that blocks UDP only TURN over TLS on 443 gets out.
-    turnTransports: upstreamRouters(cell.topology, host).some((r) => r.nat.firewall?.blockUdp) ? ['tls'] : ['udp'],
+    // Behind a firewall that blocks UDP only TCP to 443 gets out: TURN over TLS there, or plain TCP for libwebrtc.
+    turnTransports: upstreamRouters(cell.topology, host).some((r) => r.nat.firewall?.blockUdp) ? tcpOnlyTransports(stack) : ['udp'],
     trickle: true,
   });
-  const peer = (name: string, kind: PeerSpec['kind'], role: PeerSpec['role'], host: string): PeerSpec => ({ name, kind, role, host, profile: 'kvs', ice: ice(host) });
+  // The libwebrtc camera encodes live: 640x480 (pi-webrtc's default) keeps two encoders per core affordable.
+  const peer = (name: string, kind: PeerSpec['kind'], role: PeerSpec['role'], host: string, stack: ViewerStack | CameraStack): PeerSpec => ({
+    name,
+    kind,
+    role,
+    host,
+    profile: kind === 'pi-camera' && cameraStack === 'libwebrtc' ? 'pi' : 'kvs',
+    ...(kind === 'pi-camera' ? { stack: cameraStack } : {}),
+    ice: ice(host, stack),
+  });
   return {
     name: cell.topology.name,
     description: cell.topology.description,
     source: 'matrix',
     topology: cell.topology,
     signaling: opts.signaling,
-    camera: peer('camera', 'pi-camera', 'camera', cell.cameraHost),
-    viewers: [peer('viewer', opts.viewerKind === 'chromium' ? 'chromium-viewer' : 'viewer', 'viewer', cell.viewerHost)],
+    camera: peer('camera', 'pi-camera', 'camera', cell.cameraHost, cameraStack),
+    viewers: [peer('viewer', VIEWER_KIND_OF[opts.viewerKind], 'viewer', cell.viewerHost, opts.viewerKind)],
     timeoutMs: opts.timeoutMs,
     expect,
     ...impairmentsOf(cell.topology, [cell.viewerHost, cell.cameraHost], opts.impair),
@@ -105,6 +150,10 @@ function impairmentsOf(topology: Scenario['topology'], hosts: string[], profile:
 
 export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<MatrixResult> {
   checkMatrixSignaling(opts);
+  const cameraStack = opts.cameraStack ?? DEFAULT_CAMERA_STACK;
+  if (!stacksFit(opts.viewerKind, cameraStack)) {
+    throw new LabError('usage', `a ${opts.viewerKind} viewer and a ${cameraStack} camera share no video codec`, `stack pairs that do: ${STACK_PAIRS.map((p) => `--viewer ${p.viewer} --camera-stack ${p.camera}`).join('; ')}`);
+  }
   const t0 = monotonicMs();
   const startedAt = new Date().toISOString();
   const all = matrixCells(opts.presets);
@@ -137,6 +186,7 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
     policy: opts.policy,
     viewerKind: opts.viewerKind,
     signaling: opts.signaling,
+    cameraStack: opts.cameraStack ?? DEFAULT_CAMERA_STACK,
     repeat: opts.repeat,
     retries: opts.retries,
     minPassRate: opts.minPassRate,

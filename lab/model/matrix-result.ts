@@ -93,6 +93,8 @@ export interface MatrixResult {
   viewerKind: string;
   /** Every cell's signaling (matrix --signaling); absent in results of older labs: lab. */
   signaling?: SignalingProtocol;
+  /** The pi-camera's stack (absent in results from before it had one: werift). */
+  cameraStack?: string;
   repeat: number;
   retries: number;
   minPassRate: number;

@@ -174,6 +174,11 @@ export interface WireDirection {
   path: WirePath | null;
   /** Other paths that carried some of it (e.g. before a pair switch), with their bytes. */
   otherPaths: (WirePath & { bytes: number })[];
+  /**
+   * The path of this direction's last DTLS or media packet: where it settled. It differs from
+   * `path` when a pair switch came late in a short run (most bytes went the first way).
+   */
+  settledPath?: WirePath | null;
   /** ms from the run's start (the lab's monotonic clock). */
   firstStunCheckMs: number | null;
   firstDtlsMs: number | null;

@@ -28,11 +28,18 @@ export type Transport = (typeof TRANSPORTS)[number];
  * "app": a black-box program that knows nothing of the lab, "browser": the user's own web page in
  * Chromium (docs/own-app.md).
  */
-export const PEER_KINDS = ['viewer', 'chromium-viewer', 'pi-camera', 'command', 'app', 'browser'] as const;
+export const PEER_KINDS = ['viewer', 'libwebrtc-viewer', 'chromium-viewer', 'firefox-viewer', 'pi-camera', 'command', 'app', 'browser'] as const;
 /** Peers the lab judges from outside (their exit or page, and the wire), not by the peer contract. */
 export const BLACK_BOX_KINDS: PeerKind[] = ['app', 'browser'];
 export type PeerKind = (typeof PEER_KINDS)[number];
 export const CAMERA_KINDS: PeerKind[] = ['pi-camera'];
+/** The pi-camera's WebRTC stack: werift (TypeScript, H.264 clips) or libwebrtc (@roamhq/wrtc, as pi-webrtc; VP8). */
+export const CAMERA_STACKS = ['werift', 'libwebrtc'] as const;
+export type CameraStack = (typeof CAMERA_STACKS)[number];
+/** The stack a pi-camera runs when a scenario does not say (docs/peers.md "Which camera stack"). */
+export const DEFAULT_CAMERA_STACK: CameraStack = 'werift';
+/** Browser peers of the lab's own: they need a backend whose hosts have the browser. */
+export const BROWSER_VIEWER_KINDS: PeerKind[] = ['chromium-viewer', 'firefox-viewer'];
 
 const iceSchema = z.strictObject({
   policy: z.enum(['all', 'relay']).optional(),
@@ -76,6 +83,8 @@ const peerSchema = z.strictObject({
   image: z.string().optional(),
   /** pi-camera only: kvs (1280x720 @25) or pi (640x480 @30). */
   profile: z.enum(['kvs', 'pi']).optional(),
+  /** pi-camera only: its WebRTC stack (default werift): libwebrtc is what pi-webrtc runs. */
+  stack: z.enum(CAMERA_STACKS).optional(),
   ice: iceSchema.optional(),
   /** For kind "app": environment beside the lab's DNS/CA one. */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _'), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
@@ -168,6 +177,8 @@ export interface PeerSpec {
   role: 'viewer' | 'camera';
   host: string;
   profile: 'kvs' | 'pi';
+  /** pi-camera only: its WebRTC stack (absent: DEFAULT_CAMERA_STACK). */
+  stack?: CameraStack;
   ice: IceSettings;
   /** Kinds "command" and "app" (for "app" moved to its scenario's folder with `env -C`). */
   command?: string[];
@@ -289,6 +300,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     if (p.kind === 'app' && !p.command) problems.push({ path: ['peers', name], message: 'a peer of kind "app" needs `command: [program, args...]`' });
     if (p.kind === 'app' && p.image) problems.push({ path: ['peers', name, 'image'], message: 'a peer of kind "app" runs on the lab host itself: no image' });
     if (p.kind === 'browser' && !p.url) problems.push({ path: ['peers', name], message: 'a peer of kind "browser" needs `url: https://<a name under dns:>/...`' });
+    if (p.stack && p.kind !== 'pi-camera') problems.push({ path: ['peers', name, 'stack'], message: `only a pi-camera takes a stack (${CAMERA_STACKS.join(' or ')}); a viewer's stack is its kind (viewer, libwebrtc-viewer, chromium-viewer, firefox-viewer)` });
     if (p.kind !== 'command' && p.kind !== 'app' && (p.command || p.image)) problems.push({ path: ['peers', name, p.command ? 'command' : 'image'], message: 'only peers of kind "command" or "app" take a command (and only "command" an image)' });
     const allowed: Record<string, PeerKind[]> = { env: ['app', 'browser'], done: ['app'], holdMs: ['app', 'browser'], url: ['browser'], actions: ['browser'] };
     for (const [f, kinds] of Object.entries(allowed)) if (p[f as keyof typeof p] !== undefined && !kinds.includes(p.kind)) problems.push({ path: ['peers', name, f], message: `only peers of kind ${kinds.map((k) => `"${k}"`).join(' or ')} take ${f}` });
@@ -314,6 +326,7 @@ export function scenarioFromData(data: unknown, file: string): Scenario {
     ...(p.kind === 'browser' && p.url ? { app: { command: ['chromium', p.url], cwd: appCwd, env: p.env ?? {}, doneLog: null, holdMs: p.holdMs ?? spec.holdMs ?? null, browser: { url: p.url, actions: p.actions ?? [] } } } : {}),
     host: p.host,
     profile: p.profile ?? 'kvs',
+    ...(p.kind === 'pi-camera' ? { stack: p.stack ?? DEFAULT_CAMERA_STACK } : {}),
     ice: { policy: p.ice?.policy ?? defaults.policy, turnTransports: p.ice?.turnTransports ?? defaults.turnTransports, trickle: p.ice?.trickle ?? defaults.trickle },
   }));
   const hosts = topology.hosts.filter((h) => h.role === 'peer').map((h) => h.name);

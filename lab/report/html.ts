@@ -93,7 +93,7 @@ export function matrixHtml(m: MatrixResult): string {
   const legend = m.presets.map((p) => `<tr><th>${esc(p)}</th><td>${esc(m.presetInfo[p] ?? '')}</td></tr>`).join('');
   const failed = m.cells.filter((c) => c.status === 'failed').length;
   const body = `<h1>WebRTC NAT traversal matrix: <span class="status-${m.passed ? 'passed' : 'failed'}">${m.passed ? 'passed' : 'FAILED'}</span></h1>
-<p class="muted">run ${esc(m.runId)}, ${esc(m.startedAt)}; ${m.cells.length} of ${m.totalCells} cells; ${m.repeat} run(s) per cell, ${m.retries} retr${m.retries === 1 ? 'y' : 'ies'}; ICE policy ${esc(m.policy)}; viewer ${esc(m.viewerKind)}; signaling ${esc(m.signaling ?? 'lab')}; backend ${esc(m.backend)}; ${failed} failed.</p>
+<p class="muted">run ${esc(m.runId)}, ${esc(m.startedAt)}; ${m.cells.length} of ${m.totalCells} cells; ${m.repeat} run(s) per cell, ${m.retries} retr${m.retries === 1 ? 'y' : 'ies'}; ICE policy ${esc(m.policy)}; viewer ${esc(m.viewerKind)}; camera ${esc(m.cameraStack ?? 'werift')}; signaling ${esc(m.signaling ?? 'lab')}; backend ${esc(m.backend)}; ${failed} failed.</p>
 <h2>Outcome per pair</h2>
 <p class="muted">Rows: the viewer's NAT; columns: the camera's. D direct, R relay, then the candidate types of the viewer/camera ends; ! failed its expectations, ~ passed only on retry; median setup time. Click a cell for its details.</p>
 <table class="grid"><tr><th>viewer \\ camera</th>${m.presets.map((p) => `<th>${esc(p)}</th>`).join('')}</tr>

@@ -27,7 +27,7 @@ export function matrixSummary(m: MatrixResult): string {
   const failed = m.cells.filter((c) => c.status === 'failed');
   const flaky = m.cells.filter((c) => c.status === 'flaky');
   const out = [
-    `NAT matrix: ${m.cells.length} of ${m.totalCells} cell(s)${m.shards.length > 1 || m.shards[0].count > 1 ? ` (shards ${m.shards.map((s) => `${s.index}/${s.count}`).join(', ')})` : ''}, ${m.repeat} run(s) each, policy ${m.policy}, viewer ${m.viewerKind}, signaling ${m.signaling ?? 'lab'}`,
+    `NAT matrix: ${m.cells.length} of ${m.totalCells} cell(s)${m.shards.length > 1 || m.shards[0].count > 1 ? ` (shards ${m.shards.map((s) => `${s.index}/${s.count}`).join(', ')})` : ''}, ${m.repeat} run(s) each, policy ${m.policy}, viewer ${m.viewerKind}, camera ${m.cameraStack ?? 'werift'}, signaling ${m.signaling ?? 'lab'}`,
     '',
     matrixGrid(m),
     '',
@@ -49,7 +49,7 @@ export function matrixMarkdown(m: MatrixResult): string {
   const lines = [
     `### NAT traversal matrix: ${m.passed ? 'passed' : 'FAILED'}`,
     '',
-    `${m.cells.length} of ${m.totalCells} cells, ${m.repeat} run(s) each, ICE policy \`${m.policy}\`, viewer \`${m.viewerKind}\`, signaling \`${m.signaling ?? 'lab'}\`. D = direct, R = relay; candidate types of the viewer/camera ends; median setup time.`,
+    `${m.cells.length} of ${m.totalCells} cells, ${m.repeat} run(s) each, ICE policy \`${m.policy}\`, viewer \`${m.viewerKind}\`, camera ${m.cameraStack ?? 'werift'}, camera \`${m.cameraStack ?? 'werift'}\`, signaling \`${m.signaling ?? 'lab'}\`. D = direct, R = relay; candidate types of the viewer/camera ends; median setup time.`,
     '',
     `| viewer \\ camera | ${m.presets.join(' | ')} |`,
     `|---|${m.presets.map(() => '---').join('|')}|`,

@@ -14,7 +14,8 @@ export function describePath(p: WirePath | null): string {
 
 /** One line: path, first STUN check / DTLS / media (ms from `from`, the run's start by default), counts. */
 export function directionLine(d: WireDirection, from = 0): string {
-  const switched = d.otherPaths.length ? `; also ${d.otherPaths.map((o) => `${describePath(o)} ${o.bytes} B`).join(', ')}` : '';
+  const settled = d.settledPath && d.path && describePath(d.settledPath) !== describePath(d.path) ? `; settled on ${describePath(d.settledPath)}` : '';
+  const switched = (d.otherPaths.length ? `; also ${d.otherPaths.map((o) => `${describePath(o)} ${o.bytes} B`).join(', ')}` : '') + settled;
   return `${d.from} -> ${d.to}: ${describePath(d.path)}; first STUN check ${ms(d.firstStunCheckMs, from)}, DTLS ${ms(d.firstDtlsMs, from)}, media ${ms(d.firstMediaMs, from)}; DTLS ${n(d.dtls)} (SCTP ${n(d.sctp)}), RTP ${n(d.rtp)}${switched}`;
 }
 

@@ -2,7 +2,7 @@
 import type { Backend } from '../backends/backend.js';
 import { backendsWith } from '../backends/registry.js';
 import { LabError } from '../model/errors.js';
-import type { Scenario } from '../model/scenario.js';
+import { BROWSER_VIEWER_KINDS, type Scenario } from '../model/scenario.js';
 
 /** Throws a usage LabError naming the peer, what it needs, and the backends that have it. */
 export function checkBackendFits(scenario: Scenario, backend: Pick<Backend, 'name' | 'capabilities'>): void {
@@ -23,11 +23,11 @@ export function checkBackendFits(scenario: Scenario, backend: Pick<Backend, 'nam
       `run it with ${backendsWith('linkImpairments').map((b) => `--backend ${b}`).join(' or ') || 'a backend that can'}, or drop the impairments`,
     );
   }
-  const browser = peers.find((p) => p.kind === 'chromium-viewer' || p.kind === 'browser');
+  const browser = peers.find((p) => BROWSER_VIEWER_KINDS.includes(p.kind) || p.kind === 'browser');
   if (browser && !backend.capabilities.browsers) {
     throw new LabError(
       'usage',
-      `${scenario.source}: peers.${browser.name} is ${browser.kind === 'browser' ? 'a browser peer (kind: browser)' : 'a Chromium viewer'}, and the ${backend.name} backend runs no browsers (its hosts have none)`,
+      `${scenario.source}: peers.${browser.name} is ${browser.kind === 'browser' ? 'a browser peer (kind: browser)' : `a ${browser.kind === 'firefox-viewer' ? 'Firefox' : 'Chromium'} viewer`}, and the ${backend.name} backend runs no browsers (its hosts have none)`,
       `run it with ${alternatives('browsers')}`,
     );
   }

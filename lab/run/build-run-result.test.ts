@@ -106,6 +106,24 @@ describe('buildRunResult', () => {
     expect([none.wire, none.sessions[0].wire]).toEqual([{ captured: false, reason: 'not captured in this test' }, null]);
   });
 
+  it('a session both peers call direct, whose packets went through TURN one way, relays and is asymmetric: expecting direct fails', () => {
+    const count = { packets: 5, bytes: 500 };
+    const direct = { kind: 'direct' as const, from: '203.0.113.4:1', to: '203.0.113.5:2', relays: [] };
+    const relayed = { kind: 'relay' as const, from: '203.0.113.5:2', to: '203.0.113.2:3478', relays: [{ owner: 'camera', server: '203.0.113.2:3478', transport: 'udp' as const, relayedAddress: '203.0.113.3:50000' }] };
+    const dir = (from: string, to: string, path: typeof direct | typeof relayed) => ({ from, to, path, otherPaths: [], firstStunCheckMs: 1, firstDtlsMs: 2, firstMediaMs: 3, dtls: count, sctp: count, rtp: count, countedPastTls: false });
+    const wireOf = (back: typeof direct | typeof relayed) => ({ captured: true as const, sessions: [{ outcome: back.kind, directions: [dir('viewer', 'camera', direct), dir('camera', 'viewer', back)] as [ReturnType<typeof dir>, ReturnType<typeof dir>], disagreements: [], notes: [] }], packets: 200, dropped: 0, files: [], waitMs: 0, stopMs: 0, parseMs: 1 });
+    // full-cone expects direct; the peers report srflx pairs on both sides.
+    const asym = buildRunResult(facts('full-cone', 'srflx', { wire: wireOf(relayed) }));
+    expect([asym.sessions[0].outcome, asym.sessions[0].asymmetric, asym.passed]).toEqual(['relay', true, false]);
+    expect(asym.expectations.find((c) => c.name === 'outcome')).toMatchObject({ expected: 'direct', actual: 'relay', ok: false });
+    const both = buildRunResult(facts('full-cone', 'srflx', { wire: wireOf(direct) }));
+    expect([both.sessions[0].outcome, both.sessions[0].asymmetric, both.passed]).toEqual(['direct', false, true]);
+    // Most bytes went over TURN before a late switch, but the direction settled direct: direct.
+    const late = wireOf(relayed);
+    late.sessions[0].directions[1] = { ...late.sessions[0].directions[1], settledPath: direct } as never;
+    expect(buildRunResult(facts('full-cone', 'srflx', { wire: late })).sessions[0].outcome).toBe('direct');
+  });
+
   it('a black-box (kind "app") session takes its outcome from the wire; failed when an app failed or the wire saw nothing', () => {
     const count = { packets: 5, bytes: 500 };
     const dir = (from: string, to: string) => ({ from, to, path: { kind: 'relay' as const, from: null, to: null, relays: [] }, otherPaths: [], firstStunCheckMs: 1, firstDtlsMs: 2, firstMediaMs: null, dtls: count, sctp: count, rtp: { packets: 0, bytes: 0 }, countedPastTls: false });

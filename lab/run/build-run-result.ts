@@ -155,7 +155,22 @@ export function buildRunResult(f: RunFacts): RunResult {
 function withWire(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire'], apps: BlackBoxSide[], view: WireView): SessionResult {
   const judged = apps.length ? { ...s, ...blackBoxOutcome(s, wire, apps, view) } : s;
   if (!wire) return { ...judged, wire: null };
-  return { ...judged, wire: { ...wire, disagreements: apps.length ? [] : disagreements(wire, { outcome: s.outcome, ...s.selectedPair }) } };
+  return { ...judged, ...(apps.length ? {} : relayedOnTheWire(judged, wire)), wire: { ...wire, disagreements: apps.length ? [] : disagreements(wire, { outcome: s.outcome, ...s.selectedPair }) } };
+}
+
+/**
+ * The wire is the truth about where traffic went: a session whose peers both report a direct pair
+ * while one direction's packets settled on a path through TURN relays, and is asymmetric when the
+ * other direction went direct. A scenario expecting `direct` then fails, as it should. Where each
+ * direction settled counts, not where most bytes went: a controlling agent that nominates a relay
+ * pair first and a direct one a second later moves a short run's bytes mostly over TURN, yet the
+ * session then runs direct both ways.
+ */
+export function relayedOnTheWire(s: Pick<SessionResult, 'outcome' | 'asymmetric'>, wire: NonNullable<SessionResult['wire']>): Partial<Pick<SessionResult, 'outcome' | 'asymmetric'>> {
+  if (s.outcome !== 'direct') return {};
+  const kinds = wire.directions.map((d) => (d.settledPath === undefined ? d.path : d.settledPath)?.kind);
+  if (!kinds.includes('relay')) return {};
+  return { outcome: 'relay', asymmetric: s.asymmetric || kinds.includes('direct') };
 }
 
 /**

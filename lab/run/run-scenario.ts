@@ -27,6 +27,7 @@ import { bundlePath, nodeBundleArgv, projectPath } from '../util/paths.js';
 import { checkBackendFits } from './backend-fit.js';
 import { scenarioFolders } from './scenario-folders.js';
 import { checkSignalingSupported } from './signaling-support.js';
+import { checkStacksFit } from './stack-fit.js';
 import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
@@ -94,6 +95,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   checkBackendFits(scenario, backend);
   checkServiceCommands(scenario);
   checkSignalingSupported(scenario);
+  checkStacksFit(scenario);
   checkAppPeerCommands(scenario);
   const startedAt = new Date().toISOString();
   const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], callEvents: [], impairments: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
@@ -375,10 +377,19 @@ function keepCaptures(live: Capture[], dir: string): RunResult['captures'] {
   });
 }
 
-const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command' | 'app' | 'browser'>, string> = { viewer: 'peers/viewer', 'chromium-viewer': 'peers/chromium-viewer', 'pi-camera': 'peers/pi-camera' };
+const PEER_BUNDLES: Record<Exclude<PeerSpec['kind'], 'command' | 'app' | 'browser'>, string> = {
+  viewer: 'peers/viewer',
+  'libwebrtc-viewer': 'peers/libwebrtc-viewer',
+  'chromium-viewer': 'peers/chromium-viewer',
+  'firefox-viewer': 'peers/firefox-viewer',
+  'pi-camera': 'peers/pi-camera',
+};
 
 function peerArgv(p: PeerSpec): string[] {
-  return p.kind === 'command' || p.kind === 'app' ? p.command! : p.kind === 'browser' ? [process.execPath, bundlePath('peers/browser-app')] : nodeBundleArgv(PEER_BUNDLES[p.kind]);
+  if (p.kind === 'command' || p.kind === 'app') return p.command!;
+  if (p.kind === 'browser') return [process.execPath, bundlePath('peers/browser-app')];
+  if (p.kind === 'pi-camera' && p.stack === 'libwebrtc') return [process.execPath, bundlePath('peers/libwebrtc-camera')];
+  return nodeBundleArgv(PEER_BUNDLES[p.kind]);
 }
 
 function peerEnv(p: PeerSpec, plan: ServicesPlan, room: string, scenario: Scenario, caFile: string): Record<string, string> {

@@ -4,7 +4,7 @@ import type { PeerSpec, Scenario, SignalingProtocol } from '../model/scenario.js
 
 /** Protocol -> the lab's own peer kinds that speak it. */
 const SPOKEN: ReadonlyMap<SignalingProtocol, ReadonlySet<PeerSpec['kind']>> = new Map<SignalingProtocol, ReadonlySet<PeerSpec['kind']>>([
-  ['lab', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
+  ['lab', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'libwebrtc-viewer', 'chromium-viewer', 'firefox-viewer', 'command'])],
   ['mqtt', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
   ['whep', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
   // The werift peers over the official KVS JS SDK (peers/lib/kvs-signaling.ts); Chromium not yet.
@@ -19,6 +19,7 @@ export function checkSignalingSupported(scenario: Scenario): void {
   const kinds = SPOKEN.get(wanted);
   if (!kinds) throw new LabError('usage', `${scenario.source}: signaling: ${wanted} is not implemented yet`, `use one of: ${[...SPOKEN.keys()].join(', ')}`);
   for (const p of [scenario.camera, ...scenario.viewers]) {
+    if (wanted !== 'lab' && p.kind === 'pi-camera' && p.stack === 'libwebrtc') throw new LabError('usage', `${scenario.source}: peers.${p.name}: the libwebrtc pi-camera speaks only signaling: lab so far`, 'use `stack: werift` for mqtt and whep');
     if (!USERS_OWN.has(p.kind) && !kinds.has(p.kind)) throw new LabError('usage', `${scenario.source}: peers.${p.name}: a ${p.kind} peer does not speak signaling: ${wanted} yet`, `use kind ${[...kinds].filter((k) => k !== 'command').join(' or ')}, or a command peer that speaks it (docs/protocols.md)`);
   }
 }

@@ -253,10 +253,12 @@ class Classifier {
       byPath.set(key, { path, bytes, firstLeg: leg });
     }
     const ranked = [...byPath.values()].sort((a, b) => b.bytes - a.bytes);
+    const last = obs.filter((o) => o.kind !== 'check').reduce<Observation | undefined>((a, o) => (!a || o.t >= a.t ? o : a), undefined);
     return {
       from,
       to,
       path: ranked[0]?.path ?? null,
+      settledPath: last ? byPath.get(`${last.senderRelay}>${last.receiverRelay}`)!.path : null,
       otherPaths: ranked.slice(1).map((r) => ({ ...r.path, bytes: r.bytes })),
       firstStunCheckMs: first('check'),
       firstDtlsMs: first('dtls'),

@@ -15,6 +15,8 @@ interface ViewerConfig extends PageSignalingConfig {
   icePolicy: RTCIceTransportPolicy;
   turnTransports: TurnTransport[];
   trickle: boolean;
+  /** Put this name in place of the TURN server's address (Firefox: TURN by hostname). */
+  turnHostname?: string;
 }
 
 type Emit = <N extends EventName>(event: N, fields?: EventFields<N>) => Promise<void>;
@@ -28,7 +30,9 @@ declare global {
 async function iceServers(cfg: ViewerConfig): Promise<RTCIceServer[]> {
   const res = await fetch(iceConfigRequestUrl(cfg.iceConfigUrl, cfg.room, cfg.peerId), { headers: { authorization: `Bearer ${cfg.token}` } });
   if (!res.ok) throw new Error(`ICE config: HTTP ${res.status}`);
-  return iceServersFor((await res.json()) as IceServerConfigResponse, cfg.turnTransports);
+  const servers = iceServersFor((await res.json()) as IceServerConfigResponse, cfg.turnTransports);
+  const name = cfg.turnHostname;
+  return name ? servers.map((s) => ({ ...s, urls: s.urls.replace(/^(turns?:)[^:?]+/, `$1${name}`) })) : servers;
 }
 
 const statsOf = async (pc: RTCPeerConnection) => [...(await pc.getStats()).values()] as StatsRecord[];

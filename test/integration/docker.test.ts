@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
-import { listScenarios, loadScenario } from '../../lab/model/scenario.js';
+import { BROWSER_VIEWER_KINDS, listScenarios, loadScenario } from '../../lab/model/scenario.js';
 import { loadTopology } from '../../lab/model/topology-file.js';
 import type { RunResult } from '../../lab/model/run-result.js';
 import { verifyNat } from '../../lab/verify/verify-nat.js';
@@ -103,7 +103,7 @@ withDocker('docker backend', () => {
   const withoutBrowser = listScenarios().filter((name) => {
     const s = loadScenario(name);
     // Network events (events:) need capabilities.callEvents, which docker does not have yet.
-    return s.signaling !== 'mqtt' && s.signaling !== 'kvs' && !s.events && ![s.camera, ...s.viewers].some((p) => p.kind === 'chromium-viewer');
+    return s.signaling !== 'mqtt' && s.signaling !== 'kvs' && !s.events && ![s.camera, ...s.viewers].some((p) => BROWSER_VIEWER_KINDS.includes(p.kind));
   });
 
   // Which of several working pairs ICE nominates first is a race on either backend (werift nominates

@@ -21,6 +21,12 @@ export const IMAGE_REPO = 'webrtc-lab-node';
 const PROGRAMS = [process.execPath, 'ip', 'nft', 'turnserver', 'turnutils_natdiscovery', 'tcpdump', 'sh', 'sleep', 'cat', 'env'];
 const OPTIONAL = new Set(['tcpdump']);
 const EXTRA_PATHS = ['/etc/iproute2'];
+/**
+ * Native Node modules peers load from the project folder (bind-mounted read-only into every
+ * container): not copied, but the shared libraries they load must be in the image. libwebrtc
+ * (@roamhq/wrtc) needs libc, libm and libgcc_s today; ldd keeps that true when it changes.
+ */
+const NATIVE_MODULES = ['node_modules/@roamhq/wrtc-linux-x64/wrtc.node'];
 
 function which(program: string): string | null {
   if (program.startsWith('/')) return existsSync(program) ? program : null;
@@ -40,7 +46,8 @@ export async function offlineRootfsFiles(): Promise<string[]> {
   }
   // ldd costs a process per program: remember its answer for as long as the programs are unchanged.
   const found = programs.filter((p) => p.path).map((p) => p.path!);
-  const key = found.map((f) => `${f} ${statSync(f).size} ${Math.round(statSync(f).mtimeMs)}`).join('\n');
+  const native = NATIVE_MODULES.map((m) => projectPath(m)).filter((m) => existsSync(m));
+  const key = [...found, ...native].map((f) => `${f} ${statSync(f).size} ${Math.round(statSync(f).mtimeMs)}`).join('\n');
   const cacheFile = join(stateRoot(), 'image-files.json');
   try {
     const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { key: string; files: string[] };
@@ -49,7 +56,7 @@ export async function offlineRootfsFiles(): Promise<string[]> {
     // no cache yet
   }
   const files = new Set<string>(found);
-  for (const path of found) {
+  for (const path of [...found, ...native]) {
     const ldd = await runCommand(['ldd', path], { check: false });
     for (const m of ldd.stdout.matchAll(/(?:=>\s*)?(\/[^\s]+)\s+\(0x/g)) files.add(m[1]);
   }
