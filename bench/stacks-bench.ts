@@ -17,7 +17,7 @@ export async function benchStacks(runs: number, pairs: string[] | undefined, pre
   const matrices = [];
   for (const p of chosen) {
     const t = monotonicMs();
-    const m = await runMatrix(backend, { presets, policy: 'all', viewerKind: p.viewer, cameraStack: p.camera, repeat: runs, retries: 0, minPassRate: 1, workers: 2, shard: null, expectations: { expect: {}, cells: [] }, timeoutMs: 30_000 });
+    const m = await runMatrix(backend, { presets, policy: 'all', signaling: 'lab', viewerKind: p.viewer, cameraStack: p.camera, repeat: runs, retries: 0, minPassRate: 1, workers: 2, shard: null, expectations: { expect: {}, cells: [] }, timeoutMs: 30_000 });
     matrices.push(m);
     log(`${p.viewer} viewer x ${p.camera} camera: ${m.cells.length} cells x ${runs} runs in ${Math.round((monotonicMs() - t) / 1000)} s`);
     for (const c of m.cells) for (const a of c.attempts.filter((x) => x.outcome === 'failed')) log(`  ${c.viewer} x ${c.camera} run ${a.repeat} failed: ${a.failure}`);

@@ -76,6 +76,11 @@ async function main(): Promise<void> {
       trickle: cfg.trickle,
       // Firefox refuses TURN on a bare address for turns: (it checks the name): the lab's DNS name for it.
       turnHostname: `turn.${LAB_DOMAIN}`,
+      // The Firefox viewer signals over the lab's own protocol only (lab/run/signaling-support.ts).
+      signaling: 'lab' as const,
+      mqttUrl: null,
+      whepUrl: null,
+      timeoutMs: cfg.timeoutMs,
     });
   } catch (err) {
     if (finished) return;

@@ -15,7 +15,7 @@ import { runInTest } from './helpers.js';
 async function cell(ctx: TestContext, viewerNat: string, cameraNat: string, viewer: ViewerStack, camera: CameraStack) {
   const probe = composeCell(viewerNat, cameraNat);
   const predicted = predictOutcome(probe.topology, probe.viewerHost, probe.cameraHost, 'all');
-  const r = await runInTest(ctx, cellScenario(viewerNat, cameraNat, { policy: 'all', timeoutMs: 30_000, viewerKind: viewer, cameraStack: camera }, { outcome: predicted }));
+  const r = await runInTest(ctx, cellScenario(viewerNat, cameraNat, { policy: 'all', signaling: 'lab', timeoutMs: 30_000, viewerKind: viewer, cameraStack: camera }, { outcome: predicted }));
   const s = r.sessions[0];
   const where = `${viewer} viewer x ${camera} camera, ${viewerNat} x ${cameraNat}: ${s.outcome}${s.failure ? ` (${s.failure})` : ''}`;
   expect(s.outcome, where).toBe(predicted);
