@@ -7,20 +7,12 @@ import { createInterface } from 'node:readline';
 import { NetnsBackend } from '../lab/backends/netns/netns-backend.js';
 import type { StartedLab } from '../lab/backends/backend.js';
 import { impairmentSchema } from '../lab/model/impairment.js';
-import { topologyFromData } from '../lab/model/topology-file.js';
 import { applyImpairments } from '../lab/network/impair/apply.js';
-import { projectPath } from '../lab/util/paths.js';
+import { NET_PROBE, PROBE_PORT, PROBE_TOPOLOGY } from '../lab/network/impair/probe-lab.js';
 
-const topology = topologyFromData(
-  {
-    segments: { internet: { subnet: '203.0.113.0/24' }, lana: { subnet: '192.168.1.0/24' } },
-    routers: { nata: { outside: 'internet', inside: 'lana', nat: 'port-restricted-cone' } },
-    hosts: { a: { segment: 'lana' }, b: { segment: 'internet' } },
-  },
-  'generated',
-);
-const PORT = 9000;
-const probe = projectPath('dist', 'net-probe.mjs');
+const topology = PROBE_TOPOLOGY;
+const PORT = PROBE_PORT;
+const probe = NET_PROBE;
 
 interface Case {
   name: string;

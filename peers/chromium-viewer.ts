@@ -11,6 +11,7 @@ import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.
 import { CHROMIUM_PATH, launchChromium } from './lib/chromium-launch.js';
 import { tunnelTransport, type HttpTransport } from './lib/http-tunnel.js';
 import { SignalingClient } from './lib/signaling-client.js';
+import { viewerPageConfig } from './lib/viewer-page-config.js';
 
 const cfg = commonConfig();
 const remote = requireEnv('LAB_REMOTE_PEER');
@@ -52,21 +53,7 @@ async function main(): Promise<void> {
   }
   await page.goto(`${origin}/peers/chromium-viewer.html`);
   try {
-    await page.evaluate((c) => window.startViewer(c), {
-      peerId: cfg.peerId,
-      room: cfg.room,
-      token: cfg.token,
-      remote,
-      signalingUrl: cfg.signalingUrl,
-      iceConfigUrl: cfg.iceConfigUrl,
-      icePolicy: cfg.icePolicy,
-      turnTransports: cfg.turnTransports,
-      trickle: cfg.trickle,
-      signaling: protocol,
-      mqttUrl,
-      whepUrl,
-      timeoutMs: cfg.timeoutMs,
-    });
+    await page.evaluate((c) => window.startViewer(c), viewerPageConfig(cfg, remote, { signaling: protocol, mqttUrl, whepUrl }));
   } catch (err) {
     if (finished) return; // the page said "done" and the browser is closing under it
     emit('error', { message: (err as Error).message.split('\n')[0] });

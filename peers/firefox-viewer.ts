@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { EventName } from '../lab/contract/events.js';
 import { LAB_DOMAIN } from '../lab/network/dns-names.js';
 import { commonConfig, emit, fail, requireEnv } from './lib/contract.js';
+import { viewerPageConfig } from './lib/viewer-page-config.js';
 
 export const FIREFOX_PATH = process.env.LAB_FIREFOX ?? '/usr/bin/firefox-esr';
 const cfg = commonConfig();
@@ -64,24 +65,17 @@ async function main(): Promise<void> {
   const origin = new URL(cfg.iceConfigUrl).origin;
   await page.goto(`${origin}/peers/chromium-viewer.html`);
   try {
-    await page.evaluate((c) => window.startViewer(c), {
-      peerId: cfg.peerId,
-      room: cfg.room,
-      token: cfg.token,
-      remote,
-      signalingUrl: cfg.signalingUrl,
-      iceConfigUrl: cfg.iceConfigUrl,
-      icePolicy: cfg.icePolicy,
-      turnTransports: cfg.turnTransports,
-      trickle: cfg.trickle,
-      // Firefox refuses TURN on a bare address for turns: (it checks the name): the lab's DNS name for it.
-      turnHostname: `turn.${LAB_DOMAIN}`,
-      // The Firefox viewer signals over the lab's own protocol only (lab/run/signaling-support.ts).
-      signaling: 'lab' as const,
-      mqttUrl: null,
-      whepUrl: null,
-      timeoutMs: cfg.timeoutMs,
-    });
+    await page.evaluate(
+      (c) => window.startViewer(c),
+      viewerPageConfig(cfg, remote, {
+        // The Firefox viewer signals over the lab's own protocol only (lab/run/signaling-support.ts).
+        signaling: 'lab',
+        mqttUrl: null,
+        whepUrl: null,
+        // Firefox refuses TURN on a bare address for turns: (it checks the name): the lab's DNS name for it.
+        turnHostname: `turn.${LAB_DOMAIN}`,
+      }),
+    );
   } catch (err) {
     if (finished) return;
     emit('error', { message: (err as Error).message.split('\n')[0] });

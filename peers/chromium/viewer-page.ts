@@ -10,7 +10,7 @@ import { iceConfigRequestUrl, iceServersFor, type IceServerConfigResponse, type 
 import { candidatePairsFromStats, selectedPairFromStats, type StatsRecord } from '../../lab/contract/stats.js';
 import { pageSignaling, type PageSignalingConfig } from './page-signaling.js';
 
-interface ViewerConfig extends PageSignalingConfig {
+export interface ViewerConfig extends PageSignalingConfig {
   iceConfigUrl: string;
   icePolicy: RTCIceTransportPolicy;
   turnTransports: TurnTransport[];

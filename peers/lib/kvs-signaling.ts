@@ -4,13 +4,14 @@
  * endpoint, then the official SDK's SignalingClient on the WSS one, all by the real AWS names
  * (the lab DNS and CA make them the emulator). Translated to the lab's message shapes (Signaling).
  */
-import { createHash, createHmac } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SignalingClient as KvsSignalingClient } from 'amazon-kinesis-video-streams-webrtc';
 import WebSocket from 'ws';
 import type { IceServerConfigResponse } from '../../lab/contract/ice-config.js';
 import { emit, requireEnv } from './contract.js';
+import { NodeSha256 } from './node-sha256.js';
+import { MessageInbox } from './message-inbox.js';
 import type { Incoming, Signaling } from './signaling-client.js';
 
 // Node 20 has no global WebSocket: the SDK would throw "WebSocket is not defined" (users do this too).
@@ -42,19 +43,6 @@ export function kvsSettings(): KvsSettings {
   return { region: requireEnv('LAB_KVS_REGION'), channel: requireEnv('LAB_KVS_CHANNEL'), credentials: { accessKeyId: requireEnv('LAB_KVS_ACCESS_KEY_ID'), secretAccessKey: requireEnv('LAB_KVS_SECRET_ACCESS_KEY') } };
 }
 
-class NodeSha256 {
-  private h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
-  }
-  update(data: Uint8Array | string): void {
-    this.h.update(typeof data === 'string' ? data : Buffer.from(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {}
-}
 
 /** An AWS error answer (status + x-amzn-errortype): final, unlike a service that is not up yet. */
 class AwsCallError extends Error {}
@@ -134,8 +122,7 @@ export async function connectKvs(s: KvsSettings, role: 'MASTER' | 'VIEWER', clie
 }
 
 class KvsAdapter implements Signaling {
-  private handlers: ((msg: Incoming) => void)[] = [];
-  private held: Incoming[] = [];
+  private readonly inbox = new MessageInbox<Incoming>();
   private closing = false;
 
   constructor(
@@ -155,13 +142,11 @@ class KvsAdapter implements Signaling {
   }
 
   private receive(msg: Incoming): void {
-    if (!this.handlers.length) this.held.push(msg);
-    for (const h of this.handlers) h(msg);
+    this.inbox.deliver(msg);
   }
 
   onMessage(handler: (msg: Incoming) => void): void {
-    this.handlers.push(handler);
-    for (const msg of this.held.splice(0)) handler(msg);
+    this.inbox.onMessage(handler);
   }
 
   /** The lab's messages to the SDK's calls; `end-of-candidates` and `bye` have no KVS message. */

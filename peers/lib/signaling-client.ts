@@ -2,6 +2,7 @@
 import WebSocket from 'ws';
 import type { IceServerConfigResponse } from '../../lab/contract/ice-config.js';
 import { emit } from './contract.js';
+import { MessageInbox } from './message-inbox.js';
 
 export type Incoming = { type: string; from?: string; [k: string]: unknown };
 
@@ -27,9 +28,8 @@ export type PeerSignaling = Signaling;
 
 export class SignalingClient implements Signaling {
   private ws: WebSocket | null = null;
-  private handlers: ((msg: Incoming) => void)[] = [];
-  /** Messages that came before anyone listened (queued offers can arrive with the handshake). */
-  private held: Incoming[] = [];
+  /** Holds messages that came before anyone listened (queued offers can arrive with the handshake). */
+  private readonly inbox = new MessageInbox<Incoming>();
   private closing = false;
 
   static async connect(url: string, deadlineMs: number): Promise<SignalingClient> {
@@ -61,13 +61,11 @@ export class SignalingClient implements Signaling {
       return;
     }
     if (msg.type === 'error') emit('signaling-error', { code: msg.code, message: msg.message });
-    if (!this.handlers.length) this.held.push(msg);
-    for (const h of this.handlers) h(msg);
+    this.inbox.deliver(msg);
   }
 
   onMessage(handler: (msg: Incoming) => void): void {
-    this.handlers.push(handler);
-    for (const msg of this.held.splice(0)) handler(msg);
+    this.inbox.onMessage(handler);
   }
 
   send(msg: Record<string, unknown>): void {

@@ -1,24 +1,11 @@
 /** Test helpers: requests signed by the official signers (AWS SDK v3, KVS WebRTC SDK), for the emulator's tests. */
-import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { SigV4RequestSigner } from 'amazon-kinesis-video-streams-webrtc/lib/SigV4RequestSigner.js';
 import type { SigV4Credentials } from './sigv4.js';
+import { NodeSha256 } from '../../../peers/lib/node-sha256.js';
 
-/** node:crypto in the shape the AWS signer wants (a Checksum constructor). */
-export class NodeSha256 {
-  private h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret ? createHmac('sha256', Buffer.from(secret as Uint8Array)) : createHash('sha256');
-  }
-  update(data: Uint8Array | string): void {
-    this.h.update(typeof data === 'string' ? data : Buffer.from(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {}
-}
+export { NodeSha256 };
 
 export interface AwsAnswer {
   status: number;
