@@ -109,10 +109,10 @@ describe('WebRTC over impaired links', () => {
   });
 
   it('the real-world presets pass: mobile-cgnat, hotel-wifi, satellite', async (ctx) => {
-    const [mobile, ...others] = await Promise.all([
-      runRepeatedInTest(ctx, loadScenario('mobile-cgnat'), LOSSY),
-      ...['hotel-wifi', 'satellite'].map((name) => runInTest(ctx, loadScenario(name))),
-    ]);
+    // One after the other: at once, three labs of werift peers saturated CI's two cores and
+    // mobile-cgnat's DTLS never finished (twice, marked inconclusive by the lab itself).
+    const mobile = await runRepeatedInTest(ctx, loadScenario('mobile-cgnat'), LOSSY);
+    const others = [await runInTest(ctx, loadScenario('hotel-wifi')), await runInTest(ctx, loadScenario('satellite'))];
     console.log(`mobile-cgnat: ${mobile.status}, attempts ${JSON.stringify(mobile.attempts.map((a) => a.failure ?? a.outcome))}`);
     expect(mobile.status).not.toBe('failed');
     for (const r of [mobile.representative, ...others]) {
