@@ -7,7 +7,8 @@ import { explainRun, labNamespaces, runInTest, runRepeatedInTest } from './helpe
 /** Shipped scenarios another file runs end to end with more checks (the time budget of `npm test`): the
  * Chromium signaling scenarios, and every signaling: kvs one (signaling-kvs.test.ts, with the wire's checks). */
 const RUN_ELSEWHERE = new Set(['chromium-mqtt-full-cone', 'chromium-whep-full-cone']);
-const shipped = listScenarios().filter((name) => !RUN_ELSEWHERE.has(name) && loadScenario(name).signaling !== 'kvs');
+// Scenarios on impaired links run in impairments.test.ts.
+const shipped = listScenarios().filter((name) => !RUN_ELSEWHERE.has(name) && loadScenario(name).signaling !== 'kvs' && !loadScenario(name).impairments?.length);
 
 describe('shipped scenarios', () => {
   // Scenarios with network events hold their call for seconds: events.test.ts runs them, at once.
