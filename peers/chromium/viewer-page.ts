@@ -1,13 +1,14 @@
 /**
  * The Chromium viewer's page (bundled for the browser, served by the lab's services): the same
  * viewer as peers/viewer.ts, on the browser's own WebRTC stack (libwebrtc), signaling over the
- * lab's WebSocket, MQTT or WHEP (./page-signaling.ts). Events go to the Node side through
+ * lab's WebSocket, MQTT, WHEP or KVS (./page-signaling.ts). Events go to the Node side through
  * window.labEmit, which stamps and prints them (peers/README.md).
  */
 import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
 import type { EventFields, EventName } from '../../lab/contract/events.js';
 import { iceConfigRequestUrl, iceServersFor, type IceServerConfigResponse, type TurnTransport } from '../../lab/contract/ice-config.js';
 import { candidatePairsFromStats, selectedPairFromStats, type StatsRecord } from '../../lab/contract/stats.js';
+import type { Signaling } from '../lib/signaling-client.js';
 import { pageSignaling, type PageSignalingConfig } from './page-signaling.js';
 
 export interface ViewerConfig extends PageSignalingConfig {
@@ -27,10 +28,14 @@ declare global {
   }
 }
 
-async function iceServers(cfg: ViewerConfig): Promise<RTCIceServer[]> {
-  const res = await fetch(iceConfigRequestUrl(cfg.iceConfigUrl, cfg.room, cfg.peerId), { headers: { authorization: `Bearer ${cfg.token}` } });
-  if (!res.ok) throw new Error(`ICE config: HTTP ${res.status}`);
-  const servers = iceServersFor((await res.json()) as IceServerConfigResponse, cfg.turnTransports);
+/** The lab's ICE-config endpoint, or the protocol's own source (KVS: GetIceServerConfig). */
+async function iceServers(cfg: ViewerConfig, signaling: Signaling): Promise<RTCIceServer[]> {
+  const fetchLab = async () => {
+    const res = await fetch(iceConfigRequestUrl(cfg.iceConfigUrl, cfg.room, cfg.peerId), { headers: { authorization: `Bearer ${cfg.token}` } });
+    if (!res.ok) throw new Error(`ICE config: HTTP ${res.status}`);
+    return (await res.json()) as IceServerConfigResponse;
+  };
+  const servers = iceServersFor(await (signaling.iceConfig?.() ?? fetchLab()), cfg.turnTransports);
   const name = cfg.turnHostname;
   return name ? servers.map((s) => ({ ...s, urls: s.urls.replace(/^(turns?:)[^:?]+/, `$1${name}`) })) : servers;
 }
@@ -63,7 +68,7 @@ window.startViewer = async (cfg: ViewerConfig) => {
   const whepFailed = new Promise<never>((_, reject) => (failWhep = reject));
   const signaling = await pageSignaling(cfg, emit, (m) => failWhep(new Error(m)));
   await emit('signaling-connected');
-  const servers = await iceServers(cfg);
+  const servers = await iceServers(cfg, signaling);
   await emit('ice-config-fetched', { iceServers: servers.map((s) => s.urls) });
 
   const pc = new RTCPeerConnection({ iceServers: servers, iceTransportPolicy: cfg.icePolicy, bundlePolicy: 'max-bundle' });
