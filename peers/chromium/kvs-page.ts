@@ -38,8 +38,17 @@ declare global {
   }
 }
 
-/** An AWS answer (an HTTP status from the service) is final; anything else (not reachable yet) is retried to the deadline. */
-async function call<T>(what: string, deadlineMs: number, send: () => Promise<T>): Promise<T> {
+/** After this long of failing fetches a call says so once (the service may just not be up yet before). */
+const SLOW_CALL_MS = 2000;
+
+/**
+ * An AWS answer (an HTTP status from the service) is final; anything else is retried to the deadline:
+ * the emulator may not be up yet, and a CORS refusal looks the same to the page ("Failed to fetch";
+ * only the browser console, the viewer's stderr, tells them apart), so a call that keeps failing warns.
+ */
+async function call<T>(what: string, deadlineMs: number, warn: (message: string) => void, send: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  let warned = false;
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
@@ -48,6 +57,10 @@ async function call<T>(what: string, deadlineMs: number, send: () => Promise<T>)
       const status = e.$metadata?.httpStatusCode;
       if (status !== undefined) throw new Error(`${what}: HTTP ${status} ${e.name}: ${e.message}`);
       if (Date.now() > deadlineMs) throw new Error(`${what}: ${e.message} (after ${attempt} attempt(s))`);
+      if (!warned && Date.now() - started > SLOW_CALL_MS) {
+        warned = true;
+        warn(`KVS ${what}: ${e.message} for ${Date.now() - started} ms (${attempt} attempts), still trying: the emulator is not reachable, or the browser refused its CORS answer (the page's console, in the viewer's stderr, says which)`);
+      }
       await new Promise((r) => setTimeout(r, Math.min(50 * attempt, 250)));
     }
   }
@@ -59,14 +72,15 @@ export async function connectKvsViewer(s: PageKvsSettings, side: PageKvsSide, em
   const step = (name: string, values: Record<string, unknown>, detail: string) => emit('signaling-step', { protocol: 'kvs', step: name, detail, ...values });
   // One attempt per call: retries are ours (call()), to the run's deadline.
   const common = { region: s.region, credentials: s.credentials, maxAttempts: 1 };
+  const warn = (message: string) => void emit('warning', { message });
   const control = new KinesisVideoClient(common);
   const controlUrl = `https://kinesisvideo.${s.region}.amazonaws.com`;
 
-  const described = await call('DescribeSignalingChannel', side.deadlineMs, () => control.send(new DescribeSignalingChannelCommand({ ChannelName: s.channel })));
+  const described = await call('DescribeSignalingChannel', side.deadlineMs, warn, () => control.send(new DescribeSignalingChannelCommand({ ChannelName: s.channel })));
   const channelARN = described.ChannelInfo?.ChannelARN;
   if (!channelARN) throw new Error(`DescribeSignalingChannel ${s.channel}: no ChannelARN in the answer`);
   await step('DescribeSignalingChannel', { channel: s.channel, channelARN, endpoint: controlUrl }, `called DescribeSignalingChannel ${s.channel} on ${controlUrl} (AWS SDK in the page, SigV4-signed JSON POST, service kinesisvideo, after a CORS preflight): ${channelARN}`);
-  const endpoints = await call('GetSignalingChannelEndpoint', side.deadlineMs, () =>
+  const endpoints = await call('GetSignalingChannelEndpoint', side.deadlineMs, warn, () =>
     control.send(new GetSignalingChannelEndpointCommand({ ChannelARN: channelARN, SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: 'VIEWER' } })),
   );
   const list = endpoints.ResourceEndpointList ?? [];
@@ -79,7 +93,7 @@ export async function connectKvsViewer(s: PageKvsSettings, side: PageKvsSide, em
   const stun = `stun:stun.kinesisvideo.${s.region}.amazonaws.com:443`;
   const signalingApi = new KinesisVideoSignalingClient({ ...common, endpoint: https });
   const iceConfig = async (): Promise<IceServerConfigResponse> => {
-    const ice = await call('GetIceServerConfig', side.deadlineMs, () => signalingApi.send(new GetIceServerConfigCommand({ ChannelARN: channelARN, ClientId: side.clientId })));
+    const ice = await call('GetIceServerConfig', side.deadlineMs, warn, () => signalingApi.send(new GetIceServerConfigCommand({ ChannelARN: channelARN, ClientId: side.clientId })));
     const servers = (ice.IceServerList ?? []).map((i) => ({ Uris: i.Uris ?? [], Username: i.Username ?? '', Password: i.Password ?? '', Ttl: i.Ttl ?? 0 }));
     const uris = servers.flatMap((i) => i.Uris);
     await step('GetIceServerConfig', { clientId: side.clientId, stun, uris, ttl: servers[0]?.Ttl }, `called GetIceServerConfig: ${uris.join(', ') || '(no TURN)'}; STUN ${stun}, the name the SDKs hard-code (the browser resolves it through the lab DNS: coturn)`);
