@@ -99,6 +99,10 @@ describe('signaling: kvs', () => {
     // The browser was handed STUN by the SDKs' hard-coded name (it resolves it through the lab DNS).
     expect(kvsStep(cone.events.viewer as never, 'GetIceServerConfig')).toMatchObject({ stun: 'stun:stun.kinesisvideo.us-west-2.amazonaws.com:443', uris: expect.arrayContaining([expect.stringMatching(/^turn:/)]) });
     expect(Object.values(cone.sessions[0].candidateTypes)).not.toContain('relay');
+    // --explain tells the page's calls in the samples' order, as the werift viewer's.
+    const told = explainText(cone);
+    const order = ['the viewer called DescribeSignalingChannel lab-camera', 'the viewer called GetSignalingChannelEndpoint (VIEWER)', "the viewer opened the channel's WebSocket", 'the viewer called GetIceServerConfig'].map((s) => told.indexOf(s));
+    expect(order.every((i, n) => i > 0 && (n === 0 || i > order[n - 1])), told).toBe(true);
   });
 
   it('examples/kvs-app: a master and a viewer built only from the official SDKs, as black-box app peers: symmetric relays, full-cone is direct, by the wire', async (ctx) => {
