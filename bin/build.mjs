@@ -53,7 +53,7 @@ export const CACHED_ENTRY_POINTS = ['cli', 'services', 'peers/viewer', 'peers/pi
 /** Code that runs in a browser page (served by the lab's services). */
 export const BROWSER_ENTRY_POINTS = {
   'peers/chromium-viewer-page': 'peers/chromium/viewer-page.ts',
-  // signaling: kvs only (the AWS SDK for the browser, ~0.2 MB): the viewer page loads it then.
+  // signaling: kvs only (the AWS SDK bundled for the browser, ~0.45 MB): the viewer page loads it then.
   'peers/chromium-kvs-page': 'peers/chromium/kvs-page.ts',
 };
 

@@ -7,9 +7,9 @@
  * (chromium/kvs-page.ts) and reaches the emulator by the real AWS names with the lab's key trusted.
  */
 import { existsSync } from 'node:fs';
-import { projectPath } from '../lab/util/paths.js';
 import type { Page, Route } from 'playwright-core';
 import type { EventName } from '../lab/contract/events.js';
+import { projectPath } from '../lab/util/paths.js';
 import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
 import { CHROMIUM_PATH, launchChromium } from './lib/chromium-launch.js';
 import { tunnelTransport, type HttpTransport } from './lib/http-tunnel.js';

@@ -29,15 +29,16 @@ declare global {
 }
 
 /** The lab's ICE-config endpoint, or the protocol's own source (KVS: GetIceServerConfig). */
-async function iceServers(cfg: ViewerConfig, signaling: Signaling): Promise<RTCIceServer[]> {
+async function iceServers(cfg: ViewerConfig, signaling: Signaling): Promise<{ servers: RTCIceServer[]; ttl?: number }> {
   const fetchLab = async () => {
     const res = await fetch(iceConfigRequestUrl(cfg.iceConfigUrl, cfg.room, cfg.peerId), { headers: { authorization: `Bearer ${cfg.token}` } });
     if (!res.ok) throw new Error(`ICE config: HTTP ${res.status}`);
     return (await res.json()) as IceServerConfigResponse;
   };
-  const servers = iceServersFor(await (signaling.iceConfig?.() ?? fetchLab()), cfg.turnTransports);
+  const config = await (signaling.iceConfig?.() ?? fetchLab());
+  const servers = iceServersFor(config, cfg.turnTransports);
   const name = cfg.turnHostname;
-  return name ? servers.map((s) => ({ ...s, urls: s.urls.replace(/^(turns?:)[^:?]+/, `$1${name}`) })) : servers;
+  return { servers: name ? servers.map((s) => ({ ...s, urls: s.urls.replace(/^(turns?:)[^:?]+/, `$1${name}`) })) : servers, ttl: config.IceServerList[0]?.Ttl };
 }
 
 const statsOf = async (pc: RTCPeerConnection) => [...(await pc.getStats()).values()] as StatsRecord[];
@@ -68,8 +69,8 @@ window.startViewer = async (cfg: ViewerConfig) => {
   const whepFailed = new Promise<never>((_, reject) => (failWhep = reject));
   const signaling = await pageSignaling(cfg, emit, (m) => failWhep(new Error(m)));
   await emit('signaling-connected');
-  const servers = await iceServers(cfg, signaling);
-  await emit('ice-config-fetched', { iceServers: servers.map((s) => s.urls) });
+  const { servers, ttl } = await iceServers(cfg, signaling);
+  await emit('ice-config-fetched', { iceServers: servers.map((s) => s.urls), ...(ttl !== undefined ? { ttl } : {}) });
 
   const pc = new RTCPeerConnection({ iceServers: servers, iceTransportPolicy: cfg.icePolicy, bundlePolicy: 'max-bundle' });
   const send = (msg: Record<string, unknown>) => signaling.send({ ...msg, to: cfg.remote });

@@ -20,9 +20,9 @@ export function missingKvsSdk(): Error {
 }
 
 /** The SDK's browser build (what the KVS browser samples load with a script tag), for a page. */
-export function kvsBrowserBuild(): string {
+export function kvsBrowserBuild(specifier = KVS_SDK): string {
   try {
-    return createRequire(import.meta.url).resolve(`${KVS_SDK}/dist/kvs-webrtc.min.js`);
+    return createRequire(import.meta.url).resolve(`${specifier}/dist/kvs-webrtc.min.js`);
   } catch {
     throw missingKvsSdk();
   }
