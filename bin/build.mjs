@@ -53,6 +53,8 @@ export const CACHED_ENTRY_POINTS = ['cli', 'services', 'peers/viewer', 'peers/pi
 /** Code that runs in a browser page (served by the lab's services). */
 export const BROWSER_ENTRY_POINTS = {
   'peers/chromium-viewer-page': 'peers/chromium/viewer-page.ts',
+  // signaling: kvs only (the AWS SDK bundled for the browser, ~0.45 MB): the viewer page loads it then.
+  'peers/chromium-kvs-page': 'peers/chromium/kvs-page.ts',
 };
 
 /** Modules too heavy or native to bundle (esbuild finds its binary from its own path), or optional (the KVS SDK: an optional peer dependency); loaded only where needed. */

@@ -3,24 +3,31 @@
  * page the lab serves; same settings, events and exit code as the werift viewer (peers/README.md).
  * The page signals itself (chromium/page-signaling.ts); for WHEP its fetch() requests to the
  * camera's endpoint are carried here, through the tunnel over the lab's relay (lib/http-tunnel.ts).
+ * For KVS the page loads the official SDK's browser build and the page's AWS SDK code
+ * (chromium/kvs-page.ts) and reaches the emulator by the real AWS names with the lab's key trusted.
  */
 import { existsSync } from 'node:fs';
 import type { Page, Route } from 'playwright-core';
 import type { EventName } from '../lab/contract/events.js';
+import { projectPath } from '../lab/util/paths.js';
 import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
 import { CHROMIUM_PATH, launchChromium } from './lib/chromium-launch.js';
 import { tunnelTransport, type HttpTransport } from './lib/http-tunnel.js';
+import { kvsBrowserBuild, kvsSettings } from './lib/kvs-settings.js';
 import { SignalingClient } from './lib/signaling-client.js';
 import { viewerPageConfig } from './lib/viewer-page-config.js';
 
 const cfg = commonConfig();
 const remote = requireEnv('LAB_REMOTE_PEER');
-const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep'] as const, 'lab');
+const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep', 'kvs'] as const, 'lab');
 const mqttUrl = protocol === 'mqtt' ? requireEnv('LAB_MQTT_WS_URL') : null;
+const kvs = protocol === 'kvs' ? { settings: kvsSettings(), sdk: kvsBrowserBuild(), spki: requireEnv('LAB_TLS_SPKI') } : null;
+/** The lab's services serve the page (http): its origin. */
+const origin = new URL(cfg.iceConfigUrl).origin;
 if (!existsSync(CHROMIUM_PATH)) fail(`no Chromium at ${CHROMIUM_PATH} (install Debian's chromium, or set LAB_CHROMIUM)`);
 
 async function main(): Promise<void> {
-  const browser = await launchChromium({ extra: ['--ignore-certificate-errors'] });
+  const browser = await launchChromium({ extra: kvs ? kvsFlags(kvs.spki) : ['--ignore-certificate-errors'] });
   let finished = false;
   const stop = async (code: number) => {
     finished = true;
@@ -44,7 +51,6 @@ async function main(): Promise<void> {
       void stop(0);
     }
   });
-  const origin = new URL(cfg.iceConfigUrl).origin;
   // WHEP: the camera's endpoint appears at the relay's origin (the public end of its tunnel).
   const whepUrl = protocol === 'whep' ? `${origin}/whep` : null;
   if (whepUrl) {
@@ -52,13 +58,29 @@ async function main(): Promise<void> {
     await routeWhep(page, origin, tunnelTransport(relay, remote, cfg.timeoutMs));
   }
   await page.goto(`${origin}/peers/chromium-viewer.html`);
+  if (kvs) {
+    // As a KVS sample page's script tags: the SDK's browser build, then the page's own code.
+    await page.addScriptTag({ path: kvs.sdk });
+    await page.addScriptTag({ path: projectPath('dist', 'peers', 'chromium-kvs-page.js') });
+  }
   try {
-    await page.evaluate((c) => window.startViewer(c), viewerPageConfig(cfg, remote, { signaling: protocol, mqttUrl, whepUrl }));
+    await page.evaluate((c) => window.startViewer(c), viewerPageConfig(cfg, remote, { signaling: protocol, mqttUrl, whepUrl, kvs: kvs?.settings ?? null }));
   } catch (err) {
     if (finished) return; // the page said "done" and the browser is closing under it
     emit('error', { message: (err as Error).message.split('\n')[0] });
     await stop(1);
   }
+}
+
+/**
+ * KVS: the page signs with WebCrypto (the KVS SDK's presigned URL, the AWS SDK's SigV4), which needs
+ * a secure context: the samples are served over https, the lab's page over http, so its origin is
+ * declared secure. The emulator's https/wss are checked against the lab's server key (Chromium on
+ * Linux trusts an NSS database, not a CA file: docs/own-services-dns-ca.md) instead of ignoring
+ * every certificate error.
+ */
+function kvsFlags(spki: string): string[] {
+  return [`--unsafely-treat-insecure-origin-as-secure=${origin}`, `--ignore-certificate-errors-spki-list=${spki}`];
 }
 
 /** Hop-by-hop and framing headers are the browser's business, not the tunnelled answer's. */

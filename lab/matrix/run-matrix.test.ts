@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSignalingSupported } from '../run/signaling-support.js';
 import { cellScenario, checkMatrixSignaling } from './run-matrix.js';
 
-const opts = (signaling: 'lab' | 'mqtt' | 'whep' | 'kvs', viewerKind: 'werift' | 'chromium' = 'werift') => ({ presets: ['full-cone', 'symmetric'], policy: 'all' as const, timeoutMs: 15_000, viewerKind, signaling });
+const opts = (signaling: 'lab' | 'mqtt' | 'whep' | 'kvs', viewerKind: 'werift' | 'chromium' | 'firefox' = 'werift') => ({ presets: ['full-cone', 'symmetric'], policy: 'all' as const, timeoutMs: 15_000, viewerKind, signaling });
 
 describe('matrix cells and their signaling', () => {
   it('every cell scenario carries the matrix signaling, and passes the check a single run makes', () => {
@@ -18,15 +18,16 @@ describe('matrix cells and their signaling', () => {
   it('refuses a signaling the cells cannot speak before any lab, as a usage error naming the flags', () => {
     const err = (() => {
       try {
-        checkMatrixSignaling(opts('kvs', 'chromium'));
+        checkMatrixSignaling(opts('kvs', 'firefox'));
       } catch (e) {
         return e as { code: string; message: string };
       }
       return null;
     })();
     expect(err?.code).toBe('usage');
-    // Before the KVS emulator lands nobody speaks kvs; after, the Chromium viewer still does not.
-    expect(err?.message).toMatch(/^matrix --signaling kvs --viewer chromium: (signaling: kvs is not implemented yet|peers\.viewer: a chromium-viewer peer does not speak signaling: kvs)/);
+    // The Firefox viewer does not speak KVS (the Chromium viewer does).
+    expect(err?.message).toMatch(/^matrix --signaling kvs --viewer firefox: peers\.viewer: a firefox-viewer peer does not speak signaling: kvs/);
+    expect(() => checkMatrixSignaling(opts('kvs', 'chromium'))).not.toThrow();
   });
 
   it('the chromium viewer stack goes into every cell', () => {

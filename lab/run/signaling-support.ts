@@ -7,8 +7,8 @@ const SPOKEN: ReadonlyMap<SignalingProtocol, ReadonlySet<PeerSpec['kind']>> = ne
   ['lab', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'libwebrtc-viewer', 'chromium-viewer', 'firefox-viewer', 'command'])],
   ['mqtt', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
   ['whep', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
-  // The werift peers over the official KVS JS SDK (peers/lib/kvs-signaling.ts); Chromium not yet.
-  ['kvs', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'command'])],
+  // The werift peers over the official KVS JS SDK (peers/lib/kvs-signaling.ts), the Chromium viewer over its browser build (peers/chromium/kvs-page.ts).
+  ['kvs', new Set<PeerSpec['kind']>(['pi-camera', 'viewer', 'chromium-viewer', 'command'])],
 ]);
 
 /** The user's own peers (a contract command, a black-box app, a browser page) speak what they speak. */

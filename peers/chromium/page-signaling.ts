@@ -2,15 +2,17 @@
  * The Chromium viewer page's signaling, behind the same Signaling interface as the werift peers':
  * the lab's WebSocket protocol; pi-webrtc's MQTT with mqtt.js's browser build over the broker's
  * WebSocket listener (as picamera.js does); or WHEP with the page's own fetch() (the requests go
- * to the camera through the lab's tunnel, peers/chromium-viewer.ts routes them).
+ * to the camera through the lab's tunnel, peers/chromium-viewer.ts routes them); or Kinesis Video
+ * Streams as the KVS browser samples do (./kvs-page.ts, its own bundle, loaded only then).
  */
 import type { EventFields, EventName } from '../../lab/contract/events.js';
 import type { HttpTransport } from '../lib/http-tunnel.js';
 import { MqttSignaling, type MqttReport } from '../lib/mqtt-signaling.js';
+import type { PageKvsSettings } from './kvs-page.js';
 import type { Incoming, Signaling } from '../lib/signaling-client.js';
 import { WhepClient, type WhepReport } from '../lib/whep-client.js';
 
-export type PageSignalingProtocol = 'lab' | 'mqtt' | 'whep';
+export type PageSignalingProtocol = 'lab' | 'mqtt' | 'whep' | 'kvs';
 
 export interface PageSignalingConfig {
   signaling: PageSignalingProtocol;
@@ -23,6 +25,8 @@ export interface PageSignalingConfig {
   mqttUrl: string | null;
   /** whep: the camera's WHEP endpoint as the page reaches it. */
   whepUrl: string | null;
+  /** kvs: the scenario's region, channel and credentials. */
+  kvs?: PageKvsSettings | null;
   timeoutMs: number;
 }
 
@@ -63,6 +67,10 @@ export async function pageSignaling(cfg: PageSignalingConfig, emit: Emit, onFail
   if (cfg.signaling === 'mqtt') {
     if (!cfg.mqttUrl) throw new Error('signaling: mqtt without the broker\'s WebSocket URL (LAB_MQTT_WS_URL)');
     return MqttSignaling.connect(cfg.mqttUrl, { role: 'viewer', uid: cfg.remote, cid: cfg.peerId }, Date.now() + cfg.timeoutMs, emit as unknown as MqttReport);
+  }
+  if (cfg.signaling === 'kvs') {
+    if (!cfg.kvs || !window.labKvs) throw new Error('signaling: kvs without its settings or without the page\'s KVS code (dist/peers/chromium-kvs-page.js)');
+    return window.labKvs.connect(cfg.kvs, { clientId: cfg.peerId, masterLabel: cfg.remote, deadlineMs: Date.now() + cfg.timeoutMs }, emit);
   }
   if (!cfg.whepUrl) throw new Error('signaling: whep without the camera\'s WHEP URL');
   const url = new URL(cfg.whepUrl);

@@ -1,13 +1,14 @@
 /**
  * The Chromium viewer's page (bundled for the browser, served by the lab's services): the same
  * viewer as peers/viewer.ts, on the browser's own WebRTC stack (libwebrtc), signaling over the
- * lab's WebSocket, MQTT or WHEP (./page-signaling.ts). Events go to the Node side through
+ * lab's WebSocket, MQTT, WHEP or KVS (./page-signaling.ts). Events go to the Node side through
  * window.labEmit, which stamps and prints them (peers/README.md).
  */
 import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
 import type { EventFields, EventName } from '../../lab/contract/events.js';
 import { iceConfigRequestUrl, iceServersFor, type IceServerConfigResponse, type TurnTransport } from '../../lab/contract/ice-config.js';
 import { candidatePairsFromStats, selectedPairFromStats, type StatsRecord } from '../../lab/contract/stats.js';
+import type { Signaling } from '../lib/signaling-client.js';
 import { pageSignaling, type PageSignalingConfig } from './page-signaling.js';
 
 export interface ViewerConfig extends PageSignalingConfig {
@@ -27,12 +28,17 @@ declare global {
   }
 }
 
-async function iceServers(cfg: ViewerConfig): Promise<RTCIceServer[]> {
-  const res = await fetch(iceConfigRequestUrl(cfg.iceConfigUrl, cfg.room, cfg.peerId), { headers: { authorization: `Bearer ${cfg.token}` } });
-  if (!res.ok) throw new Error(`ICE config: HTTP ${res.status}`);
-  const servers = iceServersFor((await res.json()) as IceServerConfigResponse, cfg.turnTransports);
+/** The lab's ICE-config endpoint, or the protocol's own source (KVS: GetIceServerConfig). */
+async function iceServers(cfg: ViewerConfig, signaling: Signaling): Promise<{ servers: RTCIceServer[]; ttl?: number }> {
+  const fetchLab = async () => {
+    const res = await fetch(iceConfigRequestUrl(cfg.iceConfigUrl, cfg.room, cfg.peerId), { headers: { authorization: `Bearer ${cfg.token}` } });
+    if (!res.ok) throw new Error(`ICE config: HTTP ${res.status}`);
+    return (await res.json()) as IceServerConfigResponse;
+  };
+  const config = await (signaling.iceConfig?.() ?? fetchLab());
+  const servers = iceServersFor(config, cfg.turnTransports);
   const name = cfg.turnHostname;
-  return name ? servers.map((s) => ({ ...s, urls: s.urls.replace(/^(turns?:)[^:?]+/, `$1${name}`) })) : servers;
+  return { servers: name ? servers.map((s) => ({ ...s, urls: s.urls.replace(/^(turns?:)[^:?]+/, `$1${name}`) })) : servers, ttl: config.IceServerList[0]?.Ttl };
 }
 
 const statsOf = async (pc: RTCPeerConnection) => [...(await pc.getStats()).values()] as StatsRecord[];
@@ -63,8 +69,8 @@ window.startViewer = async (cfg: ViewerConfig) => {
   const whepFailed = new Promise<never>((_, reject) => (failWhep = reject));
   const signaling = await pageSignaling(cfg, emit, (m) => failWhep(new Error(m)));
   await emit('signaling-connected');
-  const servers = await iceServers(cfg);
-  await emit('ice-config-fetched', { iceServers: servers.map((s) => s.urls) });
+  const { servers, ttl } = await iceServers(cfg, signaling);
+  await emit('ice-config-fetched', { iceServers: servers.map((s) => s.urls), ...(ttl !== undefined ? { ttl } : {}) });
 
   const pc = new RTCPeerConnection({ iceServers: servers, iceTransportPolicy: cfg.icePolicy, bundlePolicy: 'max-bundle' });
   const send = (msg: Record<string, unknown>) => signaling.send({ ...msg, to: cfg.remote });

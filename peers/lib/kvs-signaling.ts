@@ -9,15 +9,16 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { SignalingClient as KvsSignalingClient } from 'amazon-kinesis-video-streams-webrtc';
 import WebSocket from 'ws';
 import type { IceServerConfigResponse } from '../../lab/contract/ice-config.js';
-import { emit, requireEnv } from './contract.js';
+import { emit } from './contract.js';
+import { KVS_SDK, missingKvsSdk, type KvsSettings } from './kvs-settings.js';
 import { NodeSha256 } from './node-sha256.js';
 import { MessageInbox } from './message-inbox.js';
 import type { Incoming, Signaling } from './signaling-client.js';
 
+export { KVS_SDK };
+
 // Node 20 has no global WebSocket: the SDK would throw "WebSocket is not defined" (users do this too).
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-
-export const KVS_SDK = 'amazon-kinesis-video-streams-webrtc';
 
 /**
  * The SDK is an optional peer dependency of the lab (only `signaling: kvs` needs it, and it is kept
@@ -29,20 +30,9 @@ export async function loadKvsSdk(specifier = KVS_SDK): Promise<typeof import('am
     return (sdk.SignalingClient ? sdk : sdk.default) as typeof import('amazon-kinesis-video-streams-webrtc');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !(err as Error).message.includes(specifier)) throw err;
-    throw new Error(`signaling: kvs needs the official KVS WebRTC SDK, which is not installed: run \`npm install ${KVS_SDK}@2.9.0\` next to the lab (docs/protocols.md#kinesis-video-streams-emulated says how to keep its optional expo dependencies out)`);
+    throw missingKvsSdk();
   }
 }
-
-export interface KvsSettings {
-  region: string;
-  channel: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
-}
-
-export function kvsSettings(): KvsSettings {
-  return { region: requireEnv('LAB_KVS_REGION'), channel: requireEnv('LAB_KVS_CHANNEL'), credentials: { accessKeyId: requireEnv('LAB_KVS_ACCESS_KEY_ID'), secretAccessKey: requireEnv('LAB_KVS_SECRET_ACCESS_KEY') } };
-}
-
 
 /** An AWS error answer (status + x-amzn-errortype): final, unlike a service that is not up yet. */
 class AwsCallError extends Error {}

@@ -1,6 +1,7 @@
 /** The signaling a scenario asked for (LAB_SIGNALING): the lab's WebSocket protocol, pi-webrtc's MQTT, or Kinesis Video Streams. */
 import { emit, envChoice, requireEnv, type CommonPeerConfig } from './contract.js';
-import { connectKvs, kvsSettings } from './kvs-signaling.js';
+import { connectKvs } from './kvs-signaling.js';
+import { kvsSettings } from './kvs-settings.js';
 import { MqttSignaling, type MqttReport } from './mqtt-signaling.js';
 import { SignalingClient, type PeerSignaling } from './signaling-client.js';
 

@@ -1,8 +1,9 @@
 // signaling: kvs end to end: the lab's pi-camera (KVS master, official JS SDK) and werift viewer
 // (KVS viewer) find each other through the offline KVS emulator by the real AWS names (lab DNS,
 // lab CA), and the NAT decides the path as with the lab's own signaling. Bad input against the
-// running emulator gets AWS's answers while a run's own session still connects. A master and a
-// viewer built only from the official SDKs (examples/kvs-app) run as black-box app peers.
+// running emulator gets AWS's answers while a run's own session still connects. The Chromium
+// viewer signals as the KVS browser samples do. A master and a viewer built only from the
+// official SDKs (examples/kvs-app) run as black-box app peers.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../lab/model/scenario.js';
@@ -77,6 +78,31 @@ describe('signaling: kvs', () => {
     expect(seen.goAwayClose).toBe(1001);
     expect(seen.afterwards.status).toBe(200);
     expect(seen.deleted).toBe(200);
+  });
+
+  it('the Chromium viewer, as the KVS browser samples (AWS SDK and the official SDK\'s browser build in the page, CORS): symmetric x symmetric relays, full-cone x full-cone is direct, the wire oracle agreeing', async (ctx) => {
+    const sym = await runInTest(ctx, loadScenario('kvs-chromium-symmetric-nat'));
+    const cone = await runInTest(ctx, loadScenario('kvs-chromium-full-cone'));
+    for (const [r, outcome] of [[sym, 'relay'], [cone, 'direct']] as const) {
+      expect(r.peers.find((p) => p.name === 'viewer')?.stack, explainRun(r)).toMatch(/^chromium /);
+      expect(r.outcome, explainRun(r)).toBe(outcome);
+      expect(r.expectations.filter((c) => !c.ok), explainRun(r)).toEqual([]);
+      expect(r.wire).toMatchObject({ captured: true, dropped: 0 });
+      expect(r.sessions[0].wire?.outcome, explainRun(r)).toBe(outcome);
+      expect(r.sessions[0].wire?.directions.every((d) => d.path?.kind === outcome)).toBe(true);
+      expect(r.sessions[0].firstFrameMs).toBeGreaterThan(0);
+      // The page's own calls, in the samples' order, as the werift viewer's.
+      for (const peer of ['camera', 'viewer']) expect(kvsSteps(r.events[peer] as never), peer).toEqual(KVS_STEPS);
+      expect(kvsStep(r.events.viewer as never, 'DescribeSignalingChannel')?.detail).toMatch(/AWS SDK in the page/);
+      expect(labNamespaces(r.labId!)).toEqual([]);
+    }
+    // The browser was handed STUN by the SDKs' hard-coded name (it resolves it through the lab DNS).
+    expect(kvsStep(cone.events.viewer as never, 'GetIceServerConfig')).toMatchObject({ stun: 'stun:stun.kinesisvideo.us-west-2.amazonaws.com:443', uris: expect.arrayContaining([expect.stringMatching(/^turn:/)]) });
+    expect(Object.values(cone.sessions[0].candidateTypes)).not.toContain('relay');
+    // --explain tells the page's calls in the samples' order, as the werift viewer's.
+    const told = explainText(cone);
+    const order = ['the viewer called DescribeSignalingChannel lab-camera', 'the viewer called GetSignalingChannelEndpoint (VIEWER)', "the viewer opened the channel's WebSocket", 'the viewer called GetIceServerConfig'].map((s) => told.indexOf(s));
+    expect(order.every((i, n) => i > 0 && (n === 0 || i > order[n - 1])), told).toBe(true);
   });
 
   it('examples/kvs-app: a master and a viewer built only from the official SDKs, as black-box app peers: symmetric relays, full-cone is direct, by the wire', async (ctx) => {

@@ -95,9 +95,9 @@ describe('signaling: mqtt (pi-webrtc over mosquitto)', () => {
   });
 
   it('matrix --signaling refuses, before building anything, a signaling the cells\' peers cannot speak (exit 2)', async () => {
-    // The Chromium viewer does not speak KVS (nor does anyone, before the KVS emulator lands).
-    const out = await cli(['matrix', '--nats', 'full-cone', '--viewer', 'chromium', '--signaling', 'kvs']);
+    // The Firefox viewer does not speak KVS (the Chromium viewer does).
+    const out = await cli(['matrix', '--nats', 'full-cone', '--viewer', 'firefox', '--signaling', 'kvs']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/^error: matrix --signaling kvs --viewer chromium: (signaling: kvs is not implemented yet|peers\.viewer: a chromium-viewer peer does not speak signaling: kvs)/m);
+    expect(out.stderr).toMatch(/^error: matrix --signaling kvs --viewer firefox: peers\.viewer: a firefox-viewer peer does not speak signaling: kvs/m);
   });
 });

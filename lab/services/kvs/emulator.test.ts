@@ -1,5 +1,6 @@
 // The KVS emulator on loopback, driven by requests the official signers sign: control plane,
 // GetIceServerConfig, the signaling WebSocket's routing, and bad input that must not hurt anyone.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { HardenedServer } from '../hardened-server.js';
@@ -47,6 +48,44 @@ describe('control plane', () => {
     const expired = await awsPost(port, '/describeSignalingChannel', { ChannelName: 'cam' }, creds, { at: new Date(Date.now() - 20 * 60_000) });
     expect(expired).toMatchObject({ status: 403, body: { Message: expect.stringMatching(/Signature expired/) } });
     expect((await awsPost(port, '/getSignalingChannelEndpoint', { ChannelARN: 'arn:aws:kinesisvideo:us-west-2:1:channel/x/1' }, creds)).errorType).toBe('ResourceNotFoundException');
+  });
+});
+
+/** What a browser sends before a signed POST from another origin (the headers AWS SDK v3 signs in a page). */
+function preflight(path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'OPTIONS', path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+describe('CORS, for browser pages (the KVS samples, the Chromium viewer)', () => {
+  const sdkHeaders = 'amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,x-amz-content-sha256,x-amz-date,x-amz-user-agent';
+  it('answers the preflight of the control plane and of the signaling HTTPS endpoint as AWS does, unsigned', async () => {
+    for (const path of ['/describeSignalingChannel', '/getSignalingChannelEndpoint', '/v1/get-ice-server-config']) {
+      const r = await preflight(path, { origin: 'http://203.0.113.9:8080', 'access-control-request-method': 'POST', 'access-control-request-headers': sdkHeaders });
+      expect(r.status, path).toBe(200);
+      expect(r.body).toBe('');
+      expect(r.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-headers': sdkHeaders, 'access-control-allow-methods': 'POST', 'access-control-max-age': '172800' });
+      expect(String(r.headers['access-control-expose-headers']).split(',')).toEqual(expect.arrayContaining(['x-amzn-ErrorType', 'x-amzn-RequestId']));
+    }
+  });
+  it('echoes only a list of header names, and lets the page read answers and errors (x-amzn-errortype exposed)', async () => {
+    const odd = await preflight('/describeSignalingChannel', { origin: 'http://x', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-a, x b(c)' });
+    expect(odd.status).toBe(200);
+    expect(odd.headers['access-control-allow-headers']).toBeUndefined();
+    const ok = await awsPost(port, '/describeSignalingChannel', { ChannelName: 'cam' }, creds, { raw: true });
+    const bad = await awsPost(port, '/describeSignalingChannel', { ChannelName: 'nope' }, creds, { raw: true });
+    for (const r of [ok, bad]) {
+      expect(r.headers?.['access-control-allow-origin']).toBe('*');
+      expect(String(r.headers?.['access-control-expose-headers'])).toContain('x-amzn-ErrorType');
+    }
+    expect([ok.status, bad.status, bad.errorType]).toEqual([200, 404, 'ResourceNotFoundException']);
   });
 });
 

@@ -75,7 +75,8 @@ export class KvsEmulator {
 
   /** The routes to mount on a HardenedServer (control plane, signaling HTTPS, WebSocket at `/`). */
   httpRoutes(): Record<string, HttpRoute> {
-    const post = (name: string, fn: (body: Record<string, unknown>, req: IncomingMessage) => unknown): HttpRoute => ({ methods: ['POST'], handle: (req, res) => this.api(name, req, res, fn) });
+    // OPTIONS: the CORS preflight a browser page (the KVS samples, the lab's Chromium viewer) sends first.
+    const post = (name: string, fn: (body: Record<string, unknown>, req: IncomingMessage) => unknown): HttpRoute => ({ methods: ['POST', 'OPTIONS'], handle: (req, res) => (req.method === 'OPTIONS' ? preflight(req, res) : this.api(name, req, res, fn)) });
     return {
       '/createSignalingChannel': post('CreateSignalingChannel', (b) => this.createSignalingChannel(b)),
       '/describeSignalingChannel': post('DescribeSignalingChannel', (b) => ({ ChannelInfo: this.info(this.find(b)) })),
@@ -310,8 +311,35 @@ function statusResponse(correlationId: string | undefined, errorType: string, de
   return JSON.stringify({ messageType: 'STATUS_RESPONSE', statusResponse: { ...(correlationId ? { correlationId } : {}), success: false, errorType, statusCode: '400', description } });
 }
 
+/**
+ * CORS as AWS's JSON endpoints answer it (measured on several services' fronts with the AWS SDK v3
+ * headers, AllanZhengYP/cors-test): any origin, the requested headers echoed, POST, the error
+ * headers exposed (the SDK reads x-amzn-ErrorType to name the error), cached two days.
+ */
+const CORS_EXPOSE = 'x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date';
+const CORS_MAX_AGE = '172800';
+
+/** A list of header names (RFC 9110 tokens), the only thing echoed back. */
+const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
+
+function preflight(req: IncomingMessage, res: ServerResponse): void {
+  const asked = req.headers['access-control-request-headers'];
+  const requested = typeof asked === 'string' && asked.length <= 2000 && HEADER_LIST.test(asked) ? asked : null;
+  res
+    .writeHead(200, {
+      'x-amzn-requestid': cryptoId(),
+      'access-control-allow-origin': '*',
+      ...(requested ? { 'access-control-allow-headers': requested } : {}),
+      'access-control-allow-methods': 'POST',
+      'access-control-expose-headers': CORS_EXPOSE,
+      'access-control-max-age': CORS_MAX_AGE,
+      'content-length': '0',
+    })
+    .end();
+}
+
 function sendAws(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': cryptoId() };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': cryptoId(), 'access-control-allow-origin': '*', 'access-control-expose-headers': CORS_EXPOSE };
   if (errorType) headers['x-amzn-errortype'] = errorType;
   res.writeHead(status, headers).end(JSON.stringify(body));
 }

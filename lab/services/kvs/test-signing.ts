@@ -11,10 +11,11 @@ export interface AwsAnswer {
   status: number;
   errorType?: string;
   body: Record<string, unknown>;
+  headers?: Record<string, unknown>;
 }
 
 /** POSTs a JSON body to 127.0.0.1:port, signed for `host` as AWS SDK v3 signs it. */
-export async function awsPost(port: number, path: string, body: unknown, creds: SigV4Credentials, o: { region?: string; at?: Date; host?: string } = {}): Promise<AwsAnswer> {
+export async function awsPost(port: number, path: string, body: unknown, creds: SigV4Credentials, o: { region?: string; at?: Date; host?: string; raw?: boolean } = {}): Promise<AwsAnswer> {
   const host = o.host ?? `127.0.0.1:${port}`;
   const text = JSON.stringify(body);
   const signer = new SignatureV4({ service: 'kinesisvideo', region: o.region ?? 'us-west-2', credentials: creds, sha256: NodeSha256 as never });
@@ -23,7 +24,7 @@ export async function awsPost(port: number, path: string, body: unknown, creds: 
     const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: signed.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, errorType: res.headers['x-amzn-errortype'] as string | undefined, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, errorType: res.headers['x-amzn-errortype'] as string | undefined, body: JSON.parse(Buffer.concat(chunks).toString() || '{}'), ...(o.raw ? { headers: res.headers } : {}) }));
     });
     req.once('error', reject);
     req.end(text);
