@@ -93,6 +93,20 @@ describe('classifyWire on recorded captures', () => {
     expect(run({ ...context, loggedAllocations: [] }).outcome).toBe('failed');
   });
 
+  it('TURN over TLS with the KVS emulator\'s usernames ("<expiry>:<channel>.<client id>", the master is the camera)', () => {
+    const { run, context } = fixture('tls-relay');
+    const kvsName = (username: string | null) => {
+      const id = username!.slice(username!.indexOf(':') + 1);
+      return `${username!.slice(0, username!.indexOf(':'))}:lab-camera.${id === 'camera' ? 'MASTER' : id}`;
+    };
+    const s = run({ ...context, loggedAllocations: context.loggedAllocations.map((a) => ({ ...a, username: kvsName(a.username) })) });
+    expect(s.outcome).toBe('relay');
+    expect(s.directions[0].path!.relays.map((r) => [r.owner, r.transport])).toEqual([['viewer', 'tls'], ['camera', 'tls']]);
+    // A client id that names no peer owns nothing.
+    const stranger = run({ ...context, loggedAllocations: context.loggedAllocations.map((a) => ({ ...a, username: '1:lab-camera.someone' })) });
+    expect(stranger.outcome).toBe('failed');
+  });
+
   it('a capture without the session (the wrong peers) says failed, not a path', () => {
     const { run, context } = fixture('direct');
     const s = run({ ...context, peers: context.peers.map((p) => ({ ...p, publicAddresses: ['198.51.100.1'] })) });

@@ -107,10 +107,17 @@ class Classifier {
     return owners.length === 1 ? owners[0].name : null;
   }
 
-  /** The peer a TURN username names: the lab's REST credentials are "<expiry>:<peer id>". */
+  /**
+   * The peer a TURN username names: the lab's REST credentials are "<expiry>:<peer id>"; the KVS
+   * emulator's are "<expiry>:<channel>.<client id>", where the master (the camera) is "MASTER" and
+   * a viewer's client id is its peer id.
+   */
   private peerNamed(username: string | null): string | null {
-    const id = username?.slice(username.indexOf(':') + 1);
-    return this.ctx.peers.find((p) => p.name === id)?.name ?? null;
+    if (!username) return null;
+    const id = username.slice(username.indexOf(':') + 1);
+    const named = (name: string) => this.ctx.peers.find((p) => p.name === name)?.name ?? null;
+    const clientId = id.slice(id.lastIndexOf('.') + 1);
+    return named(id) ?? (id.includes('.') ? (clientId === 'MASTER' ? (this.ctx.sessions[0]?.camera ?? null) : named(clientId)) : null);
   }
 
   private noteTls(p: IpPacket): void {
