@@ -33,9 +33,9 @@ export function runRepeatedInTest(ctx: TestContext, scenario: Scenario, opts: Re
   return run;
 }
 
-/** Builds a lab, runs fn, and always takes the lab down. */
-export async function withLab<T>(topology: Topology, fn: (lab: StartedLab) => Promise<T>): Promise<T> {
-  const lab = await backend.up(topology);
+/** Builds a lab (on netns unless told), runs fn, and always takes the lab down. */
+export async function withLab<T>(topology: Topology, fn: (lab: StartedLab) => Promise<T>, on: Backend = backend): Promise<T> {
+  const lab = await on.up(topology);
   try {
     return await fn(lab);
   } finally {

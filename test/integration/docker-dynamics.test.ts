@@ -1,0 +1,44 @@
+// Networks that change and misbehave, on the Docker backend (docs/impairments.md,
+// docs/network-events.md): the same measured impairment cases as netns (impair-measure.ts) and
+// network events during a held call. Skips without a Docker daemon, unless
+// WEBRTC_LAB_REQUIRE_DOCKER=1 (then a missing daemon fails), as docker.test.ts does.
+// One daemon holds one lab of an address plan at a time: everything here runs one after another.
+import { describe, expect, it } from 'vitest';
+import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
+import { loadScenario } from '../../lab/model/scenario.js';
+import type { RunResult } from '../../lab/model/run-result.js';
+import { explainRun, runInTest } from './helpers.js';
+import { MEASURED_CASES } from './impair-measure.js';
+
+const docker = new DockerBackend();
+const available = await docker.checkAvailable().then(() => true, () => false);
+if (!available && process.env.WEBRTC_LAB_REQUIRE_DOCKER === '1') throw new Error('WEBRTC_LAB_REQUIRE_DOCKER=1 but no Docker daemon answers');
+const withDocker = available ? describe : describe.skip;
+
+const call = (r: RunResult) => r.sessions[0].call!;
+const story = (r: RunResult) => `${explainRun(r)}\n${JSON.stringify({ events: call(r)?.events, outages: call(r)?.outages, impairments: r.impairments })}\n${(call(r)?.timeline ?? []).map((t) => `${t.tMs} ${t.source} ${t.what}`).join('\n')}`;
+
+withDocker('link impairments on docker, measured', () => {
+  for (const c of MEASURED_CASES) it(c.name, () => c.run(docker));
+});
+
+withDocker('network events on docker', () => {
+  it('nat-rebinding: the router container maps the viewer to new ports; the call recovers with recoveryMs reported', { timeout: 180_000 }, async (ctx) => {
+    const r = await runInTest(ctx, loadScenario('nat-rebinding'), docker);
+    expect(r.backend).toBe('docker');
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.detail, story(r)).toMatch(/conntrack zone 1/);
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    expect(call(r).outages[e.outage!].cause).toBe('rebind nata');
+  });
+
+  it('wifi-to-lte: the viewer container leaves its Docker network for lanc behind another NAT and recovers there', { timeout: 180_000 }, async (ctx) => {
+    const r = await runInTest(ctx, loadScenario('wifi-to-lte'), docker);
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.detail, story(r)).toMatch(/^a is 100\.64\.10\.\d+ on lanc \(eth1\)/);
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    expect(e.pairAfter!.local.address, story(r)).toMatch(/^100\.64\.10\./);
+  });
+});
