@@ -5,7 +5,7 @@
 // One daemon holds one lab of an address plan at a time: everything here runs one after another.
 import { describe, expect, it } from 'vitest';
 import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
-import { loadScenario } from '../../lab/model/scenario.js';
+import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
 import type { RunResult } from '../../lab/model/run-result.js';
 import { explainRun, runInTest } from './helpers.js';
 import { MEASURED_CASES } from './impair-measure.js';
@@ -31,6 +31,11 @@ withDocker('network events on docker', () => {
     expect(e.detail, story(r)).toMatch(/conntrack zone 1/);
     expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
     expect(call(r).outages[e.outage!].cause).toBe('rebind nata');
+    // The far side saw the viewer come from another public port after the rebinding.
+    const before = r.sessions[0].selectedPair.camera!.remote;
+    const after = [...r.events.camera].reverse().find((x) => x.event === 'selected-pair')!.pair as { remote: { address: string; port: number } };
+    expect(`${after.remote.address}:${after.remote.port}`, story(r)).not.toBe(`${before.address}:${before.port}`);
+    console.log(`docker nat-rebinding: recoveryMs ${e.recoveryMs}, outage ${JSON.stringify(call(r).outages[e.outage!])}`);
   });
 
   it('wifi-to-lte: the viewer container leaves its Docker network for lanc behind another NAT and recovers there', { timeout: 180_000 }, async (ctx) => {
@@ -40,5 +45,41 @@ withDocker('network events on docker', () => {
     expect(e.detail, story(r)).toMatch(/^a is 100\.64\.10\.\d+ on lanc \(eth1\)/);
     expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
     expect(e.pairAfter!.local.address, story(r)).toMatch(/^100\.64\.10\./);
+    console.log(`docker wifi-to-lte: recoveryMs ${e.recoveryMs}, ${e.detail}`);
+  });
+
+  // The other events in one held call, spaced so each recovery is over before the next begins.
+  it('block, linkDown, stop/start signaling and stop/start turn each take effect in the containers, and the call comes back after each', { timeout: 180_000 }, async (ctx) => {
+    const scenario = scenarioFromData(
+      {
+        name: 'docker-events',
+        topology: 'port-restricted-cone',
+        peers: { camera: { kind: 'pi-camera', host: 'b', profile: 'kvs' }, viewer: { kind: 'viewer', host: 'a' } },
+        holdMs: 12_000,
+        events: [
+          { atMs: 1000, block: { node: 'nata', udp: true, forMs: 1000 } },
+          { atMs: 5000, linkDown: { node: 'natb', iface: 'wan0', forMs: 1000 } },
+          { atMs: 8000, stop: 'signaling' },
+          { atMs: 8500, stop: 'turn' },
+          { atMs: 9500, start: 'turn' },
+          { atMs: 10000, start: 'signaling' },
+        ],
+        expect: { outcome: 'connected', afterEvents: 'connected', recovery: { maxMs: 8000 } },
+      },
+      'test/integration/docker-dynamics.test.ts',
+    );
+    const r = await runInTest(ctx, scenario, docker);
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const events = call(r).events;
+    expect(events.map((e) => [e.label, e.appliedMs !== null, e.error ?? null]), story(r)).toEqual(events.map((e) => [e.label, true, null]));
+    const [block, linkDown] = events;
+    // Both cut the media path: each is an outage of its own, and the call recovered after it.
+    for (const e of [block, linkDown]) {
+      expect(e.restoredMs, story(r)).not.toBe(null);
+      expect(e.outage, story(r)).not.toBe(null);
+      expect(call(r).outages[e.outage!].cause, story(r)).toBe(e.label);
+      expect(e.recoveryMs, story(r)).not.toBe(null);
+    }
+    console.log(`docker events: ${events.map((e) => `${e.label} recoveryMs ${e.recoveryMs}`).join(', ')}`);
   });
 });
