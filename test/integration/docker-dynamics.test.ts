@@ -39,13 +39,16 @@ withDocker('network events on docker', () => {
   });
 
   // The other events in one held call on the wifi-to-lte topology, spaced so each recovery is over
-  // before the next begins, the handover last (one lab instead of two: docker labs are slow to build).
-  it('block, linkDown, stop/start signaling and turn, then the wifi-to-lte handover: each takes effect in the containers and the call comes back after each', { timeout: 180_000 }, async (ctx) => {
+  // before the next begins, the handover last, over an impaired link (one lab instead of three:
+  // docker labs are slow to build, and one daemon holds one lab of an address plan at a time).
+  it('over 100 ms each way on one side (ICE RTT >= 200 ms): block, linkDown, stop/start signaling and turn, then the wifi-to-lte handover, each taking effect in the containers and the call coming back after each', { timeout: 180_000 }, async (ctx) => {
     const scenario = scenarioFromData(
       {
         name: 'docker-events',
         topology: 'wifi-to-lte',
         peers: { camera: { kind: 'pi-camera', host: 'b', profile: 'kvs' }, viewer: { kind: 'viewer', host: 'a' } },
+        // 100 ms each way on the camera's side, which every path crosses before and after the handover.
+        impairments: [{ node: 'natb', iface: 'wan0', delayMs: 100 }],
         holdMs: 17_000,
         events: [
           { atMs: 1000, block: { node: 'nata', udp: true, forMs: 1000 } },
@@ -62,6 +65,9 @@ withDocker('network events on docker', () => {
     );
     const r = await runInTest(ctx, scenario, docker);
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    // The impairment in a WebRTC run on docker: the ICE RTT shows both directions' delay.
+    expect(r.impairments?.map((i) => `${i.node}.${i.iface}.${i.direction}:${i.delayMs}:${i.method}`)).toEqual(['natb.wan0.out:100:nfqueue', 'natb.wan0.in:100:nfqueue']);
+    expect(r.selectedPair.viewer?.rttMs, story(r)).toBeGreaterThanOrEqual(200);
     const events = call(r).events;
     expect(events.map((e) => [e.label, e.appliedMs !== null, e.error ?? null]), story(r)).toEqual(events.map((e) => [e.label, true, null]));
     const [block, linkDown] = events;
@@ -77,6 +83,6 @@ withDocker('network events on docker', () => {
     expect(handover.detail, story(r)).toMatch(/^a is 100\.64\.10\.\d+ on lanc \(eth1\)/);
     expect(handover.recoveryMs, story(r)).toBeGreaterThan(0);
     expect(handover.pairAfter!.local.address, story(r)).toMatch(/^100\.64\.10\./);
-    console.log(`docker events: ${events.map((e) => `${e.label} recoveryMs ${e.recoveryMs}`).join(', ')}; ${handover.detail}`);
+    console.log(`docker events: ICE RTT ${r.selectedPair.viewer?.rttMs} ms; ${events.map((e) => `${e.label} recoveryMs ${e.recoveryMs}`).join(', ')}; ${handover.detail}`);
   });
 });
