@@ -3,12 +3,14 @@
 // network events during a held call. Skips without a Docker daemon, unless
 // WEBRTC_LAB_REQUIRE_DOCKER=1 (then a missing daemon fails), as docker.test.ts does.
 // One daemon holds one lab of an address plan at a time: everything here runs one after another.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StartedLab } from '../../lab/backends/backend.js';
 import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
 import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
 import type { RunResult } from '../../lab/model/run-result.js';
 import { explainRun, runInTest } from './helpers.js';
-import { MEASURED_CASES } from './impair-measure.js';
+import { PROBE_TOPOLOGY } from '../../lab/network/impair/probe-lab.js';
+import { MEASURED_CASES, sharedLab } from './impair-measure.js';
 
 const docker = new DockerBackend();
 const available = await docker.checkAvailable().then(() => true, () => false);
@@ -18,8 +20,12 @@ const withDocker = available ? describe : describe.skip;
 const call = (r: RunResult) => r.sessions[0].call!;
 const story = (r: RunResult) => `${explainRun(r)}\n${JSON.stringify({ events: call(r)?.events, outages: call(r)?.outages, impairments: r.impairments })}\n${(call(r)?.timeline ?? []).map((t) => `${t.tMs} ${t.source} ${t.what}`).join('\n')}`;
 
+// One lab for the three cases: each takes its impairments off again (and checks no rule is left).
 withDocker('link impairments on docker, measured', () => {
-  for (const c of MEASURED_CASES) it(c.name, () => c.run(docker));
+  let lab: StartedLab | null = null;
+  beforeAll(async () => void (lab = await docker.up(PROBE_TOPOLOGY)), 120_000);
+  afterAll(() => lab?.down());
+  for (const c of MEASURED_CASES) it(c.name, () => c.run(sharedLab(() => lab!)));
 });
 
 withDocker('network events on docker', () => {

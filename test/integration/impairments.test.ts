@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
 import { backend, runInTest, runRepeatedInTest } from './helpers.js';
-import { MEASURED_CASES } from './impair-measure.js';
+import { MEASURED_CASES, freshLabs } from './impair-measure.js';
 
 // On docker too: docker-dynamics.test.ts.
 describe.concurrent('link impairments, measured', () => {
-  for (const c of MEASURED_CASES) it(c.name, () => c.run(backend));
+  for (const c of MEASURED_CASES) it(c.name, () => c.run(freshLabs(backend)));
 });
 
 /** What a run's checks said, and why its first session failed (the assertion shows it). */
