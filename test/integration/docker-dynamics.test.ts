@@ -8,7 +8,7 @@ import type { StartedLab } from '../../lab/backends/backend.js';
 import { DockerBackend } from '../../lab/backends/docker/docker-backend.js';
 import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
 import type { RunResult } from '../../lab/model/run-result.js';
-import { explainRun, runInTest } from './helpers.js';
+import { explainRun, runHeld } from './helpers.js';
 import { PROBE_TOPOLOGY } from '../../lab/network/impair/probe-lab.js';
 import { MEASURED_CASES, sharedLab } from './impair-measure.js';
 
@@ -30,7 +30,7 @@ withDocker('link impairments on docker, measured', () => {
 
 withDocker('network events on docker', () => {
   it('nat-rebinding: the router container maps the viewer to new ports; the call recovers with recoveryMs reported', { timeout: 180_000 }, async (ctx) => {
-    const r = await runInTest(ctx, loadScenario('nat-rebinding'), docker);
+    const r = await runHeld(ctx, loadScenario('nat-rebinding'), docker);
     expect(r.backend).toBe('docker');
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
     const [e] = call(r).events;
@@ -69,7 +69,7 @@ withDocker('network events on docker', () => {
       },
       'test/integration/docker-dynamics.test.ts',
     );
-    const r = await runInTest(ctx, scenario, docker);
+    const r = await runHeld(ctx, scenario, docker);
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
     // The impairment in a WebRTC run on docker: the ICE RTT shows both directions' delay.
     expect(r.impairments?.map((i) => `${i.node}.${i.iface}.${i.direction}:${i.delayMs}:${i.method}`)).toEqual(['natb.wan0.out:100:nfqueue', 'natb.wan0.in:100:nfqueue']);
