@@ -109,9 +109,9 @@ export interface StartedLab {
    */
   captureInternet?(tcpdump: string[], filter: string): LabProcess;
   /**
-   * Moves a host to another segment (a handover): its old interface goes down without its address,
-   * a new one on `segment` gets `address` and the default route via `gateway`. Returns the new
-   * interface's name. Backends with capabilities.callEvents have it.
+   * Moves a host to another segment (a handover): its old interface goes down without its address
+   * (netns) or away (docker), a new one on `segment` gets `address` and the default route via
+   * `gateway`. Returns the new interface's name (eth1, eth2...). Backends with capabilities.callEvents have it.
    */
   moveHost?(host: string, segment: string, address: string, gateway: string): Promise<string>;
   /** Stops every process the lab started and removes every resource. Idempotent; reports all failures. */

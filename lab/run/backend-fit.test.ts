@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackendCapabilities } from '../backends/backend.js';
 import { loadScenario } from '../model/scenario.js';
 import { projectPath } from '../util/paths.js';
+import { BACKENDS } from '../backends/registry.js';
 import { checkBackendFits } from './backend-fit.js';
 
 const backend = (name: string, caps: Partial<BackendCapabilities>): { name: string; capabilities: BackendCapabilities } => ({
@@ -40,21 +41,30 @@ describe('backend fit', () => {
     expect(() => checkBackendFits(s, backend('netns', { browsers: true }))).not.toThrow();
   });
 
-  it('network events need a backend that can change the network mid-call (docker cannot yet): refused before anything is built', () => {
+  it('network events need a backend that can change the network mid-call: refused before anything is built, naming those that can', () => {
     const s = loadScenario('wifi-to-lte');
-    expect(() => checkBackendFits(s, backend('docker', {}))).toThrow(/events\[0\] \(handover a -> lanc\): the docker backend cannot change the network during a call/);
+    expect(() => checkBackendFits(s, backend('third', {}))).toThrow(/events\[0\] \(handover a -> lanc\): the third backend cannot change the network during a call/);
+    try {
+      checkBackendFits(s, backend('third', {}));
+    } catch (err) {
+      expect((err as { hint?: string }).hint).toBe('run it with --backend netns or --backend docker');
+    }
     expect(() => checkBackendFits(s, backend('third', { callEvents: true }))).not.toThrow();
   });
 
   it('impairments need a backend that can impair links; the refusal names the backend, why, and who can', () => {
     const s = loadScenario('satellite');
-    expect(() => checkBackendFits(s, backend('docker', { linkImpairments: { unsupported: 'no helper in its image' } }))).toThrow(/satellite.yaml: impairments: the docker backend cannot impair links \(no helper in its image\)/);
+    expect(() => checkBackendFits(s, backend('third', { linkImpairments: { unsupported: 'no helper in its image' } }))).toThrow(/satellite.yaml: impairments: the third backend cannot impair links \(no helper in its image\)/);
     try {
       checkBackendFits(s, backend('third', {}));
     } catch (err) {
-      expect((err as { hint?: string }).hint).toBe('run it with --backend netns, or drop the impairments');
+      expect((err as { hint?: string }).hint).toBe('run it with --backend netns or --backend docker, or drop the impairments');
     }
     expect(() => checkBackendFits(s, backend('third', { linkImpairments: true }))).not.toThrow();
+  });
+
+  it('docker and netns both take impairments and network events', () => {
+    for (const b of BACKENDS) for (const name of ['satellite', 'wifi-to-lte', 'nat-rebinding']) expect(() => checkBackendFits(loadScenario(name), b)).not.toThrow();
   });
 
   it('plain werift peers fit any backend', () => {

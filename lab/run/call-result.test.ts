@@ -45,6 +45,20 @@ describe('a held call', () => {
     ]);
   });
 
+  it('an outage goes to the last event that began before it, even one that bit before its command returned', () => {
+    // As on docker: a handover's disconnect cuts the link ~0.7 s before the connect returns.
+    const events = [
+      applied({ index: 0, kind: 'stop', label: 'stop signaling', atMs: 3000, startedT: T0 + 3000, appliedT: T0 + 3100 }),
+      applied({ index: 1, kind: 'handover', label: 'handover a -> lanc', atMs: 4000, startedT: T0 + 3950, appliedT: T0 + 4700 }),
+    ];
+    const c = callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: events })!;
+    expect(c.outages.map((o) => o.cause)).toEqual(['handover a -> lanc']);
+    expect(c.events.map((e) => [e.label, e.outage, e.recoveryMs])).toEqual([
+      ['stop signaling', null, 0],
+      ['handover a -> lanc', 0, 2550],
+    ]);
+  });
+
   it('no first frame, no call', () => {
     expect(callResult({ holdMs: 1000, viewerEvents: [], cameraEvents: [], cameraFps: 25, applied: [] })).toBe(null);
   });

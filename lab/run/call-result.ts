@@ -48,6 +48,16 @@ export function callResult(input: CallInput): CallResult | null {
   const viewerPairs = pairs(v);
   const cameraPairs = pairs(input.cameraEvents);
 
+  // Each outage's cause: of the events that began at most CAUSE_WINDOW_MS before it (a command may
+  // bite before it returns: a docker handover cuts the link ~0.7 s before it is done), the last to
+  // begin before the outage did; an outage under way when events begin goes to the first of them.
+  const begin = (e: (typeof events)[number]) => (e.startedT === null ? e.appliedMs! : round(e.startedT - t0));
+  const causeOf = outages.map((x) => {
+    const near = events.filter((e) => e.appliedMs !== null && x.endMs >= begin(e) - 100 && x.startMs <= begin(e) + CAUSE_WINDOW_MS).sort((a, b) => begin(a) - begin(b));
+    return near.filter((e) => begin(e) <= x.startMs + 100).at(-1) ?? near[0] ?? null;
+  });
+  causeOf.forEach((e, o) => (outages[o].cause = e?.label ?? null));
+
   const results: CallEventResult[] = events.map((e, i) => {
     const base = { index: e.index, label: e.label, kind: e.kind, atMs: e.atMs, appliedMs: e.appliedMs, restoredMs: e.restoredMs, detail: e.detail, error: e.error };
     if (e.appliedMs === null) return { ...base, recoveryMs: null, outage: null, pairAfter: null };
@@ -55,8 +65,7 @@ export function callResult(input: CallInput): CallResult | null {
     const restart = e.kind === 'stop' ? events.slice(i + 1).find((x) => x.kind === 'start' && x.label.endsWith(e.label.split(' ')[1]) && x.appliedMs !== null) : undefined;
     // An instant event counts from when its command began: it may bite before the command returns.
     const back = e.restoredMs ?? restart?.appliedMs ?? (e.startedT === null ? e.appliedMs : round(e.startedT - t0));
-    const o = outages.findIndex((x) => x.cause === null && x.endMs >= e.appliedMs! - 100 && x.startMs <= e.appliedMs! + CAUSE_WINDOW_MS);
-    if (o >= 0) outages[o].cause = e.label;
+    const o = causeOf.indexOf(e);
     const outage = o >= 0 ? outages[o] : null;
     const recoveryMs = outage ? (outage.ongoing ? null : round(Math.max(0, outage.endMs - back))) : 0;
     const after = outage ? outage.endMs : e.appliedMs;

@@ -2,26 +2,14 @@
 // handover and a coturn stop each interrupt the call, which must come back with a measured
 // recoveryMs; a 40 s call without events holds its frame rate. The 40 s hold runs beside the three
 // event runs, which take turns: four labs at once on two cores made werift's DTLS time out before
-// the first frame (about 75 s in all, under load).
+// the first frame (about 75 s in all, under load). The same events on docker: docker-dynamics.test.ts.
 import { describe, expect, it } from 'vitest';
-import { loadScenario, scenarioFromData, type Scenario } from '../../lab/model/scenario.js';
+import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
 import type { RunResult } from '../../lab/model/run-result.js';
-import { explainRun, runInTest } from './helpers.js';
+import { explainRun, runHeld } from './helpers.js';
 
 const call = (r: RunResult) => r.sessions[0].call!;
 const story = (r: RunResult) => `${explainRun(r)}\n${JSON.stringify({ events: call(r)?.events, outages: call(r)?.outages, fps: call(r)?.fps.map((f) => f.fps) })}\n${(call(r)?.timeline ?? []).map((t) => `${t.tMs} ${t.source} ${t.what}`).join('\n')}`;
-
-/**
- * One run of a held scenario. A run that fails before its first frame says nothing about the
- * events (four labs at once on two cores: werift's DTLS sometimes times out, as scenarios.test.ts
- * sees with multi-viewer): it is printed and run once more. A run that got its first frame counts.
- */
-async function runHeld(ctx: Parameters<typeof runInTest>[0], scenario: Scenario): Promise<RunResult> {
-  const r = await runInTest(ctx, scenario);
-  if (r.sessions[0].call) return r;
-  console.log(`${scenario.name}: no first frame, run again: ${explainRun(r)}`);
-  return runInTest(ctx, scenario);
-}
 
 /** The event runs one after another (beside the hold): a lane they queue in. */
 let lane: Promise<unknown> = Promise.resolve();

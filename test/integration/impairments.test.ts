@@ -1,70 +1,13 @@
 // Link impairments, measured (docs/impairments.md): what a probe between two lab hosts sees
 // against what was configured, then what WebRTC runs report over impaired links.
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import type { StartedLab } from '../../lab/backends/backend.js';
-import { impairmentSchema } from '../../lab/model/impairment.js';
 import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
-import { applyImpairments } from '../../lab/network/impair/apply.js';
-import { runInTest, runRepeatedInTest, withLab } from './helpers.js';
-import { NET_PROBE, PROBE_PORT, PROBE_TOPOLOGY } from '../../lab/network/impair/probe-lab.js';
+import { backend, runInTest, runRepeatedInTest } from './helpers.js';
+import { MEASURED_CASES, freshLabs } from './impair-measure.js';
 
-const topology = PROBE_TOPOLOGY;
-const PORT = PROBE_PORT;
-const probe = NET_PROBE;
-
-/** Builds the lab, impairs it, starts the probe server on b, and hands over what `measure` returns. */
-async function measured<T>(impairments: object[], measure: (lab: StartedLab, b: string) => Promise<T>): Promise<{ value: T; method: string }> {
-  return withLab(topology, async (lab) => {
-    const applied = await applyImpairments(lab, impairments.map((i) => impairmentSchema.parse(i)));
-    const server = lab.spawn('b', ['node', probe, 'serve', String(PORT)]);
-    let value: T;
-    try {
-      await new Promise<void>((resolve) => createInterface({ input: server.stdout }).on('line', (l) => l.includes('listening') && resolve()));
-      const b = lab.topology.hosts.find((h) => h.name === 'b')!.iface.addresses[0];
-      value = await measure(lab, b);
-    } finally {
-      await server.stop(200);
-      const views = await applied.stop();
-      console.log(`impairments (${applied.method}): helper counters ${JSON.stringify(views.map((v) => [v.node, v.direction, v.counters]))}`);
-    }
-    return { value, method: applied.method };
-  });
-}
-
-async function probeJson(lab: StartedLab, args: string[]) {
-  const r = await lab.exec('a', ['node', probe, ...args], { timeoutMs: 30_000 });
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
-}
-
+// On docker too: docker-dynamics.test.ts.
 describe.concurrent('link impairments, measured', () => {
-  it('round-trip time: 40 ms each way on the router and 20 ms out of host b add up to 100 ms (within 10%)', async () => {
-    const { value, method } = await measured(
-      [
-        { node: 'nata', iface: 'wan0', delayMs: 40 },
-        { node: 'b', iface: 'eth0', delayMs: 20, direction: 'out' },
-      ],
-      (lab, b) => probeJson(lab, ['rtt', b, String(PORT), '100', '10']),
-    );
-    console.log(`impairments (${method}): rtt ${JSON.stringify(value.rttMs)}`);
-    expect(value.received).toBe(100);
-    expect(Math.abs(value.rttMs.p50 - 100)).toBeLessThanOrEqual(10);
-    expect(value.rttMs.min).toBeGreaterThanOrEqual(100);
-  });
-
-  it('loss: 10% out of the router, over 2000 packets, within 2 points', async () => {
-    const { value, method } = await measured([{ node: 'nata', iface: 'wan0', loss: 0.1, direction: 'out' }], (lab, b) => probeJson(lab, ['rtt', b, String(PORT), '2000', '1']));
-    console.log(`impairments (${method}): loss ${value.lossShare} of ${value.sent}`);
-    expect(value.sent).toBe(2000);
-    expect(Math.abs(value.lossShare - 0.1)).toBeLessThanOrEqual(0.02);
-  });
-
-  it('rate: 2000 kbit/s out of the router holds a 4000 kbit/s UDP blast to within 10%', async () => {
-    const { value, method } = await measured([{ node: 'nata', iface: 'wan0', rateKbps: 2000, queue: 50, direction: 'out' }], (lab, b) => probeJson(lab, ['blast', b, String(PORT), '4000', '3000']));
-    console.log(`impairments (${method}): rate ${value.rateKbps.toFixed(0)} kbit/s over ${value.spanMs.toFixed(0)} ms`);
-    expect(Math.abs(value.rateKbps - 2000)).toBeLessThanOrEqual(200);
-    expect(value.receivedBytes).toBeLessThan(value.sentBytes);
-  });
+  for (const c of MEASURED_CASES) it(c.name, () => c.run(freshLabs(backend)));
 });
 
 /** What a run's checks said, and why its first session failed (the assertion shows it). */

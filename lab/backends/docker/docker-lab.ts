@@ -9,7 +9,7 @@ import { removeLabDir } from '../state.js';
 import { labContainers, removeContainers } from './containers.js';
 import { execIn } from './exec.js';
 import { removeNetwork } from './networks.js';
-import { containerName, type DockerPlan } from './plan.js';
+import { containerName, parseIpAddr, type DockerPlan } from './plan.js';
 import { spawnExec, spawnInImage, spawnInteractive, type ProcessTarget } from './processes.js';
 
 export class DockerLab implements StartedLab {
@@ -73,6 +73,34 @@ export class DockerLab implements StartedLab {
     this.processes.add(proc);
     proc.exited.then(() => this.processes.delete(proc));
     return proc;
+  }
+
+  private moves = 0;
+  /** Where each host's container is attached now (handovers move it). */
+  private attached = new Map<string, string>();
+
+  /**
+   * A handover: the host's container leaves its network (Docker removes its interface with the
+   * address) and joins `segment`'s with `address`; the new interface is found by that address and
+   * named eth1, eth2... as on netns, with the default route through `gateway` (Docker may have put
+   * its own gateway there: replaced). Processes in the container keep running throughout.
+   */
+  async moveHost(host: string, segment: string, address: string, gateway: string): Promise<string> {
+    const container = this.plan.containers.find((c) => c.node === host && !c.router);
+    const target = this.plan.networks.find((n) => n.segment === segment);
+    if (!container || !target) throw new LabError('usage', `lab ${this.id} has no host "${host}" or segment "${segment}"`);
+    const from = this.attached.get(host) ?? container.endpoints[0].network;
+    const iface = `eth${++this.moves}`;
+    await this.docker.getNetwork(from).disconnect({ Container: container.name, Force: true });
+    await this.docker.getNetwork(target.name).connect({ Container: container.name, EndpointConfig: { IPAMConfig: { IPv4Address: address } } });
+    this.attached.set(host, target.name);
+    const shown = await this.exec(host, ['ip', '-o', '-4', 'addr', 'show'], { purpose: `find ${host}'s interface on ${segment}` });
+    const current = parseIpAddr(shown.stdout).get(address);
+    if (!current) throw new LabError('backend', `${host} joined Docker network ${target.name} as ${address}, but no interface in it has that address: ${shown.stdout.trim()}`);
+    const lines = current === iface ? [] : [`link set dev ${current} down`, `link set dev ${current} name ${iface}`];
+    lines.push(`link set dev ${iface} up`, `route replace default via ${gateway} dev ${iface}`);
+    await this.exec(host, ['ip', '-batch', '-'], { input: lines.join('\n') + '\n', purpose: `hand ${host} over to ${segment}` });
+    return iface;
   }
 
   down(): Promise<void> {

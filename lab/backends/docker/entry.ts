@@ -8,9 +8,12 @@ export const DOCKER_CAPABILITIES: BackendCapabilities = {
   browsers: false,
   // One daemon refuses networks whose subnets overlap, and every lab of a topology has the same ones.
   concurrentLabs: false,
-  // Handovers need a container moved between networks mid-call: not built on docker yet.
-  callEvents: false,
-  linkImpairments: { unsupported: "its node image carries no nfq-impair helper and no iptables, and netem is up to the daemon's kernel: impairments are built for the netns backend only so far" },
+  // nft and ip in the containers as on netns; a handover disconnects the host's container from
+  // its network and connects it to another (DockerLab.moveHost).
+  callEvents: true,
+  // The same plan as netns (network/impair): netem where the daemon's kernel has it, else
+  // iptables (in the image) feeding nfq-impair, run from the project folder every container mounts.
+  linkImpairments: true,
   privileges: 'access to a Docker daemon (root, or the docker group)',
   // Each container has /etc of its own: the lab's two files are bind-mounted there.
   hostFiles: 'per-node',

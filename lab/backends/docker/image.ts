@@ -17,9 +17,21 @@ import { stateRoot } from '../state.js';
 export type ImageSource = 'offline' | 'registry';
 export const IMAGE_REPO = 'webrtc-lab-node';
 /** Programs the containers run; each must be installed on this machine for the offline image. */
-// env: scenario commands run as `env -C <their folder> ...` (model/scenario.ts).
-const PROGRAMS = [process.execPath, 'ip', 'nft', 'turnserver', 'turnutils_natdiscovery', 'tcpdump', 'sh', 'sleep', 'cat', 'env'];
-const OPTIONAL = new Set(['tcpdump']);
+// env: scenario commands run as `env -C <their folder> ...` (model/scenario.ts). iptables and tc:
+// link impairments (network/impair): iptables -j NFQUEUE feeds nfq-impair, tc probes for netem.
+const PROGRAMS = [process.execPath, 'ip', 'nft', 'turnserver', 'turnutils_natdiscovery', 'tcpdump', 'sh', 'sleep', 'cat', 'env', 'iptables', 'tc'];
+const OPTIONAL = new Set(['tcpdump', 'iptables', 'tc']);
+/**
+ * iptables (nft backend) loads its match and target extensions with dlopen, so ldd never names
+ * them: the ones the impairment rules use (network/impair/plan.ts queueRules), where installed.
+ */
+const XTABLES_DIRS = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/aarch64-linux-gnu/xtables', '/usr/lib/xtables', '/usr/lib64/xtables'];
+const XTABLES_PLUGINS = ['libxt_standard.so', 'libxt_NFQUEUE.so', 'libxt_mark.so'];
+
+function xtablesPlugins(): string[] {
+  const dir = XTABLES_DIRS.find((d) => existsSync(join(d, XTABLES_PLUGINS[0])));
+  return dir ? XTABLES_PLUGINS.map((p) => join(dir, p)).filter((p) => existsSync(p)) : [];
+}
 const EXTRA_PATHS = ['/etc/iproute2'];
 /**
  * Native Node modules peers load from the project folder (bind-mounted read-only into every
@@ -45,7 +57,7 @@ export async function offlineRootfsFiles(): Promise<string[]> {
     throw new LabError('missing-tool', `the offline Docker image is made from this machine's programs, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed`, 'run scripts/setup.sh (iproute2, nftables, coturn), or set WEBRTC_LAB_DOCKER_IMAGE_SOURCE=registry where a registry is reachable');
   }
   // ldd costs a process per program: remember its answer for as long as the programs are unchanged.
-  const found = programs.filter((p) => p.path).map((p) => p.path!);
+  const found = [...programs.filter((p) => p.path).map((p) => p.path!), ...(programs.some((p) => p.program === 'iptables' && p.path) ? xtablesPlugins() : [])];
   const native = NATIVE_MODULES.map((m) => projectPath(m)).filter((m) => existsSync(m));
   const key = [...found, ...native].map((f) => `${f} ${statSync(f).size} ${Math.round(statSync(f).mtimeMs)}`).join('\n');
   const cacheFile = join(stateRoot(), 'image-files.json');

@@ -14,8 +14,10 @@ import { IMPAIR_METHODS, planImpairments, type AppliedImpairment, type ImpairMet
 export interface AppliedImpairments {
   method: ImpairMethod;
   legs: AppliedImpairment[];
-  /** Stops the helpers and returns every leg with what it counted. */
+  /** Stops the helpers and returns every leg with what it counted (the rules stay: for a lab about to go down). */
   stop(): Promise<ImpairmentView[]>;
+  /** Takes the impairments off the lab's nodes, then stops the helpers: the links are as before. */
+  remove(): Promise<ImpairmentView[]>;
 }
 
 export function helperPath(): string {
@@ -68,7 +70,14 @@ export async function applyImpairments(lab: StartedLab, list: Impairment[]): Pro
     await stop();
     throw err;
   }
-  return { method, legs: plans.flatMap((p) => p.legs), stop };
+  // Rules first: a packet sent to a queue nobody serves any more is dropped.
+  const remove = async (): Promise<ImpairmentView[]> => {
+    await Promise.all(plans.map(async (plan) => {
+      for (const argv of plan.undo) await lab.exec(plan.node, argv, { purpose: `take the impairments off ${plan.node}` });
+    }));
+    return stop();
+  };
+  return { method, legs: plans.flatMap((p) => p.legs), stop, remove };
 }
 
 function startHelper(lab: StartedLab, node: string, leg: AppliedImpairment, args: string[]) {

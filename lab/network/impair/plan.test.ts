@@ -62,4 +62,21 @@ describe('impairment plans', () => {
     expect(plan.nftables).toBe(duplicateRuleset());
     expect(plan.nftables).toContain('meta mark & 0x40000000 == 0x40000000 meta mark set meta mark & 0xbfffffff dup to ip daddr');
   });
+
+  it('undo: every rule deleted last first, each chain once its rules and the jump to it are gone, duplication table last', () => {
+    const [router] = planImpairments([imp({ delayMs: 10, duplicate: 0.1 })], t, 'nfqueue');
+    const nata = t.routers.find((r) => r.name === 'nata')!;
+    expect(router.undo.map((c) => c.join(' '))).toEqual([
+      'iptables -t raw -D PREROUTING -i wan0 -m mark ! --mark 0x40000000/0x40000000 -j NFQUEUE --queue-num 1',
+      'iptables -t raw -D PREROUTING ! -i wan0 -m mark ! --mark 0x40000000/0x40000000 -j IMPAIR0',
+      'iptables -t raw -D IMPAIR0 -j NFQUEUE --queue-num 0',
+      `iptables -t raw -D IMPAIR0 -d ${nata.outside.addresses[0]}/32 -j RETURN`,
+      'iptables -t raw -D IMPAIR0 -d 192.168.1.1/32 -j RETURN',
+      'iptables -t raw -D IMPAIR0 -d 192.168.1.0/24 -j RETURN',
+      'iptables -t raw -X IMPAIR0',
+      'nft delete table ip labimpair',
+    ]);
+    const [netem] = planImpairments([imp({ delayMs: 30 })], t, 'netem');
+    expect(netem.undo.map((c) => c.join(' '))).toEqual(['tc qdisc del dev ifb-wan0 root', 'tc qdisc del dev wan0 ingress', 'ip link del ifb-wan0', 'tc qdisc del dev wan0 root']);
+  });
 });

@@ -26,6 +26,8 @@ export interface NodeImpairPlan {
   legs: AppliedImpairment[];
   /** Commands run in the node, in order (argv each). */
   commands: string[][];
+  /** Commands that take them off again (and the duplication table), run before the helpers stop. */
+  undo: string[][];
   /** nfqueue only: the helper processes (argv after the helper's path), one per leg, started before the commands. */
   helpers: { leg: AppliedImpairment; args: string[] }[];
   /** nfqueue with duplication: an nftables ruleset that copies marked packets. */
@@ -83,7 +85,7 @@ function netemPlan(node: string, nodeLegs: AppliedImpairment[]): NodeImpairPlan 
       ['tc', 'qdisc', 'replace', 'dev', ifb, 'root', 'netem', ...netemArgs(leg)],
     );
   }
-  return { node, legs: nodeLegs, commands, helpers: [], nftables: null };
+  return { node, legs: nodeLegs, commands, helpers: [], nftables: null, undo: undoCommands(commands, false) };
 }
 
 // ---- nfqueue ----
@@ -143,5 +145,25 @@ export function duplicateRuleset(): string {
 function nfqueuePlan(node: string, nodeLegs: AppliedImpairment[], topology: Topology): NodeImpairPlan {
   const helpers = nodeLegs.map((leg, queue) => ({ leg, args: helperArgs(leg, queue) }));
   const commands = nodeLegs.flatMap((leg, queue) => queueRules(leg, queue, topology));
-  return { node, legs: nodeLegs, commands, helpers, nftables: nodeLegs.some((l) => l.duplicate > 0) ? duplicateRuleset() : null };
+  const nftables = nodeLegs.some((l) => l.duplicate > 0) ? duplicateRuleset() : null;
+  return { node, legs: nodeLegs, commands, helpers, nftables, undo: undoCommands(commands, nftables !== null) };
+}
+
+/**
+ * The commands that reverse `commands`, last first: iptables -A becomes -D and -N becomes -X (a
+ * chain goes once its rules and the jump to it are gone); a netem qdisc, the ingress qdisc (with
+ * its filter) and the ifb device are deleted. Duplication's nftables table goes last.
+ */
+export function undoCommands(commands: string[][], duplication: boolean): string[][] {
+  const undo = [...commands].reverse().flatMap((argv): string[][] => {
+    const [tool, ...rest] = argv;
+    if (tool === 'iptables') {
+      const op = rest.findIndex((a) => a === '-A' || a === '-N');
+      return [['iptables', ...rest.slice(0, op), rest[op] === '-A' ? '-D' : '-X', ...rest.slice(op + 1)]];
+    }
+    if (tool === 'tc' && rest[0] === 'qdisc') return [['tc', 'qdisc', 'del', 'dev', rest[3], rest.includes('ingress') ? 'ingress' : 'root']];
+    if (tool === 'ip' && rest[0] === 'link' && rest[1] === 'add') return [['ip', 'link', 'del', rest[2]]];
+    return [];
+  });
+  return duplication ? [...undo, ['nft', 'delete', 'table', 'ip', 'labimpair']] : undo;
 }
