@@ -14,7 +14,7 @@ import { benchTopologies } from './topology-bench.js';
 const SUITES: Record<string, string> = {
   topology: 'bring-up and teardown time per topology preset (netns)',
   scenarios: 'per scenario: lab overhead vs peer setup, peak memory; the whole npm command',
-  matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers (--workers N: only N): wall time, cells/min, peak memory',
+  matrix: 'the full NAT matrix at --repeat 1 with 1 and 2 workers (--workers N: only N; --no-reuse: each cell fresh): wall time, cells/min, peak memory, CPU-s a cell',
   soak: 'every shipped scenario N times in a row (--runs, default 20): pass rates, leftovers',
   docker: 'bring-up/teardown per preset and one scenario, docker vs netns in the same run (needs dockerd)',
   impair: 'link impairments: configured vs measured delay, jitter, loss, burst loss, duplication, reordering, rate (--runs, default 3)',
@@ -24,10 +24,10 @@ const SUITES: Record<string, string> = {
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, workers: { type: 'string' }, nats: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { runs: { type: 'string' }, workers: { type: 'string' }, 'no-reuse': { type: 'boolean' }, nats: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   const suite = positionals[0];
   if (values.help || !suite || !(suite in SUITES)) {
-    console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--workers N (matrix)] [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
+    console.log(`Usage: npm run bench -- <suite> [<name>...] [--runs N] [--workers N] [--no-reuse] (matrix) [--json]\n\nSuites:\n${Object.entries(SUITES).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
     return values.help ? 0 : 2;
   }
   const runs = Number(values.runs ?? ({ topology: 7, scenarios: 3, soak: 20, docker: 3, impair: 3, ratio: 5, stacks: 10 } as Record<string, number>)[suite] ?? 1);
@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     log(`median of ${runs} runs\n`);
     result = await benchScenarios(runs, some, log);
   } else if (suite === 'matrix') {
-    result = await benchMatrix(some, log, values.workers ? [Number(values.workers)] : undefined);
+    result = await benchMatrix(some, log, values.workers ? [Number(values.workers)] : undefined, values['no-reuse'] !== true);
   } else if (suite === 'impair') {
     log(`${runs} runs per case, a fresh lab each\n`);
     result = await benchImpairments(runs, log, some);

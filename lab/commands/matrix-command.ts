@@ -21,7 +21,7 @@ import { rerunUnprivileged } from './privileges.js';
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'Every pair of NAT presets: viewer behind one, pi-camera behind the other; outcome, winning pair, setup time; gate on expectations.',
-  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift|libwebrtc|chromium|firefox] [--camera-stack werift|libwebrtc] [--stacks all] [--signaling lab|mqtt|whep|kvs] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--shard i/n] [--expect file] [--json]',
+  usage: 'matrix [--nats a,b,...] [--policy all|relay] [--viewer werift|libwebrtc|chromium|firefox] [--camera-stack werift|libwebrtc] [--stacks all] [--signaling lab|mqtt|whep|kvs] [--repeat N] [--retries N] [--min-pass-rate R] [--workers N] [--no-reuse] [--shard i/n] [--expect file] [--json]',
   details: [
     `Presets (default all): ${MATRIX_PRESETS.join(', ')}.`,
     'Cells are the upper triangle of the grid (each unordered pair once, the diagonal included).',
@@ -42,6 +42,7 @@ export const matrixCommand: Command = {
     '  --retries N           re-run a failed run up to N times; retries are recorded, the cell is "flaky"',
     '  --min-pass-rate R     share of runs that must pass, 0..1 (default 1)',
     '  --workers N           cells at once, each in its own lab (default 1)',
+    '  --no-reuse            nothing shared between a worker\'s cells: each starts its own reaper and lab DNS, as a scenario run',
     '  --shard i/n           run only shard i of n (for CI machines); combine with `merge`',
     '  --timeout MS          per run (default 15000)',
     `  --impair P            impair every cell's access links: a profile (${PROFILE_NAMES.join(', ')}) or a YAML file of impairment fields (docs/impairments.md)`,
@@ -63,6 +64,7 @@ export const matrixCommand: Command = {
     retries: { type: 'string' },
     'min-pass-rate': { type: 'string' },
     workers: { type: 'string' },
+    'no-reuse': { type: 'boolean' },
     shard: { type: 'string' },
     expect: { type: 'string' },
     timeout: { type: 'string' },
@@ -159,6 +161,7 @@ function matrixOptions(cmd: Command, { values }: ParsedArgs, config: ResolvedCon
     retries: integer(cmd, 'retries', values.retries, config.retries ?? 0, 0),
     minPassRate,
     workers: integer(cmd, 'workers', values.workers, config.workers ?? 1, 1),
+    reuse: values['no-reuse'] !== true,
     shard,
     expectations: matrixExpectations(values.expect as string | undefined, config),
     timeoutMs: integer(cmd, 'timeout', values.timeout, 15_000, 1000),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSignalingSupported } from '../run/signaling-support.js';
-import { cellScenario, checkMatrixSignaling } from './run-matrix.js';
+import { cellRunOptions, cellScenario, checkMatrixSignaling } from './run-matrix.js';
 
 const opts = (signaling: 'lab' | 'mqtt' | 'whep' | 'kvs', viewerKind: 'werift' | 'chromium' | 'firefox' = 'werift') => ({ presets: ['full-cone', 'symmetric'], policy: 'all' as const, timeoutMs: 15_000, viewerKind, signaling });
 
@@ -33,5 +33,25 @@ describe('matrix cells and their signaling', () => {
   it('the chromium viewer stack goes into every cell', () => {
     const s = cellScenario('symmetric', 'symmetric', opts('lab', 'chromium'), { outcome: 'relay' });
     expect(s.viewers[0].kind).toBe('chromium-viewer');
+  });
+});
+
+describe('what a cell shares with its worker', () => {
+  const reaper = { forLab: () => ({ built: () => {}, release: async () => {} }), close: async () => {} };
+
+  it('without a shared reaper (--no-reuse) a cell runs as a scenario would: its own reaper and lab DNS', () => {
+    const s = cellScenario('full-cone', 'symmetric', opts('lab'), { outcome: 'direct' });
+    expect(cellRunOptions(s, undefined, undefined)).toEqual({ signal: undefined });
+  });
+
+  it('the lab DNS is left out only when the peers reach everything by address', () => {
+    const lab = cellScenario('full-cone', 'symmetric', opts('lab'), { outcome: 'direct' });
+    expect(cellRunOptions(lab, reaper, undefined)).toEqual({ signal: undefined, reaper, labDns: false });
+    // MQTT peers find the broker by its lab name; a browser viewer is not known to use addresses only.
+    for (const s of [cellScenario('full-cone', 'symmetric', opts('mqtt'), { outcome: 'direct' }), cellScenario('full-cone', 'symmetric', opts('lab', 'chromium'), { outcome: 'direct' })]) {
+      expect(cellRunOptions(s, reaper, undefined)).toEqual({ signal: undefined, reaper });
+    }
+    // Names of the scenario's own need the DNS too.
+    expect(cellRunOptions({ ...lab, dns: { 'cam.example': '203.0.113.9' } }, reaper, undefined).labDns).toBeUndefined();
   });
 });

@@ -13,7 +13,8 @@ import { upstreamRouters } from '../model/topology.js';
 import { readYaml, validateWith } from '../model/validate.js';
 import { runRepeated } from '../run/repeat.js';
 import { checkSignalingSupported } from '../run/signaling-support.js';
-import { newRunId } from '../run/run-scenario.js';
+import { newRunId, type RunOptions } from '../run/run-scenario.js';
+import { startSharedReaper, type SharedReaper } from '../run/reaper.js';
 import { monotonicMs, round } from '../util/clock.js';
 import { composeCell } from './compose.js';
 import { natSummary } from '../report/topology-summary.js';
@@ -80,6 +81,14 @@ export interface MatrixOptions {
   onCellEnd?: (cell: MatrixCell) => void | Promise<void>;
   /** Aborting it stops starting cells, tears the running ones down and rejects with an AbortError. */
   signal?: AbortSignal;
+  /**
+   * Cells on one worker share what carries no state between them (default true): one reaper per
+   * worker instead of one per cell, and no lab DNS process in cells whose peers reach everything by
+   * address (cellRunOptions). Each cell still gets its own lab: namespaces, NAT rulesets and
+   * conntrack, coturn and its allocations, signaling with fresh secrets, fresh peer processes.
+   * false (`--no-reuse`): every cell runs exactly as a scenario run would.
+   */
+  reuse?: boolean;
 }
 
 export const matrixExpectationsSchema = z.strictObject({
@@ -162,17 +171,24 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
   const results: MatrixCell[] = new Array(cells.length);
   let done = 0;
   let next = 0;
+  const reuse = opts.reuse ?? true;
   const worker = async () => {
-    while (next < cells.length && !opts.signal?.aborted) {
-      const k = next++;
-      const { viewer, camera, id } = cells[k];
-      results[k] = await runCell(backend, id, viewer, camera, opts);
-      const c = results[k];
-      await opts.onCellEnd?.(c);
-      progress(`[${++done}/${cells.length}] ${viewer} x ${camera}: ${c.status.toUpperCase()} ${c.outcome} (expected ${c.expect.outcome}), pass rate ${Math.round(c.passRate * 100)}%, setup p50 ${c.latency.setupMs.p50 ?? '—'} ms`);
+    // One reaper watches every lab this worker makes, one after the other.
+    const reaper = reuse ? startSharedReaper(backend.name) : undefined;
+    try {
+      while (next < cells.length && !opts.signal?.aborted) {
+        const k = next++;
+        const { viewer, camera, id } = cells[k];
+        results[k] = await runCell(backend, id, viewer, camera, opts, reaper);
+        const c = results[k];
+        await opts.onCellEnd?.(c);
+        progress(`[${++done}/${cells.length}] ${viewer} x ${camera}: ${c.status.toUpperCase()} ${c.outcome} (expected ${c.expect.outcome}), pass rate ${Math.round(c.passRate * 100)}%, setup p50 ${c.latency.setupMs.p50 ?? '—'} ms`);
+      }
+    } finally {
+      await reaper?.close();
     }
   };
-  progress(`${cells.length} cell(s), signaling ${opts.signaling}${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${all.length})` : ''}, ${opts.repeat} run(s) each, ${opts.workers} at a time`);
+  progress(`${cells.length} cell(s), signaling ${opts.signaling}${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count} of ${all.length})` : ''}, ${opts.repeat} run(s) each, ${opts.workers} at a time${reuse ? '' : ', nothing shared between cells'}`);
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, cells.length)) }, worker));
   if (opts.signal?.aborted) throw abortError(opts.signal.reason, 'the matrix');
   return {
@@ -191,6 +207,7 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
     retries: opts.retries,
     minPassRate: opts.minPassRate,
     workers: opts.workers,
+    reuse,
     shards: [opts.shard ?? { index: 1, count: 1 }],
     totalCells: all.length,
     cells: results,
@@ -200,11 +217,25 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
   };
 }
 
-async function runCell(backend: Backend, id: string, viewer: string, camera: string, opts: MatrixOptions): Promise<MatrixCell> {
+/**
+ * What a cell's runs share with the worker's other cells. The lab DNS is left out only where
+ * nothing asks it anything: lab signaling, peers of stacks that take the signaling and ICE
+ * servers by address (the ICE config names coturn by address), and no names or services of the
+ * scenario's own; the hosts file still maps every lab name.
+ */
+export function cellRunOptions(scenario: Scenario, reaper: SharedReaper | undefined, signal: AbortSignal | undefined): RunOptions {
+  if (!reaper) return { signal };
+  const byAddress = (p: PeerSpec) => p.kind === 'viewer' || p.kind === 'libwebrtc-viewer' || p.kind === 'pi-camera';
+  const quiet = (scenario.signaling ?? 'lab') === 'lab' && !Object.keys(scenario.dns ?? {}).length && !scenario.services?.length && [scenario.camera, ...scenario.viewers].every(byAddress);
+  return { signal, reaper, ...(quiet ? { labDns: false } : {}) };
+}
+
+async function runCell(backend: Backend, id: string, viewer: string, camera: string, opts: MatrixOptions, reaper: SharedReaper | undefined): Promise<MatrixCell> {
   const probe = composeCell(viewer, camera);
   const predicted = predictOutcome(probe.topology, probe.viewerHost, probe.cameraHost, opts.policy);
   const expect = cellExpectation(opts.expectations, viewer, camera, predicted);
-  const r = await runRepeated(cellScenario(viewer, camera, opts, expect), backend, opts, { signal: opts.signal });
+  const scenario = cellScenario(viewer, camera, opts, expect);
+  const r = await runRepeated(scenario, backend, opts, cellRunOptions(scenario, reaper, opts.signal));
   return {
     id,
     viewer,

@@ -36,6 +36,8 @@ export interface RunSummary {
   sessions: SessionResult[];
   peers: Pick<PeerReport, 'name' | 'kind' | 'stack' | 'role' | 'host' | 'exitCode' | 'errors'>[];
   wallMs: number;
+  /** Where the run's time went (ms from its start: network up, services ready...); absent in older results. */
+  overhead?: RunResult['overhead'];
   teardown: RunResult['teardown'];
 }
 
@@ -75,6 +77,7 @@ export function summarizeRun(r: RunResult): RunSummary {
     sessions: r.sessions.map((s) => ({ ...s, call: null })),
     peers: r.peers.map(({ name, kind, stack, role, host, exitCode, errors }) => ({ name, kind, stack, role, host, exitCode, errors })),
     wallMs: r.overhead.wallMs,
+    overhead: r.overhead,
     teardown: r.teardown,
   };
 }
@@ -99,6 +102,12 @@ export interface MatrixResult {
   retries: number;
   minPassRate: number;
   workers: number;
+  /**
+   * Whether cells on one worker shared what they safely can (one reaper; no lab DNS process where
+   * the cell's peers use addresses only): `--no-reuse` makes every cell as fresh as a scenario run.
+   * Absent in older results: false.
+   */
+  reuse?: boolean;
   /** Which part of the full matrix this is; merged reports list every shard they came from. */
   shards: { index: number; count: number }[];
   /** Cells in the whole matrix (all shards). */

@@ -217,6 +217,7 @@ const runSummary = z.object({
   sessions: z.array(session.extend({ call: callResult.nullable().optional() })),
   peers: z.array(peer.pick({ name: true, kind: true, stack: true, role: true, host: true, exitCode: true, errors: true })),
   wallMs: z.number(),
+  overhead: runResultSchema.shape.overhead.optional(),
   teardown: runResultSchema.shape.teardown,
 });
 
@@ -254,6 +255,7 @@ export const matrixResultSchema = z.object({
   retries: z.number(),
   minPassRate: z.number(),
   workers: z.number(),
+  reuse: z.boolean().optional().describe('cells on one worker shared a reaper and went without a lab DNS process where unused; absent: false'),
   shards: z.array(z.object({ index: z.number(), count: z.number() })),
   totalCells: z.number(),
   cells: z.array(matrixCellSchema),

@@ -16,7 +16,7 @@ import type { Topology } from '../model/topology.js';
 import { monotonicMs, round } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { Teardown, type TeardownFailure } from '../util/teardown.js';
-import { startReaper, type Reaper } from './reaper.js';
+import { startReaper, type Reaper, type SharedReaper } from './reaper.js';
 import { makeScratch } from './scratch.js';
 
 export interface LabSessionOptions {
@@ -24,6 +24,8 @@ export interface LabSessionOptions {
   signal?: AbortSignal;
   /** What the rejection calls the work ("the run", "verify-nat of full-cone"). */
   what?: string;
+  /** A reaper that watches many labs (a matrix worker's); without it the session starts its own. */
+  reaper?: SharedReaper;
 }
 
 /** What taking a lab down went like: recorded in results, never thrown away. */
@@ -46,10 +48,11 @@ export class LabSession {
     readonly backend: Backend,
     private readonly what: string,
     signal: AbortSignal | undefined,
+    shared: SharedReaper | undefined,
   ) {
     this.signal = signal ?? new AbortController().signal;
     // The reaper first: from here on, whatever kills this process, the lab id is cleaned.
-    this.reaper = startReaper(this.labId, backend.name);
+    this.reaper = shared ? shared.forLab(this.labId) : startReaper(this.labId, backend.name);
     try {
       const scratch = makeScratch(this.labId);
       this.scratch = scratch;
@@ -62,7 +65,7 @@ export class LabSession {
 
   static open(backend: Backend, opts: LabSessionOptions = {}): LabSession {
     if (opts.signal?.aborted) throw abortError(opts.signal.reason, opts.what);
-    return new LabSession(backend, opts.what ?? 'the run', opts.signal);
+    return new LabSession(backend, opts.what ?? 'the run', opts.signal, opts.reaper);
   }
 
   /** The lab, once up() resolved. */

@@ -2,14 +2,20 @@
  * The reaper process of one lab (see reaper.ts): `node dist/reaper.mjs <labId> <ownerPid> <backend>`.
  * Standard input is a pipe from the owner: "release" means the lab was taken down and there is
  * nothing to do; end of input without it means the owner died, and the lab is removed.
+ *
+ * A shared reaper (a matrix worker's, `-` for the lab id) watches labs the owner names on the pipe
+ * as it makes them: "lab <id>" before the lab exists, "built <id>", "done <id>" once it is down;
+ * "release" ends it. When the owner dies it removes every lab named and not done.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { labDir } from '../backends/state.js';
 import { isAlive, stopPids } from '../backends/netns/processes.js';
-import { BUILT, RELEASE } from './reaper.js';
+import { BUILT, DONE, LAB, RELEASE } from './reaper.js';
 
-const [labId, ownerArg, backendName] = process.argv.slice(2);
+const [labArg, ownerArg, backendName] = process.argv.slice(2);
 const ownerPid = Number(ownerArg);
+/** The labs still up, and whether each was built. */
+const labs = new Map<string, boolean>(labArg === '-' ? [] : [[labArg, false]]);
 const POLL_MS = 250;
 /**
  * After a round that removed something, quiet rounds at these gaps (ms) must find nothing. An owner
@@ -34,14 +40,19 @@ ready.catch(() => {});
 
 let input = '';
 let reaping = false;
-let built = false;
 
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
   input += chunk;
   const lines = input.split('\n');
-  if (lines.includes(RELEASE)) process.exit(0);
-  built ||= lines.includes(BUILT);
+  input = lines.pop()!;
+  for (const line of lines) {
+    const [word, id = labArg] = line.split(' ');
+    if (word === RELEASE) process.exit(0);
+    if (word === BUILT && labs.has(id)) labs.set(id, true);
+    if (word === LAB) labs.set(id, false);
+    if (word === DONE) labs.delete(id);
+  }
 });
 process.stdin.on('end', () => void ownerGone());
 process.stdin.on('error', () => void ownerGone());
@@ -52,22 +63,25 @@ async function ownerGone(): Promise<void> {
   if (reaping) return;
   reaping = true;
   const t0 = performance.now();
-  const log = (line: string) => process.stderr.write(`reaper of lab ${labId} (owner ${ownerPid}): ${(performance.now() - t0).toFixed(0)} ms: ${line}\n`);
+  const ids = [...labs.keys()];
+  const built = [...labs.values()].every(Boolean);
+  const log = (line: string) => process.stderr.write(`reaper of lab ${ids.join(', ') || '(none)'} (owner ${ownerPid}): ${(performance.now() - t0).toFixed(0)} ms: ${line}\n`);
   try {
+    if (!ids.length) return;
     // Host-side helpers of the dead owner (a bring-up script) would go on building after the
-    // clean: stop every process started from this lab's state folder first.
-    await stopPids(processesMentioning(`${labDir(labId)}/`), 300);
+    // clean: stop every process started from these labs' state folders first.
+    await stopPids(ids.flatMap((id) => processesMentioning(`${labDir(id)}/`)), 300);
     const { cleanLabs, backend } = await ready;
     const gaps = built ? QUIET_GAPS_MS.built : QUIET_GAPS_MS.building;
     let quiet = 0;
     for (let round = 1; round <= MAX_ROUNDS && quiet < gaps.length; round++) {
-      const removed = await cleanLabs([labId], [backend]);
+      const removed = await cleanLabs(ids, [backend]);
       log(`round ${round}${built ? '' : ' (owner died during bring-up)'}: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing left'}`);
       quiet = removed.length ? 0 : quiet + 1;
       if (quiet < gaps.length) await new Promise((r) => setTimeout(r, gaps[quiet]));
     }
   } catch (err) {
-    log(`failed: ${(err as Error).message} (run: npm run lab -- clean ${labId})`);
+    log(`failed: ${(err as Error).message} (run: npm run lab -- clean ${ids.join(' ')})`);
   } finally {
     process.exit(0);
   }

@@ -14,6 +14,9 @@ import { bundlePath } from '../util/paths.js';
 
 export const RELEASE = 'release';
 export const BUILT = 'built';
+/** A shared reaper's lines: a lab it watches from now on, and a lab that is down. */
+export const LAB = 'lab';
+export const DONE = 'done';
 /** WEBRTC_LAB_REAPER=off: leave what a dead owner built in place (to inspect it; `clean` removes it). */
 export const REAPER_ENV = 'WEBRTC_LAB_REAPER';
 
@@ -33,12 +36,56 @@ export const REAPER_LOG_ENV = 'WEBRTC_LAB_REAPER_LOG';
 const RELEASE_WAIT_MS = 2000;
 
 export function startReaper(labId: string, backend: BackendName): Reaper {
-  if (process.env[REAPER_ENV] === 'off') return { built: () => {}, release: async () => {} };
+  const child = spawnReaper(labId, backend);
+  if (!child) return { built: () => {}, release: async () => {} };
+  let released: Promise<void> | null = null;
+  return {
+    built: () => void (released || child.write(`${BUILT}\n`)),
+    release: () => (released ??= child.end()),
+  };
+}
+
+/**
+ * One reaper for many labs, made one after the other (a matrix worker's cells): one process
+ * instead of one per lab. forLab() names a lab to it before the lab exists; that lab's release()
+ * tells it the lab is down and resolves at once. close() ends the reaper (after the last lab).
+ */
+export interface SharedReaper {
+  forLab(labId: string): Reaper;
+  close(): Promise<void>;
+}
+
+export function startSharedReaper(backend: BackendName): SharedReaper {
+  const child = spawnReaper('-', backend);
+  if (!child) return { forLab: () => ({ built: () => {}, release: async () => {} }), close: async () => {} };
+  let closed: Promise<void> | null = null;
+  return {
+    forLab: (labId) => {
+      if (closed) throw new Error(`a lab (${labId}) given to a reaper that was closed`);
+      child.write(`${LAB} ${labId}\n`);
+      let done = false;
+      return {
+        built: () => void (done || child.write(`${BUILT} ${labId}\n`)),
+        release: async () => void (done || ((done = true), child.write(`${DONE} ${labId}\n`))),
+      };
+    },
+    close: () => (closed ??= child.end()),
+  };
+}
+
+interface ReaperChild {
+  write(line: string): void;
+  /** "release", then resolves once it has exited (at most RELEASE_WAIT_MS). */
+  end(): Promise<void>;
+}
+
+function spawnReaper(labArg: string, backend: BackendName): ReaperChild | null {
+  if (process.env[REAPER_ENV] === 'off') return null;
   const main = bundlePath('reaper');
   if (!existsSync(main)) throw new LabError('not-found', `the lab's reaper bundle ${main} is missing`, 'run `npm run build`');
   const logFile = process.env[REAPER_LOG_ENV];
   const log = logFile ? openSync(logFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, [main, labId, String(process.pid), backend], { detached: true, stdio: ['pipe', 'ignore', log] });
+  const child = spawn(process.execPath, [main, labArg, String(process.pid), backend], { detached: true, stdio: ['pipe', 'ignore', log] });
   if (typeof log === 'number') closeSync(log);
   child.on('error', () => {}); // reported by its absence: `clean` still removes what it would have
   const exited = new Promise<void>((resolve) => {
@@ -50,19 +97,15 @@ export function startReaper(labId: string, backend: BackendName): Reaper {
   const pipe = child.stdin as Socket;
   pipe.on('error', () => {});
   pipe.unref();
-  let released: Promise<void> | null = null;
   return {
-    built: () => void (released || pipe.write(`${BUILT}\n`)),
-    release: () => {
-      released ??= (() => {
-        pipe.end(`${RELEASE}\n`);
-        // Held from here until it has gone: an awaiting caller must not see an empty event loop.
-        child.ref();
-        let timer: NodeJS.Timeout | undefined;
-        const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS)));
-        return Promise.race([exited, cap]).finally(() => clearTimeout(timer));
-      })();
-      return released;
+    write: (line) => void pipe.write(line),
+    end: () => {
+      pipe.end(`${RELEASE}\n`);
+      // Held from here until it has gone: an awaiting caller must not see an empty event loop.
+      child.ref();
+      let timer: NodeJS.Timeout | undefined;
+      const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS)));
+      return Promise.race([exited, cap]).finally(() => clearTimeout(timer));
     },
   };
 }

@@ -31,6 +31,7 @@ import { checkStacksFit } from './stack-fit.js';
 import { buildRunResult, type RunMarks } from './build-run-result.js';
 import { startCaptures, stopCaptures, type Capture } from './capture.js';
 import { LabSession } from './lab-session.js';
+import type { SharedReaper } from './reaper.js';
 import { watchLoad } from './machine-load.js';
 import { startPeer, type RunningPeer } from './peer-process.js';
 import { startAppPeer, type RunningApp } from './app-peer.js';
@@ -62,6 +63,13 @@ export interface RunOptions {
    * processes see the lab DNS), the services plan, and the CA environment peers get.
    */
   afterServices?: (ctx: { lab: StartedLab; plan: ServicesPlan; env: Record<string, string> }) => Promise<void>;
+  /** A reaper shared by consecutive runs (a matrix worker's); without it the run starts its own. */
+  reaper?: SharedReaper;
+  /**
+   * false: no lab DNS server process; the hosts still resolve every lab name from their hosts file.
+   * For runs whose peers reach everything by address (matrix cells with lab signaling).
+   */
+  labDns?: boolean;
 }
 
 /** Time the lab allows beyond the scenario's own timeout before it ends a peer itself. */
@@ -100,7 +108,7 @@ export async function runScenario(scenario: Scenario, backend: Backend, opts: Ru
   const startedAt = new Date().toISOString();
   const c: Collected = { marks: { start: monotonicMs(), labUp: null, servicesReady: null, end: 0 }, peers: [], killed: {}, cameraEndedEarly: false, captures: [], services: null, dns: null, userServices: [], callEvents: [], impairments: [], wire: { captured: false, reason: 'the run ended before its network was up' } };
   const progress = (line: string) => opts.onProgress?.(`${(monotonicMs() - c.marks.start).toFixed(0).padStart(5)} ms  ${line}`);
-  const session = LabSession.open(backend, { signal: opts.signal });
+  const session = LabSession.open(backend, { signal: opts.signal, reaper: opts.reaper });
   const load = watchLoad();
   let failure: unknown = null;
   try {
@@ -164,9 +172,9 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
     // finishing the network, and peers retry the signaling connection until it answers.
     onCreated: (created) => {
       const early = contractPeers(scenario).length;
-      progress(`lab ${created.id}: starting signaling, DNS${early ? ` and ${early} peer(s)` : ''} while the network is configured`);
+      progress(`lab ${created.id}: starting signaling${opts.labDns === false ? '' : ', DNS'}${early ? ` and ${early} peer(s)` : ''} while the network is configured`);
       servicesProcess = spawnServices(created, plan);
-      c.dns = spawnLabDns(created, records);
+      c.dns = opts.labDns === false ? null : spawnLabDns(created, records);
       c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
     },
   });
@@ -189,7 +197,7 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   const [services] = await session.step(
     Promise.all([
       ca.ready.then(() => startLabServices(lab, plan, ca, servicesProcess ?? undefined, scenario.turn)),
-      c.dns!.whenReady(),
+      c.dns?.whenReady(),
       startUserServices(session, labDns, scenario, addresses, ca, c),
     ]),
   );
@@ -200,7 +208,7 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   const wireCapture = await session.step(wire);
   const wireWaitMs = monotonicMs() - c.marks.servicesReady;
   // "coturn and signaling ready" is what tests and tools wait for: keep it first.
-  progress(`coturn and signaling ready, the lab DNS${userServices.length ? ` and ${userServices.length} service(s) of the scenario` : ''} too`);
+  progress(`coturn and signaling ready${c.dns ? ', the lab DNS' : ''}${userServices.length ? `${c.dns ? ' and' : ','} ${userServices.length} service(s) of the scenario` : ''}${c.dns || userServices.length ? ' too' : ''}`);
   await session.step(opts.afterServices?.({ lab: labDns, plan, env: caEnv(ca) }) ?? Promise.resolve());
 
   // Black-box peers know nothing of the lab's readiness: they start once everything they may call is up.
