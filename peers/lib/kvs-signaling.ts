@@ -13,6 +13,7 @@ import { emit, requireEnv } from './contract.js';
 import { NodeSha256 } from './node-sha256.js';
 import { MessageInbox } from './message-inbox.js';
 import type { Incoming, Signaling } from './signaling-client.js';
+import { dynamicImport } from '../../lab/util/dynamic-import.js';
 
 // Node 20 has no global WebSocket: the SDK would throw "WebSocket is not defined" (users do this too).
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -25,7 +26,7 @@ export const KVS_SDK = 'amazon-kinesis-video-streams-webrtc';
  */
 export async function loadKvsSdk(specifier = KVS_SDK): Promise<typeof import('amazon-kinesis-video-streams-webrtc')> {
   try {
-    const sdk = await import(specifier);
+    const sdk = await dynamicImport<typeof import('amazon-kinesis-video-streams-webrtc') & { default: typeof import('amazon-kinesis-video-streams-webrtc') }>(specifier);
     return (sdk.SignalingClient ? sdk : sdk.default) as typeof import('amazon-kinesis-video-streams-webrtc');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !(err as Error).message.includes(specifier)) throw err;
