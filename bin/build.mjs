@@ -20,7 +20,6 @@ export const ENTRY_POINTS = {
   'bench/bare-peer': 'bench/bare-peer.mjs',
   services: 'lab/services/services-main.ts',
   kvs: 'lab/services/kvs/kvs-main.ts',
-  dns: 'lab/network/dns-main.ts',
   reaper: 'lab/run/reaper-main.ts',
   'peers/viewer': 'peers/viewer.ts',
   'peers/pi-camera': 'peers/pi-camera.ts',

@@ -1,14 +1,16 @@
 /**
- * The reaper process of one lab (see reaper.ts): `node dist/reaper.mjs <labId> <ownerPid> <backend>`.
+ * The reaper process of one lab (see reaper.ts): `node dist/reaper.mjs <labId> <ownerPid> <backend> [built]`.
  * Standard input is a pipe from the owner: "release" means the lab was taken down and there is
- * nothing to do; end of input without it means the owner died, and the lab is removed.
+ * nothing to do; end of input without it means the owner died, and the lab is removed. Started by
+ * the netns watcher (reaper.ts WATCHER) once the owner is gone, it gets "built" as an argument and
+ * finds its input already at its end.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { labDir } from '../backends/state.js';
 import { isAlive, stopPids } from '../backends/netns/processes.js';
 import { BUILT, RELEASE } from './reaper.js';
 
-const [labId, ownerArg, backendName] = process.argv.slice(2);
+const [labId, ownerArg, backendName, builtArg] = process.argv.slice(2);
 const ownerPid = Number(ownerArg);
 const POLL_MS = 250;
 /**
@@ -34,7 +36,7 @@ ready.catch(() => {});
 
 let input = '';
 let reaping = false;
-let built = false;
+let built = builtArg === BUILT;
 
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {

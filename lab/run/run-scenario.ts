@@ -17,7 +17,7 @@ import { DEFAULT_KVS, type PeerSpec, type Scenario } from '../model/scenario.js'
 import { caEnv, serviceTlsEnv, startLabCa, type StartedLabCa } from '../network/ca.js';
 import { labWithDns, writeLabEtc } from '../network/dns-hosts.js';
 import { dnsRecords } from '../network/dns-names.js';
-import { spawnLabDns, type LabDnsProcess } from '../network/dns-process.js';
+import { labDnsIn, labDnsSpec, type LabDnsProcess } from '../network/dns-process.js';
 import { addServiceAddresses, checkAppPeerCommands, checkServiceCommands, serviceAddresses, spawnUserServices, waitUserServicesReady, type StartedUserService } from '../services/user-services.js';
 import { kvsPeerEnv, withKvsEmulator } from '../services/kvs/kvs-plan.js';
 import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
@@ -165,8 +165,9 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
     onCreated: (created) => {
       const early = contractPeers(scenario).length;
       progress(`lab ${created.id}: starting signaling, DNS${early ? ` and ${early} peer(s)` : ''} while the network is configured`);
-      servicesProcess = spawnServices(created, plan);
-      c.dns = spawnLabDns(created, records);
+      // The lab DNS is served by the services process (one Node process less).
+      servicesProcess = spawnServices(created, plan, labDnsSpec(records));
+      c.dns = labDnsIn(servicesProcess);
       c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
     },
   });
