@@ -153,10 +153,12 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   const records = dnsRecords({ services: topology.services.addresses, serviceAddresses: addresses, dns: scenario.dns ?? {} });
   const ca = startLabCa(session.scratch, { names: Object.keys(records), addresses: [...topology.services.addresses, ...new Set(Object.values(addresses))], labId: session.labId });
   const etc = writeLabEtc(join(session.scratch, 'etc'), topology.services.addresses[0], records);
-  // Peers read the CA file when they start (NODE_EXTRA_CA_CERTS): it must exist by then.
-  await session.step(ca.caReady);
   let servicesProcess: ServicesProcess | null = null;
   const hostFiles = session.backend.capabilities.hostFiles;
+  // Peers read the CA file when they start (NODE_EXTRA_CA_CERTS): they start once it and their
+  // hosts exist. openssl makes it while the namespaces are built (it used to come first, 30-80 ms).
+  let upFailed = false;
+  let peersStarted = Promise.resolve();
   const lab = await session.up(topology, {
     hostFiles: { resolvConf: etc.resolvConf, hosts: etc.hosts },
     folders: scenarioFolders(scenario),
@@ -168,13 +170,20 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
       // The lab DNS is served by the services process (one Node process less).
       servicesProcess = spawnServices(created, plan, labDnsSpec(records));
       c.dns = labDnsIn(servicesProcess);
-      c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
+      peersStarted = ca.caReady.then(() => {
+        if (!upFailed) c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
+      });
+      peersStarted.catch(() => {}); // awaited below; a CA that failed fails the run there
     },
+  }).catch((err: unknown) => {
+    upFailed = true;
+    throw err;
   });
   // Peers get SIGTERM before their lab goes (a failed bring-up's lab.down() stops them too).
   session.defer('stop peers', () => Promise.all(c.peers.map((p) => p.process.stop(500))));
   session.defer('stop the lab DNS', () => c.dns?.stop());
   c.marks.labUp = monotonicMs();
+  await session.step(peersStarted);
   if (scenario.impairments?.length) {
     // Before coturn answers its first STUN request: every ICE check crosses the impaired links.
     const applied = await session.step(applyImpairments(lab, scenario.impairments));
