@@ -12,10 +12,13 @@ import { median } from '../lab/util/stats.js';
 export interface RatioCommand {
   label: string;
   argv: string[];
+  /** The bare reference invoked the same way (node for node, npm for npm): like with like. */
+  bare: { label: string; argv: string[] };
 }
 
 export interface RatioRow {
   command: string;
+  bareCommand: string;
   runs: number;
   passed: number;
   medianMs: number;
@@ -28,11 +31,17 @@ export interface RatioRow {
 }
 
 export const BARE_REFERENCE = [process.execPath, projectPath('bench', 'bare-reference.mjs')];
+const BARE_NODE = { label: 'node bench/bare-reference.mjs', argv: BARE_REFERENCE };
+/** package.json "bench:bare": npm's own start-up (~0.3 s) is then on both sides. */
+const BARE_NPM = { label: 'npm run bench:bare', argv: ['npm', 'run', '-s', 'bench:bare'] };
 
-/** The lab commands compared: straight through the bin (what `npx webrtc-lab` execs) and through npm. */
+/**
+ * The lab commands compared: straight through the bin (what `npx webrtc-lab` execs) against the
+ * bare script run by node, and through npm against the bare script run by npm.
+ */
 export const LAB_COMMANDS: RatioCommand[] = [
-  { label: 'webrtc-lab run port-restricted-cone', argv: [process.execPath, projectPath('bin', 'lab.mjs'), 'run', 'port-restricted-cone', '--json'] },
-  { label: 'npm run lab -- port-restricted-cone', argv: ['npm', 'run', '-s', 'lab', '--', 'port-restricted-cone', '--json'] },
+  { label: 'webrtc-lab run port-restricted-cone', argv: [process.execPath, projectPath('bin', 'lab.mjs'), 'run', 'port-restricted-cone', '--json'], bare: BARE_NODE },
+  { label: 'npm run lab -- port-restricted-cone', argv: ['npm', 'run', '-s', 'lab', '--', 'port-restricted-cone', '--json'], bare: BARE_NPM },
 ];
 
 function timed(argv: string[]): { ms: number; ok: boolean } {
@@ -49,15 +58,17 @@ export async function benchRatio(runs: number, commands = LAB_COMMANDS, log: (s:
   const rows: RatioRow[] = [];
   for (const c of commands) {
     timed(c.argv);
+    timed(c.bare.argv);
     const lab: { ms: number; ok: boolean }[] = [];
     const bare: { ms: number; ok: boolean }[] = [];
     for (let i = 0; i < runs; i++) {
       lab.push(timed(c.argv));
-      bare.push(timed(BARE_REFERENCE));
+      bare.push(timed(c.bare.argv));
     }
     const ratios = lab.map((l, i) => Math.round((l.ms / bare[i].ms) * 100) / 100);
     const row: RatioRow = {
       command: c.label,
+      bareCommand: c.bare.label,
       runs,
       passed: lab.filter((r) => r.ok).length,
       medianMs: Math.round(median(lab.map((r) => r.ms))),
@@ -68,7 +79,7 @@ export async function benchRatio(runs: number, commands = LAB_COMMANDS, log: (s:
       ratios,
     };
     rows.push(row);
-    log(`${c.label.padEnd(38)} ${String(row.medianMs).padStart(5)} ms (${row.passed}/${runs} passed)  bare ${String(row.bareMedianMs).padStart(5)} ms (${row.barePassed}/${runs})  ratio ${row.ratio.toFixed(2)} (pairs: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
+    log(`${c.label.padEnd(38)} ${String(row.medianMs).padStart(5)} ms (${row.passed}/${runs} passed)  ${c.bare.label} ${String(row.bareMedianMs).padStart(5)} ms (${row.barePassed}/${runs})  ratio ${row.ratio.toFixed(2)} (pairs: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
   }
   const loadAfter = loadavg();
   log(`load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);

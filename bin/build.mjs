@@ -20,7 +20,6 @@ export const ENTRY_POINTS = {
   'bench/bare-peer': 'bench/bare-peer.mjs',
   services: 'lab/services/services-main.ts',
   kvs: 'lab/services/kvs/kvs-main.ts',
-  dns: 'lab/network/dns-main.ts',
   reaper: 'lab/run/reaper-main.ts',
   'peers/viewer': 'peers/viewer.ts',
   'peers/pi-camera': 'peers/pi-camera.ts',
@@ -59,6 +58,31 @@ export const BROWSER_ENTRY_POINTS = {
 
 /** Modules too heavy or native to bundle (esbuild finds its binary from its own path), or optional (the KVS SDK: an optional peer dependency); loaded only where needed. */
 const EXTERNAL = ['amazon-kinesis-video-streams-webrtc', 'playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel', 'esbuild', '@roamhq/wrtc', 'puppeteer-core'];
+
+/**
+ * The CommonJS bundles run from a V8 code cache, where import() throws on Node 20: every run-time
+ * import goes through lab/util/dynamic-import.ts. A plain import() call left in one (a new
+ * `await import('pkg')`, or a dependency's) fails the build here rather than a run later.
+ */
+export function dynamicImportsIn(code) {
+  const found = [];
+  // Not a method (`x.import(`), a name (`reimport(`) or a mention in quotes or backticks.
+  const re = /(?<![.\w$`'"])import\s*\(/g;
+  for (let m; (m = re.exec(code)); ) {
+    const end = code.indexOf('\n', m.index);
+    const line = code.slice(code.lastIndexOf('\n', m.index) + 1, end === -1 ? code.length : end);
+    if (/^\s*(\/\/|\*|\/\*)/.test(line)) continue; // a comment
+    if (/^\s*import\s*\([\w\s,]*\)\s*\{/.test(line)) continue; // a method named import (x509's PemData)
+    if (/\bnativeImport = /.test(line)) continue; // lab/util/dynamic-import.ts's fallback, unused under the hook
+    found.push(line.trim().slice(0, 120));
+  }
+  return found;
+}
+
+function checkNoDynamicImport(file) {
+  const found = dynamicImportsIn(readFileSync(file, 'utf8'));
+  if (found.length) throw new Error(`${file}: import() in a bundle that runs from the V8 code cache (it throws there on Node 20): use dynamicImport() from lab/util/dynamic-import.ts instead, at:\n  ${found.join('\n  ')}`);
+}
 
 function newestInput() {
   let newest = 0;
@@ -121,6 +145,7 @@ export async function ensureBuilt({ force = false } = {}) {
     define: { 'import.meta.url': '__labImportMetaUrl' },
     banner: { js: "const __labImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
+  for (const name of CACHED_ENTRY_POINTS) checkNoDynamicImport(join(dist, `${name}.cjs`));
   await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(BROWSER_ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),
     outdir: dist,

@@ -45,6 +45,12 @@ function writeCache(file, script) {
   }
 }
 
+// Code compiled from a cache cannot import() on Node 20 (a vm.Script gets a module loader only under
+// --experimental-vm-modules, and V8 drops the main context's once the code comes from cachedData):
+// the bundles call this one instead (lab/util/dynamic-import.ts), compiled by Node as usual.
+// Bare names and absolute file URLs resolve from bin/ as they would from dist/.
+globalThis[Symbol.for('webrtc-lab.import')] = (specifier) => import(specifier);
+
 const compile = Module.prototype._compile;
 Module.prototype._compile = function (content, filename) {
   if (!filename.startsWith(dist) || !filename.endsWith('.cjs')) return compile.call(this, content, filename);
@@ -53,8 +59,6 @@ Module.prototype._compile = function (content, filename) {
   const script = new vm.Script(Module.wrap(content), {
     filename,
     cachedData,
-    // The bundles load optional dependencies (playwright-core, dockerode) and config files with import().
-    importModuleDynamically: (specifier) => import(specifier),
   });
   const fn = script.runInThisContext({ displayErrors: true });
   const require = Module.createRequire(filename);

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { LabError } from '../model/errors.js';
 import { displayName, validateWith } from '../model/validate.js';
 import { labConfigSchema, type LabConfig } from './config.js';
+import { dynamicImport } from '../util/dynamic-import.js';
 
 export const CONFIG_FILES = ['webrtc-lab.config.ts', 'webrtc-lab.config.mts', 'webrtc-lab.config.js', 'webrtc-lab.config.mjs', 'webrtc-lab.config.json'];
 
@@ -49,7 +50,7 @@ async function readConfigFile(file: string): Promise<unknown> {
 
 async function importModule(url: string, file: string): Promise<{ default?: unknown }> {
   try {
-    return await import(url);
+    return await dynamicImport<{ default?: unknown }>(url);
   } catch (err) {
     throw new LabError('invalid-file', `${displayName(file)}: cannot load: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -60,7 +61,7 @@ async function importModule(url: string, file: string): Promise<{ default?: unkn
  * next to itself, where its own imports resolve as they would for the .ts file, then removes it.
  */
 async function importTypeScript(file: string): Promise<{ default?: unknown }> {
-  const esbuild = await import('esbuild');
+  const esbuild = await dynamicImport<typeof import('esbuild')>('esbuild');
   let code: string;
   try {
     const out = await esbuild.build({ entryPoints: [file], bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent' });

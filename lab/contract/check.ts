@@ -3,6 +3,11 @@ import { z } from 'zod';
 import { CUSTOM_EVENT_PREFIX, EVENT_NAMES, customEventSchema, eventSchema, isEventName, peerEventSchema } from './events.js';
 
 const envelope = z.looseObject({ t: z.number(), event: z.string().min(1) });
+/**
+ * A run checks a few dozen lines, most event kinds once: zod's JIT (a parser compiled with
+ * new Function per object schema on first use) costs more than it saves there, ~50 ms per run.
+ */
+const ONCE = { jitless: true } as const;
 
 /** What is wrong with one stdout line, or null if it keeps the contract. */
 export function contractProblem(line: string): string | null {
@@ -17,12 +22,12 @@ export function contractProblem(line: string): string | null {
 
 /** What is wrong with one parsed event, naming the event and the field, or null. */
 export function eventProblem(value: unknown, line = JSON.stringify(value) ?? String(value)): string | null {
-  const head = envelope.safeParse(value);
+  const head = envelope.safeParse(value, ONCE);
   if (!head.success) return `not an event (needs numeric "t" and string "event"): ${line.slice(0, 120)}`;
   const name = head.data.event;
-  if (name.startsWith(CUSTOM_EVENT_PREFIX)) return issueText(name, customEventSchema.safeParse(value));
+  if (name.startsWith(CUSTOM_EVENT_PREFIX)) return issueText(name, customEventSchema.safeParse(value, ONCE));
   if (!isEventName(name)) return `unknown event "${name}" (the contract's events: ${EVENT_NAMES.join(', ')}; a peer's own events start with "${CUSTOM_EVENT_PREFIX}")`;
-  return issueText(name, eventSchema(name).safeParse(value));
+  return issueText(name, eventSchema(name).safeParse(value, ONCE));
 }
 
 function issueText(name: string, result: { success: boolean; error?: z.ZodError }): string | null {

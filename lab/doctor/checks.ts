@@ -9,6 +9,7 @@ import { checkUserNamespaces } from '../backends/netns/userns.js';
 import { newId } from '../util/ids.js';
 import { runCommand } from '../util/run-command.js';
 import { projectPath } from '../util/paths.js';
+import { dynamicImport } from '../util/dynamic-import.js';
 
 export interface Check {
   name: string;
@@ -101,7 +102,7 @@ export async function privilegeCheck(): Promise<Check> {
 export async function dockerCheck(): Promise<Check> {
   const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   try {
-    const { default: Docker } = await import('dockerode');
+    const { default: Docker } = await dynamicImport<{ default: typeof import('dockerode') }>('dockerode');
     const docker = process.env.DOCKER_HOST ? new Docker() : new Docker({ socketPath: '/var/run/docker.sock' });
     await Promise.race([docker.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref())]);
     return { name: 'docker', ok: true, required: false, detail: `daemon answers at ${where} (--backend docker)` };

@@ -1,7 +1,9 @@
 /**
- * The reaper process of one lab (see reaper.ts): `node dist/reaper.mjs <labId> <ownerPid> <backend>`.
+ * The reaper process of one lab (see reaper.ts): `node dist/reaper.mjs <labId> <ownerPid> <backend> [built]`.
  * Standard input is a pipe from the owner: "release" means the lab was taken down and there is
- * nothing to do; end of input without it means the owner died, and the lab is removed.
+ * nothing to do; end of input without it means the owner died, and the lab is removed. Started by
+ * the netns watcher (reaper.ts WATCHER) once the owner is gone, it gets "built" as an argument and
+ * finds its input already at its end.
  *
  * A shared reaper (a matrix worker's, `-` for the lab id) watches labs the owner names on the pipe
  * as it makes them: "lab <id>" before the lab exists, "built <id>", "done <id>" once it is down;
@@ -12,10 +14,10 @@ import { labDir } from '../backends/state.js';
 import { isAlive, stopPids } from '../backends/netns/processes.js';
 import { BUILT, DONE, LAB, RELEASE } from './reaper.js';
 
-const [labArg, ownerArg, backendName] = process.argv.slice(2);
+const [labArg, ownerArg, backendName, builtArg] = process.argv.slice(2);
 const ownerPid = Number(ownerArg);
 /** The labs still up, and whether each was built. */
-const labs = new Map<string, boolean>(labArg === '-' ? [] : [[labArg, false]]);
+const labs = new Map<string, boolean>(labArg === '-' ? [] : [[labArg, builtArg === BUILT]]);
 const POLL_MS = 250;
 /**
  * After a round that removed something, quiet rounds at these gaps (ms) must find nothing. An owner

@@ -17,7 +17,7 @@ import { DEFAULT_KVS, type PeerSpec, type Scenario } from '../model/scenario.js'
 import { caEnv, serviceTlsEnv, startLabCa, type StartedLabCa } from '../network/ca.js';
 import { labWithDns, writeLabEtc } from '../network/dns-hosts.js';
 import { dnsRecords } from '../network/dns-names.js';
-import { spawnLabDns, type LabDnsProcess } from '../network/dns-process.js';
+import { labDnsIn, labDnsSpec, type LabDnsProcess } from '../network/dns-process.js';
 import { addServiceAddresses, checkAppPeerCommands, checkServiceCommands, serviceAddresses, spawnUserServices, waitUserServicesReady, type StartedUserService } from '../services/user-services.js';
 import { kvsPeerEnv, withKvsEmulator } from '../services/kvs/kvs-plan.js';
 import { planServices, spawnServices, startLabServices, type ServicesPlan, type ServicesProcess, type StartedServices } from '../services/lab-services.js';
@@ -161,10 +161,12 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   const records = dnsRecords({ services: topology.services.addresses, serviceAddresses: addresses, dns: scenario.dns ?? {} });
   const ca = startLabCa(session.scratch, { names: Object.keys(records), addresses: [...topology.services.addresses, ...new Set(Object.values(addresses))], labId: session.labId });
   const etc = writeLabEtc(join(session.scratch, 'etc'), topology.services.addresses[0], records);
-  // Peers read the CA file when they start (NODE_EXTRA_CA_CERTS): it must exist by then.
-  await session.step(ca.caReady);
   let servicesProcess: ServicesProcess | null = null;
   const hostFiles = session.backend.capabilities.hostFiles;
+  // Peers read the CA file when they start (NODE_EXTRA_CA_CERTS): they start once it and their
+  // hosts exist. openssl makes it while the namespaces are built (it used to come first, 30-80 ms).
+  let upFailed = false;
+  let peersStarted = Promise.resolve();
   const lab = await session.up(topology, {
     hostFiles: { resolvConf: etc.resolvConf, hosts: etc.hosts },
     folders: scenarioFolders(scenario),
@@ -173,15 +175,23 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
     onCreated: (created) => {
       const early = contractPeers(scenario).length;
       progress(`lab ${created.id}: starting signaling${opts.labDns === false ? '' : ', DNS'}${early ? ` and ${early} peer(s)` : ''} while the network is configured`);
-      servicesProcess = spawnServices(created, plan);
-      c.dns = opts.labDns === false ? null : spawnLabDns(created, records);
-      c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
+      // The lab DNS is served by the services process (one Node process less).
+      servicesProcess = spawnServices(created, plan, opts.labDns === false ? undefined : labDnsSpec(records));
+      c.dns = opts.labDns === false ? null : labDnsIn(servicesProcess);
+      peersStarted = ca.caReady.then(() => {
+        if (!upFailed) c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
+      });
+      peersStarted.catch(() => {}); // awaited below; a CA that failed fails the run there
     },
+  }).catch((err: unknown) => {
+    upFailed = true;
+    throw err;
   });
   // Peers get SIGTERM before their lab goes (a failed bring-up's lab.down() stops them too).
   session.defer('stop peers', () => Promise.all(c.peers.map((p) => p.process.stop(500))));
   session.defer('stop the lab DNS', () => c.dns?.stop());
   c.marks.labUp = monotonicMs();
+  await session.step(peersStarted);
   if (scenario.impairments?.length) {
     // Before coturn answers its first STUN request: every ICE check crosses the impaired links.
     const applied = await session.step(applyImpairments(lab, scenario.impairments));

@@ -16,6 +16,8 @@ import { BoundedLineLog } from './bounded-line-log.js';
 import { spawnReadyProcess } from './ready-process.js';
 import { mqttUrls, startMqttBroker, type StartedMqttBroker } from './mqtt-broker.js';
 import { MQTT_HOSTNAME } from '../network/dns-names.js';
+import { DNS_LOG_PREFIX } from '../network/dns-process.js';
+import type { DnsServerSpec } from '../network/dns-server.js';
 
 export const SERVICES_PORT = 18080;
 /**
@@ -65,8 +67,18 @@ export interface ServicesProcess {
   whenReady(): Promise<void>;
 }
 
-/** Starts the signaling + ICE-config process; it can start before the network is configured. */
-export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProcess {
+/** The services' own lines of the process's output: the lab DNS's (when it serves it) go to their own log. */
+class ServicesLog extends BoundedLineLog {
+  override add(line: string): void {
+    if (!line.startsWith(DNS_LOG_PREFIX)) super.add(line);
+  }
+}
+
+/**
+ * Starts the signaling + ICE-config process, and with `dns` the lab's resolver in it
+ * (lab/network/dns-process.ts labDnsIn follows that); it can start before the network is configured.
+ */
+export function spawnServices(lab: StartedLab, plan: ServicesPlan, dns?: DnsServerSpec): ServicesProcess {
   const config: ServicesConfig = {
     port: SERVICES_PORT,
     rooms: plan.rooms,
@@ -77,8 +89,9 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan): ServicesProc
     tlsPort: TLS_ALT_PORT,
     ttlSeconds: CREDENTIAL_TTL_S,
     ...(plan.turnUsers.length ? { turnStaticUser: plan.turnUsers[0] } : {}),
+    ...(dns ? { dns } : {}),
   };
-  return spawnReadyProcess(lab, nodeBundleArgv('services'), { LAB_SERVICES_CONFIG: JSON.stringify(config) }, 'the services process', new BoundedLineLog(), READY_TIMEOUT_MS);
+  return spawnReadyProcess(lab, nodeBundleArgv('services'), { LAB_SERVICES_CONFIG: JSON.stringify(config) }, 'the services process', new ServicesLog(), READY_TIMEOUT_MS);
 }
 
 export interface StartedServices {

@@ -1,13 +1,16 @@
 /**
  * The lab's own services process, run on the services host: the signaling server (ws) and the
- * ICE-server-config endpoint, on one HTTP port, on the hardened base (hardened-server.ts).
+ * ICE-server-config endpoint, on one HTTP port, on the hardened base (hardened-server.ts), and
+ * with `dns` in its config the lab's resolver (lab/network/dns-server.ts) on port 53.
  * Configured by LAB_SERVICES_CONFIG (JSON); logs bounded JSON lines with monotonic timestamps to
- * stdout; prints {"event":"ready"} once listening.
+ * stdout (the resolver's begin with {"src":"dns"}); prints {"event":"ready"} once listening, after
+ * the resolver's own ready line.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { projectPath } from '../util/paths.js';
 import { monotonicMs } from '../util/clock.js';
+import { startDnsServer, type DnsServerSpec } from '../network/dns-server.js';
 import { verifyJoinToken } from './credentials.js';
 import { HardenedServer, type ServerLimits } from './hardened-server.js';
 import { iceServerConfig } from './ice-config.js';
@@ -32,12 +35,28 @@ export interface ServicesConfig {
   queue?: Partial<QueueLimits>;
   /** Set when coturn runs with static users: the lab's own peers get this one. */
   turnStaticUser?: { username: string; password: string };
+  /** The lab's resolver, served here too (lab/network/dns-process.ts). */
+  dns?: DnsServerSpec;
 }
 
 const log = (entry: Record<string, unknown>) => process.stdout.write(logLine({ t: monotonicMs(), ...entry }) + '\n');
+// "src" first: lab/network/dns-process.ts tells the resolver's lines apart by how they begin.
+const dnsLog = (entry: Record<string, unknown>) => process.stdout.write(JSON.stringify({ src: 'dns', t: monotonicMs(), ...entry }) + '\n');
+
+async function startDns(spec: DnsServerSpec): Promise<{ close(): void }> {
+  try {
+    const socket = await startDnsServer(spec, (q) => dnsLog({ event: 'query', ...q }));
+    dnsLog({ event: 'ready', port: spec.port, names: Object.keys(spec.records).length });
+    return socket;
+  } catch (err) {
+    dnsLog({ level: 'error', event: 'bind-failed', message: (err as Error).message });
+    throw new Error(`the lab DNS could not listen on port ${spec.port}: ${(err as Error).message}`);
+  }
+}
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.LAB_SERVICES_CONFIG ?? '') as ServicesConfig;
+  const dns = config.dns ? await startDns(config.dns) : null;
   const signaling = new SignalingServer({ rooms: config.rooms, tokenSecret: config.tokenSecret, queue: config.queue, log });
   const page = (type: string, body: () => string | Buffer) => ({ methods: ['GET'], handle: (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(200, { 'content-type': type }).end(body()) });
   const server = new HardenedServer({
@@ -55,6 +74,7 @@ async function main(): Promise<void> {
   log({ event: 'ready', port, maxSockets: server.limits.maxSockets });
   const stop = () => {
     server.close();
+    dns?.close();
     process.exit(0);
   };
   process.on('SIGTERM', stop);

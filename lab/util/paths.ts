@@ -27,10 +27,10 @@ export function bundlePath(name: string): string {
 /**
  * The argv that runs a bundle in a new Node process: its CommonJS build through the V8 code cache
  * (bin/code-cache.cjs, bin/build.mjs CACHED_ENTRY_POINTS) where there is one, else the ES module
- * only with WEBRTC_LAB_CODE_CACHE=on (off by default: under it, import() fails in the bundles; docs/benchmarks.md).
+ * (also with WEBRTC_LAB_CODE_CACHE=off).
  */
 export function nodeBundleArgv(name: string): string[] {
   const cjs = projectPath('dist', `${name}.cjs`);
   const hook = projectPath('bin', 'code-cache.cjs');
-  return process.env.WEBRTC_LAB_CODE_CACHE === 'on' && existsSync(cjs) && existsSync(hook) ? [process.execPath, '--require', hook, cjs] : [process.execPath, bundlePath(name)];
+  return process.env.WEBRTC_LAB_CODE_CACHE !== 'off' && existsSync(cjs) && existsSync(hook) ? [process.execPath, '--require', hook, cjs] : [process.execPath, bundlePath(name)];
 }

@@ -1,5 +1,6 @@
 /** Debian's Chromium as the lab's browser peers start it (playwright-core, no download). */
 import type { Browser } from 'playwright-core';
+import { dynamicImport } from '../../lab/util/dynamic-import.js';
 
 export const CHROMIUM_PATH = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -9,7 +10,7 @@ export const CHROMIUM_PATH = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
  * networking (the lab has no way out). `disableFeatures` and `extra` add what one peer needs.
  */
 export async function launchChromium(opts: { disableFeatures?: string[]; extra?: string[] } = {}): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
+  const { chromium } = await dynamicImport<typeof import('playwright-core')>('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [

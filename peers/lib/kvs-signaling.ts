@@ -14,6 +14,7 @@ import { KVS_SDK, missingKvsSdk, type KvsSettings } from './kvs-settings.js';
 import { NodeSha256 } from './node-sha256.js';
 import { MessageInbox } from './message-inbox.js';
 import type { Incoming, Signaling } from './signaling-client.js';
+import { dynamicImport } from '../../lab/util/dynamic-import.js';
 
 export { KVS_SDK };
 
@@ -26,7 +27,7 @@ export { KVS_SDK };
  */
 export async function loadKvsSdk(specifier = KVS_SDK): Promise<typeof import('amazon-kinesis-video-streams-webrtc')> {
   try {
-    const sdk = await import(specifier);
+    const sdk = await dynamicImport<typeof import('amazon-kinesis-video-streams-webrtc') & { default: typeof import('amazon-kinesis-video-streams-webrtc') }>(specifier);
     return (sdk.SignalingClient ? sdk : sdk.default) as typeof import('amazon-kinesis-video-streams-webrtc');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !(err as Error).message.includes(specifier)) throw err;

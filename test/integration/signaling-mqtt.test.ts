@@ -59,7 +59,10 @@ describe('signaling: mqtt (pi-webrtc over mosquitto)', () => {
     const r = await runInTest(ctx, loadScenario('mqtt-full-cone'), undefined, {
       afterServices: async ({ lab, plan }) => {
         // Not awaited: it publishes until the camera's answer went by, while the peers signal.
-        void lab.exec('a', [process.execPath, projectPath('test', 'fixtures', 'mqtt-garbage.mjs'), plan.mqtt!.tcp, 'camera', 'viewer'], { timeoutMs: 15_000 }).then((out) => (garbage = JSON.parse(out.stdout)));
+        void lab.exec('a', [process.execPath, projectPath('test', 'fixtures', 'mqtt-garbage.mjs'), plan.mqtt!.tcp, 'camera', 'viewer'], { timeoutMs: 15_000 }).then(
+          (out) => (garbage = JSON.parse(out.stdout)),
+          () => {}, // still publishing when the run ended: the teardown stopped it
+        );
       },
     });
     expect(r.outcome, explainRun(r)).toBe('direct');

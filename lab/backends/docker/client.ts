@@ -2,6 +2,7 @@
 import type Dockerode from 'dockerode';
 import { LabError } from '../../model/errors.js';
 import type { ImageSource } from './image.js';
+import { dynamicImport } from '../../util/dynamic-import.js';
 
 export function imageSource(): ImageSource {
   const v = process.env.WEBRTC_LAB_DOCKER_IMAGE_SOURCE ?? 'offline';
@@ -10,7 +11,7 @@ export function imageSource(): ImageSource {
 }
 
 export async function connect(): Promise<Dockerode> {
-  const { default: Docker } = await import('dockerode');
+  const { default: Docker } = await dynamicImport<{ default: typeof import('dockerode') }>('dockerode');
   return new Docker();
 }
 

@@ -7,7 +7,7 @@ import { LabError } from '../../model/errors.js';
 import type { Topology } from '../../model/topology.js';
 import { INTERNET, findNode } from '../../model/topology.js';
 import { newId } from '../../util/ids.js';
-import { CommandResult, RunOptions, runCommand } from '../../util/run-command.js';
+import { CommandResult, RunOptions, requireTool, runCommand } from '../../util/run-command.js';
 import { Teardown, buildOrUnwind } from '../../util/teardown.js';
 import { backendsWith } from '../registry.js';
 import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
@@ -33,9 +33,9 @@ export class NetnsBackend implements Backend {
         'run as root, or let the lab re-run itself in a user namespace (it does so by itself when the kernel allows), or use --backend docker',
       );
     }
-    await runCommand(['ip', '-V'], { purpose: 'build network namespaces' });
-    await runCommand(['nft', '--version'], { purpose: 'program the NAT routers' });
-    await runCommand(['nsenter', '--version'], { purpose: 'run commands inside lab hosts' });
+    requireTool('ip', 'build network namespaces');
+    requireTool('nft', 'program the NAT routers');
+    requireTool('nsenter', 'run commands inside lab hosts');
   }
 
   async up(topology: Topology, opts: UpOptions = {}): Promise<StartedLab> {
