@@ -45,6 +45,22 @@ describe.concurrent('network events during a call', () => {
     expect(`${after.remote.address}:${after.remote.port}`, story(r)).not.toBe(`${before.address}:${before.port}`);
   });
 
+  it('chromium-nat-rebinding: a Chromium viewer restarts ICE on its own connection (restartIce) and the werift camera answers on its own', { timeout: 240_000 }, async (ctx) => {
+    const r = await inLane(() => runHeld(ctx, loadScenario('chromium-nat-rebinding')));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    expect(call(r).outages[e.outage!].cause).toBe('rebind nata');
+    const restarts = r.events.viewer.filter((x) => x.event === 'ice-restart');
+    expect(restarts.length, story(r)).toBeGreaterThanOrEqual(1);
+    expect(restarts.every((x) => x.method === 'restart-ice')).toBe(true);
+    // One connection throughout: the camera's ICE restarted (new -> connected again) and its DTLS never closed before the end.
+    const camera = r.events.camera.filter((x) => x.session === 'viewer');
+    expect(camera.filter((x) => x.event === 'offer-received').length).toBe(1 + restarts.length);
+    expect(camera.filter((x) => x.event === 'ice-state' && x.state === 'connected').length, story(r)).toBeGreaterThanOrEqual(2);
+    expect(camera.filter((x) => x.event === 'dtls-connected').length).toBe(1);
+  });
+
   it('wifi-to-lte: the viewer moves to another LAN behind another NAT and recovers there', { timeout: 240_000 }, async (ctx) => {
     const r = await inLane(() => runHeld(ctx, loadScenario('wifi-to-lte')));
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
