@@ -91,7 +91,7 @@ export interface CallResult {
   events: CallEventResult[];
   /** Gaps in the frames longer than the viewer's gap threshold (500 ms by default). */
   outages: Outage[];
-  /** New connections the viewer negotiated to recover. */
+  /** Restarts the viewer made to recover: new connections (werift) or ICE restarts on its connection (Chromium). */
   restarts: number;
   /** The path the call ended on (either side relaying: relay); null: it ended without frames. */
   finalPath: 'direct' | 'relay' | null;
