@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import type { Page, Route } from 'playwright-core';
 import type { EventName } from '../lab/contract/events.js';
 import { projectPath } from '../lab/util/paths.js';
-import { commonConfig, emit, envChoice, fail, requireEnv } from './lib/contract.js';
+import { commonConfig, emit, envChoice, envNumber, fail, requireEnv } from './lib/contract.js';
+import { HoldMonitor } from './lib/hold-monitor.js';
 import { CHROMIUM_PATH, launchChromium } from './lib/chromium-launch.js';
 import { tunnelTransport, type HttpTransport } from './lib/http-tunnel.js';
 import { kvsBrowserBuild, kvsSettings } from './lib/kvs-settings.js';
@@ -24,6 +25,8 @@ const mqttUrl = protocol === 'mqtt' ? requireEnv('LAB_MQTT_WS_URL') : null;
 const kvs = protocol === 'kvs' ? { settings: kvsSettings(), sdk: kvsBrowserBuild(), spki: requireEnv('LAB_TLS_SPKI') } : null;
 /** The lab's services serve the page (http): its origin. */
 const origin = new URL(cfg.iceConfigUrl).origin;
+/** Keep the call up this long after the first frame (0: finish at once). */
+const holdMs = envNumber('LAB_HOLD_MS', 0);
 if (!existsSync(CHROMIUM_PATH)) fail(`no Chromium at ${CHROMIUM_PATH} (install Debian's chromium, or set LAB_CHROMIUM)`);
 
 async function main(): Promise<void> {
@@ -43,14 +46,33 @@ async function main(): Promise<void> {
   const page = await browser.newPage();
   page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
   page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
+  const hold = holdMs ? new HoldMonitor(remote) : null;
   // The page's events are typed where it makes them (chromium/viewer-page.ts); the lab checks every line.
   await page.exposeFunction('labEmit', (event: EventName, fields: Record<string, unknown> = {}) => {
     emit(event, fields as never);
+    if (event === 'first-frame' && hold) {
+      clearTimeout(timer);
+      hold.frame(); // the stall clock starts at the first frame, not at launch
+    }
+    // A browser says "disconnected" within seconds of losing its path (werift never does).
+    if (event === 'ice-state' && hold?.started && (fields.state === 'disconnected' || fields.state === 'failed')) hold.failed(`ICE ${fields.state}`);
     if (event === 'done') {
       clearTimeout(timer);
       void stop(0);
     }
   });
+  if (hold) {
+    await page.exposeFunction('labFrames', (count: number) => {
+      for (let i = 0; i < count; i++) hold.frame();
+    });
+    let attempt = 0;
+    hold.onStall = async (reason) => {
+      attempt++;
+      emit('ice-restart', { session: remote, attempt, reason, method: 'restart-ice' });
+      hold.restarted();
+      await page.evaluate((r) => window.restartViewer(r), reason);
+    };
+  }
   // WHEP: the camera's endpoint appears at the relay's origin (the public end of its tunnel).
   const whepUrl = protocol === 'whep' ? `${origin}/whep` : null;
   if (whepUrl) {
@@ -64,7 +86,11 @@ async function main(): Promise<void> {
     await page.addScriptTag({ path: projectPath('dist', 'peers', 'chromium-kvs-page.js') });
   }
   try {
-    await page.evaluate((c) => window.startViewer(c), viewerPageConfig(cfg, remote, { signaling: protocol, mqttUrl, whepUrl, kvs: kvs?.settings ?? null }));
+    await page.evaluate((c) => window.startViewer(c), viewerPageConfig(cfg, remote, { signaling: protocol, mqttUrl, whepUrl, kvs: kvs?.settings ?? null, hold: hold !== null }));
+    if (hold) {
+      await hold.run(holdMs);
+      await page.evaluate(() => window.endViewer());
+    }
   } catch (err) {
     if (finished) return; // the page said "done" and the browser is closing under it
     emit('error', { message: (err as Error).message.split('\n')[0] });

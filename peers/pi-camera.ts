@@ -36,6 +36,8 @@ const plid = profileLevelId(nals);
 emit('started', { peer: cfg.peerId, stack: 'werift', role: 'camera', profile: profileName, profileLevelId: plid, frames: clip.length, fps: profile.fps, codec: 'H264' });
 
 const sessions = new Map<string, WeriftSession>();
+/** The SDP session id (o= line) of each viewer's connection: a re-offer keeps it, a new connection does not. */
+const sdpSessions = new Map<string, string>();
 /** Candidates that arrive before a viewer's session exists (before or while it is answered) wait here. */
 const early = new CandidateQueues<Record<string, unknown>>();
 
@@ -60,6 +62,7 @@ async function leave(viewer: string): Promise<void> {
   emit('viewer-left', { session: viewer });
   await sessions.get(viewer)?.pc.close().catch(() => {});
   sessions.delete(viewer);
+  sdpSessions.delete(viewer);
   early.delete(viewer);
 }
 
@@ -106,6 +109,10 @@ async function answer(signaling: Signaling, viewer: string, sdp: string): Promis
   // Synchronously, before the next message (see CandidateQueues.forNewSession).
   const candidates = early.forNewSession(viewer);
   emit('offer-received', { session: viewer });
+  const existing = sessions.get(viewer);
+  const sdpSession = sdpSessionId(sdp);
+  if (existing && sdpSession !== null && sdpSessions.get(viewer) === sdpSession) return reanswer(existing, sdp, candidates);
+  if (sdpSession !== null) sdpSessions.set(viewer, sdpSession);
   // As the KVS master does: fresh TURN credentials before each connection.
   const iceConfig = await (signaling.iceConfig?.(viewer) ?? fetchIceConfig(cfg));
   const iceServers = iceServersFor(iceConfig, cfg.turnTransports);
@@ -137,6 +144,37 @@ async function answer(signaling: Signaling, viewer: string, sdp: string): Promis
     stream(track, session, stats, transceiver.sender.onPictureLossIndication);
     await session.reportSelectedPair();
   });
+}
+
+/** The session id of an SDP's o= line (RFC 4566), which a renegotiation of the same connection keeps (RFC 3264 8). */
+function sdpSessionId(sdp: string): string | null {
+  return /^o=\S+ (\S+) /m.exec(sdp)?.[1] ?? null;
+}
+
+/**
+ * A re-offer on the viewer's existing connection (a browser's restartIce()): werift restarts its
+ * ICE agent when the offer carries new ICE credentials and keeps DTLS, SCTP and the media stream;
+ * the answer carries the new credentials and candidates.
+ */
+async function reanswer(session: WeriftSession, sdp: string, candidates: ReturnType<typeof early.forNewSession>): Promise<void> {
+  const viewer = session.remote;
+  await session.setRemote('offer', sdp);
+  await candidates.open((c) => session.addCandidate(c));
+  const reconnected = new Promise<void>((resolve) => {
+    const sub = session.pc.iceConnectionStateChange.subscribe((state) => {
+      if (state !== 'connected') return;
+      sub.unSubscribe();
+      resolve();
+    });
+  });
+  await session.sendLocalDescription('answer', { afterGathering: true });
+  // werift 0.25.2 starts ICE from setLocalDescription only for a transport whose DTLS is not
+  // connected (peerConnection.js connect()), so after a restart its checks never run: start them.
+  // (Its state reads "completed" here: the spurious one at the end of gathering.)
+  for (const ice of session.pc.iceTransports) {
+    if (ice.state !== 'checking' && ice.state !== 'connected') ice.start().catch((err: Error) => emit('warning', { session: viewer, message: `ICE restart: ${err.message}` }));
+  }
+  void reconnected.then(() => session.reportSelectedPair());
 }
 
 /** Sends the clip in a loop at its frame rate; RTP timestamps on the 90 kHz clock. */

@@ -43,6 +43,7 @@ const wireDirection = z.object({
   path: wirePath.nullable(),
   otherPaths: z.array(wirePath.extend({ bytes: z.number() })),
   settledPath: wirePath.nullable().optional(),
+  pathChanges: z.array(z.object({ tMs: z.number(), path: wirePath })).optional(),
   firstStunCheckMs: ms,
   firstDtlsMs: ms,
   firstMediaMs: ms,
@@ -75,12 +76,13 @@ const callResult = z.object({
       recoveryMs: ms,
       outage: z.number().nullable(),
       pairAfter: pair,
+      wireAfter: z.object({ viewerToCamera: wirePath.nullable(), cameraToViewer: wirePath.nullable() }).nullable().optional(),
     }),
   ),
   outages: z.array(z.object({ startMs: z.number(), endMs: z.number(), durationMs: z.number(), framesLost: z.number(), ongoing: z.boolean(), cause: z.string().nullable() })),
   restarts: z.number(),
   finalPath: z.enum(['direct', 'relay']).nullable(),
-  timeline: z.array(z.object({ tMs: z.number(), source: z.enum(['lab', 'viewer', 'camera']), what: z.string() })),
+  timeline: z.array(z.object({ tMs: z.number(), source: z.enum(['lab', 'viewer', 'camera', 'wire']), what: z.string() })),
 });
 
 const session = z.object({

@@ -91,7 +91,7 @@ export interface CallResult {
   events: CallEventResult[];
   /** Gaps in the frames longer than the viewer's gap threshold (500 ms by default). */
   outages: Outage[];
-  /** New connections the viewer negotiated to recover. */
+  /** Restarts the viewer made to recover: new connections (werift) or ICE restarts on its connection (Chromium). */
   restarts: number;
   /** The path the call ended on (either side relaying: relay); null: it ended without frames. */
   finalPath: 'direct' | 'relay' | null;
@@ -128,13 +128,20 @@ export interface CallEventResult {
   recoveryMs: number | null;
   /** Index into outages of the outage it caused, or null. */
   outage: number | null;
+  /**
+   * The paths the packets took after the recovery (from the frames back, or the event when the
+   * call did not stall), read from the wire capture: the network's view beside the viewer's own
+   * `pairAfter`. null: no capture (or nothing crossed the internet); absent in older results.
+   */
+  wireAfter?: { viewerToCamera: WirePath | null; cameraToViewer: WirePath | null } | null;
   /** The viewer's selected pair once recovered. */
   pairAfter: PairView | null;
 }
 
 export interface CallTimelineEntry {
   tMs: number;
-  source: 'lab' | 'viewer' | 'camera';
+  /** wire: a path change the capture shows. */
+  source: 'lab' | 'viewer' | 'camera' | 'wire';
   what: string;
 }
 
@@ -179,6 +186,11 @@ export interface WireDirection {
    * `path` when a pair switch came late in a short run (most bytes went the first way).
    */
   settledPath?: WirePath | null;
+  /**
+   * Every change of the path this direction's DTLS and media took, in order (the first entry: the
+   * path it began on); tMs from the run's start. Absent in results older than this field.
+   */
+  pathChanges?: { tMs: number; path: WirePath }[];
   /** ms from the run's start (the lab's monotonic clock). */
   firstStunCheckMs: number | null;
   firstDtlsMs: number | null;

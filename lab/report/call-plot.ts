@@ -39,15 +39,23 @@ ${ticks.join('')}${fpsTicks.join('')}
 </svg>`;
 }
 
+/** What the capture showed each direction take after the recovery. */
+function wireAfter(e: CallResult['events'][number]): string {
+  const w = e.wireAfter;
+  if (!w) return '—';
+  const kind = (p: typeof w.viewerToCamera) => p?.kind ?? 'none';
+  return esc(`viewer->camera ${kind(w.viewerToCamera)}, camera->viewer ${kind(w.cameraToViewer)}`);
+}
+
 export function callBlock(call: CallResult): string {
   const events = call.events
-    .map((e) => `<tr><td>${esc(e.label)}</td><td>${e.atMs}</td><td>${e.appliedMs ?? '—'}</td><td>${e.restoredMs ?? '—'}</td><td>${e.recoveryMs ?? (e.appliedMs === null ? '—' : '<b>never</b>')}</td><td>${e.pairAfter ? esc(`${e.pairAfter.local.candidateType} <-> ${e.pairAfter.remote.candidateType}`) : '—'}</td><td>${esc(e.error ?? e.detail ?? '')}</td></tr>`)
+    .map((e) => `<tr><td>${esc(e.label)}</td><td>${e.atMs}</td><td>${e.appliedMs ?? '—'}</td><td>${e.restoredMs ?? '—'}</td><td>${e.recoveryMs ?? (e.appliedMs === null ? '—' : '<b>never</b>')}</td><td>${e.pairAfter ? esc(`${e.pairAfter.local.candidateType} <-> ${e.pairAfter.remote.candidateType}`) : '—'}</td><td>${wireAfter(e)}</td><td>${esc(e.error ?? e.detail ?? '')}</td></tr>`)
     .join('');
   const outages = call.outages.map((o) => `<li>${o.startMs}–${o.endMs} ms: ${o.durationMs} ms, ${o.framesLost} frames lost${o.ongoing ? ' (never ended)' : ''}${o.cause ? `, after ${esc(o.cause)}` : ''}</li>`).join('');
   const timeline = call.timeline.map((t) => `<tr><td>${t.tMs}</td><td>${t.source}</td><td>${esc(t.what)}</td></tr>`).join('');
   return `<h3>The call: ${call.holdMs} ms held, ${call.restarts} restart(s), min ${call.minFps ?? '—'} fps, ends ${call.finalPath ?? 'without frames'}</h3>
 ${fpsPlotSvg(call)}
-${call.events.length ? `<table><tr><th>event</th><th>at (ms)</th><th>applied</th><th>restored</th><th>recovery (ms)</th><th>pair after</th><th></th></tr>${events}</table>` : ''}
+${call.events.length ? `<table><tr><th>event</th><th>at (ms)</th><th>applied</th><th>restored</th><th>recovery (ms)</th><th>pair after (viewer)</th><th>path after (wire)</th><th></th></tr>${events}</table>` : ''}
 ${outages ? `<p>Outages:</p><ul>${outages}</ul>` : '<p>No outage.</p>'}
 <details><summary>Call timeline (ms from the first frame)</summary><table><tr><th>ms</th><th>source</th><th>what</th></tr>${timeline}</table></details>`;
 }

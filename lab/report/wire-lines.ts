@@ -1,16 +1,11 @@
 /** The wire oracle's view of a session in words: one line per direction (terminal and --explain). */
-import type { RunResult, SessionResult, WireCount, WireDirection, WirePath } from '../model/run-result.js';
+import type { RunResult, SessionResult, WireCount, WireDirection } from '../model/run-result.js';
+import { describePath } from '../wire/path-text.js';
+export { describePath };
 
 const ms = (v: number | null, from = 0) => (v === null ? '—' : `${(v - from).toFixed(1)} ms`);
 const n = (c: WireCount) => `${c.packets}/${c.bytes} B`;
 
-export function describePath(p: WirePath | null): string {
-  if (!p) return 'nothing crossed the internet';
-  const ends = `${p.from ?? '?'} -> ${p.to ?? '?'}`;
-  if (p.kind === 'direct') return `DIRECT ${ends}`;
-  const relays = p.relays.map((r) => `${r.owner}'s TURN/${r.transport ?? '?'} ${r.relayedAddress}`).join(' then ');
-  return `RELAY via ${relays} (${ends})`;
-}
 
 /** One line: path, first STUN check / DTLS / media (ms from `from`, the run's start by default), counts. */
 export function directionLine(d: WireDirection, from = 0): string {

@@ -85,7 +85,7 @@ export function buildRunResult(f: RunFacts): RunResult {
       cameraProblem: cameraProblem(camera, f.cameraEndedEarly),
     }),
     prediction: predictSession(scenario, spec),
-    call: scenario.holdMs && !spec.app ? callResult({ holdMs: scenario.holdMs, viewerEvents: peer(spec.name)?.events ?? [], cameraEvents: (camera?.events ?? []).filter((e) => e.session === spec.name), cameraFps: cameraFps(camera), applied: i === 0 ? (f.callEvents ?? []) : [] }) : null,
+    call: scenario.holdMs && !spec.app ? callResult({ holdMs: scenario.holdMs, viewerEvents: peer(spec.name)?.events ?? [], cameraEvents: (camera?.events ?? []).filter((e) => e.session === spec.name), cameraFps: cameraFps(camera), applied: i === 0 ? (f.callEvents ?? []) : [], wire: f.wire.captured ? f.wire.sessions[i] : null, wireStartT: f.marks.start }) : null,
   }, f.wire.captured ? f.wire.sessions[i] : null, blackBoxSides(scenario, spec, peer), f.wire));
   const expectations = [...checkExpectations(scenario.expect, sessions), ...blackBoxChecks(scenario, sessions)];
   const outcome = overallOutcome(sessions.map((s) => s.outcome));

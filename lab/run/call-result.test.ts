@@ -59,6 +59,31 @@ describe('a held call', () => {
     ]);
   });
 
+  it('reads the path after each recovery from the wire, on the call clock, and puts the wire path changes in the timeline', () => {
+    const direct = { kind: 'direct' as const, from: '203.0.113.4:1111', to: '203.0.113.5:4000', relays: [] };
+    const relayed = { kind: 'relay' as const, from: '203.0.113.4:2222', to: null, relays: [{ owner: 'viewer', server: '203.0.113.3:3478', transport: 'udp' as const, relayedAddress: '203.0.113.3:50000' }] };
+    // The wire counts from the run's start, 2000 ms before the first frame (T0).
+    const dir = (from: string, to: string, pathChanges: { tMs: number; path: typeof direct | typeof relayed }[]) =>
+      ({ from, to, path: direct, otherPaths: [], pathChanges, firstStunCheckMs: null, firstDtlsMs: null, firstMediaMs: null, dtls: { packets: 0, bytes: 0 }, sctp: { packets: 0, bytes: 0 }, rtp: { packets: 0, bytes: 0 }, countedPastTls: false });
+    const wire = {
+      outcome: 'relay' as const,
+      directions: [dir('viewer', 'camera', [{ tMs: 1500, path: direct }, { tMs: 8300, path: relayed }]), dir('camera', 'viewer', [{ tMs: 1600, path: direct }, { tMs: 8400, path: relayed }])] as [ReturnType<typeof dir>, ReturnType<typeof dir>],
+      disagreements: [],
+      notes: [],
+    };
+    const c = callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: [applied({})], wire, wireStartT: T0 - 2000 })!;
+    // Frames came back at 6500 ms of the call = 8500 ms of the run: both directions relayed by then.
+    expect(c.events[0].wireAfter).toEqual({ viewerToCamera: relayed, cameraToViewer: relayed });
+    expect(c.timeline.filter((t) => t.source === 'wire').map((t) => [t.tMs, t.what])).toEqual([
+      [6300, "viewer -> camera now RELAY via viewer's TURN/udp 203.0.113.3:50000 (203.0.113.4:2222 -> ?)"],
+      [6400, "camera -> viewer now RELAY via viewer's TURN/udp 203.0.113.3:50000 (203.0.113.4:2222 -> ?)"],
+    ]);
+    // An event before the switch sees the direct path; no capture, no wire view.
+    const early = callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: [applied({ atMs: 500, startedT: T0 + 500, appliedT: T0 + 500 })], wire, wireStartT: T0 - 2000 })!;
+    expect(early.events[0].wireAfter).toEqual({ viewerToCamera: direct, cameraToViewer: direct });
+    expect(callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: [applied({})] })!.events[0].wireAfter).toBe(null);
+  });
+
   it('no first frame, no call', () => {
     expect(callResult({ holdMs: 1000, viewerEvents: [], cameraEvents: [], cameraFps: 25, applied: [] })).toBe(null);
   });

@@ -5,10 +5,11 @@
  * viewer's first frame, the same origin as the events' `atMs`.
  */
 import type { PairView } from '../contract/events.js';
-import type { CallEventResult, CallResult, CallTimelineEntry, Outage } from '../model/run-result.js';
+import type { CallEventResult, CallResult, CallTimelineEntry, Outage, SessionWire, WireDirection, WirePath } from '../model/run-result.js';
 import { relays } from '../model/run-result.js';
 import type { AppliedCallEvent } from '../network/call-schedule.js';
 import { round } from '../util/clock.js';
+import { describePath } from '../wire/path-text.js';
 import type { PeerEvent } from './peer-process.js';
 
 export interface CallInput {
@@ -19,6 +20,10 @@ export interface CallInput {
   /** The camera's frame rate (its `started` event), for frames lost in an outage. */
   cameraFps: number | null;
   applied: AppliedCallEvent[];
+  /** This session's wire view, when the run captured its internet; null otherwise. */
+  wire?: SessionWire | null;
+  /** The monotonic time the wire's ms count from (the run's start). */
+  wireStartT?: number;
 }
 
 /** An outage begins at most this long after an event to be the event's doing. */
@@ -47,6 +52,7 @@ export function callResult(input: CallInput): CallResult | null {
   const pairs = (list: PeerEvent[]) => list.filter((e) => e.event === 'selected-pair' && e.pair).map((e) => ({ tMs: round(e.t - t0), pair: e.pair as PairView }));
   const viewerPairs = pairs(v);
   const cameraPairs = pairs(input.cameraEvents);
+  const wire = input.wire && input.wireStartT !== undefined ? wirePaths(input.wire, input.wireStartT - t0) : null;
 
   // Each outage's cause: of the events that began at most CAUSE_WINDOW_MS before it (a command may
   // bite before it returns: a docker handover cuts the link ~0.7 s before it is done), the last to
@@ -60,7 +66,7 @@ export function callResult(input: CallInput): CallResult | null {
 
   const results: CallEventResult[] = events.map((e, i) => {
     const base = { index: e.index, label: e.label, kind: e.kind, atMs: e.atMs, appliedMs: e.appliedMs, restoredMs: e.restoredMs, detail: e.detail, error: e.error };
-    if (e.appliedMs === null) return { ...base, recoveryMs: null, outage: null, pairAfter: null };
+    if (e.appliedMs === null) return { ...base, recoveryMs: null, outage: null, pairAfter: null, wireAfter: null };
     // The network is back when the event is undone: its forMs ran out, or TURN was started again.
     const restart = e.kind === 'stop' ? events.slice(i + 1).find((x) => x.kind === 'start' && x.label.endsWith(e.label.split(' ')[1]) && x.appliedMs !== null) : undefined;
     // An instant event counts from when its command began: it may bite before the command returns.
@@ -70,7 +76,8 @@ export function callResult(input: CallInput): CallResult | null {
     const recoveryMs = outage ? (outage.ongoing ? null : round(Math.max(0, outage.endMs - back))) : 0;
     const after = outage ? outage.endMs : e.appliedMs;
     const pairAfter = viewerPairs.find((p) => p.tMs >= after - 50)?.pair ?? [...viewerPairs].reverse().find((p) => p.tMs <= after)?.pair ?? null;
-    return { ...base, recoveryMs, outage: o >= 0 ? o : null, pairAfter };
+    const wireAfter = wire ? { viewerToCamera: wire.at(0, after), cameraToViewer: wire.at(1, after) } : null;
+    return { ...base, recoveryMs, outage: o >= 0 ? o : null, pairAfter, wireAfter: wireAfter && (wireAfter.viewerToCamera || wireAfter.cameraToViewer) ? wireAfter : null };
   });
 
   const lastViewer = viewerPairs.at(-1)?.pair ?? null;
@@ -86,7 +93,27 @@ export function callResult(input: CallInput): CallResult | null {
     outages,
     restarts: v.filter((e) => e.event === 'ice-restart').length,
     finalPath: endsDown || !lastViewer ? null : relays(lastViewer) || relays(lastCamera) ? 'relay' : 'direct',
-    timeline: timeline(t0, events, v, input.cameraEvents),
+    timeline: [...timeline(t0, events, v, input.cameraEvents), ...(wire?.timeline(input.holdMs) ?? [])].sort((a, b) => a.tMs - b.tMs),
+  };
+}
+
+/**
+ * The wire's path changes on the call's clock (ms from the first frame): the path in effect at a
+ * time, per direction (0: viewer -> camera, 1: camera -> viewer), and the changes during the hold.
+ */
+function wirePaths(w: SessionWire, offsetMs: number) {
+  const changes = (d: WireDirection) => (d.pathChanges ?? []).map((c) => ({ tMs: round(c.tMs + offsetMs), path: c.path }));
+  const byDirection = w.directions.map(changes);
+  return {
+    /** The path of the last change at or before tMs; before the first change, none. */
+    at(direction: 0 | 1, tMs: number): WirePath | null {
+      return [...byDirection[direction]].reverse().find((c) => c.tMs <= tMs)?.path ?? null;
+    },
+    timeline(holdMs: number): CallTimelineEntry[] {
+      return w.directions.flatMap((d, i) =>
+        byDirection[i].filter((c) => c.tMs >= 0 && c.tMs <= holdMs).map((c) => ({ tMs: c.tMs, source: 'wire' as const, what: `${d.from} -> ${d.to} now ${describePath(c.path)}` })),
+      );
+    },
   };
 }
 

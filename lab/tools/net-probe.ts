@@ -3,7 +3,8 @@
  * times, loss and throughput over UDP, to lab addresses only, bounded in count and time.
  *
  *   node net-probe.mjs serve <port>                       echoes probes, counts blast packets
- *   node net-probe.mjs rtt <ip> <port> <count> <gapMs>    -> {"sent","received","lossShare","duplicates","reordered","rttMs":{min,mean,p50,max}}
+ *   node net-probe.mjs rtt <ip> <port> <count> <gapMs> [burst]  -> {"sent","received","lossShare","duplicates","reordered","rttMs":{min,mean,p50,max}}
+ *                                                         (burst: packets sent back to back every gapMs, default 1)
  *   node net-probe.mjs blast <ip> <port> <kbps> <ms> [payload]  -> {"sentBytes","receivedBytes","rateKbps"}
  * The server prints {"event":"listening"} once bound. Rates count IP bytes (payload + 28).
  */
@@ -49,7 +50,7 @@ function serve(port: number): void {
   process.on('SIGTERM', () => process.exit(0));
 }
 
-async function rtt(ip: string, port: number, count: number, gapMs: number): Promise<void> {
+async function rtt(ip: string, port: number, count: number, gapMs: number, burst: number): Promise<void> {
   const socket = createSocket('udp4');
   const sentAt = new Map<number, number>();
   const rtts: number[] = [];
@@ -72,7 +73,7 @@ async function rtt(ip: string, port: number, count: number, gapMs: number): Prom
   const start = now();
   for (let seq = 0; seq < count; seq++) {
     // Paced by the clock, not by the sum of timer delays, so a busy machine does not stretch the run.
-    const due = start + seq * gapMs;
+    const due = start + Math.floor(seq / burst) * gapMs;
     if (due > now()) await sleep(due - now());
     // A buffer per packet: dgram sends later, and a reused one would carry a later sequence number.
     const packet = Buffer.alloc(64);
@@ -150,6 +151,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 if (mode === 'serve') serve(int(args[0], 'port', 65535));
-else if (mode === 'rtt') await rtt(args[0], int(args[1], 'port', 65535), int(args[2], 'count', 100_000), int(args[3], 'gapMs', 10_000));
+else if (mode === 'rtt') await rtt(args[0], int(args[1], 'port', 65535), int(args[2], 'count', 100_000), int(args[3], 'gapMs', 10_000), args[4] ? int(args[4], 'burst', 100) : 1);
 else if (mode === 'blast') await blast(args[0], int(args[1], 'port', 65535), int(args[2], 'kbps', 1_000_000), int(args[3], 'durationMs', 60_000), args[4] ? int(args[4], 'payload', 1472) : 1200);
 else fail('usage: net-probe serve <port> | rtt <ip> <port> <count> <gapMs> | blast <ip> <port> <kbps> <durationMs> [payload]');

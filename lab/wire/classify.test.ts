@@ -40,6 +40,8 @@ describe('classifyWire on recorded captures', () => {
     expect(c2v.rtp.packets).toBeGreaterThan(5);
     expect(c2v.firstMediaMs!).toBeGreaterThan(c2v.firstDtlsMs!);
     expect(c2v.rtp.bytes).toBeGreaterThan(v2c.rtp.bytes);
+    // One path all along: one path change, its start (the first DTLS packet).
+    for (const d of s.directions) expect(d.pathChanges).toEqual([{ tMs: d.firstDtlsMs, path: d.path }]);
   });
 
   it('symmetric-nat: relayed through one UDP allocation of the camera, both ways', () => {

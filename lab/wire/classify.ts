@@ -58,6 +58,8 @@ interface Observation {
 }
 
 const ep = (ip: string, port: number) => `${ip}:${port}`;
+/** A relayed packet's legs cross the capture within this long of each other. */
+const CHANGE_MERGE_MS = 100;
 const ipOf = (endpoint: string) => endpoint.slice(0, endpoint.lastIndexOf(':'));
 
 export function classifyWire(packets: IpPacket[], ctx: WireContext): SessionWire[] {
@@ -261,18 +263,46 @@ class Classifier {
     }
     const ranked = [...byPath.values()].sort((a, b) => b.bytes - a.bytes);
     const last = obs.filter((o) => o.kind !== 'check').reduce<Observation | undefined>((a, o) => (!a || o.t >= a.t ? o : a), undefined);
+    const pathChanges = this.pathChanges(obs, byPath);
     return {
       from,
       to,
       path: ranked[0]?.path ?? null,
       settledPath: last ? byPath.get(`${last.senderRelay}>${last.receiverRelay}`)!.path : null,
       otherPaths: ranked.slice(1).map((r) => ({ ...r.path, bytes: r.bytes })),
+      pathChanges,
       firstStunCheckMs: first('check'),
       firstDtlsMs: first('dtls'),
       firstMediaMs: first('rtp'),
       ...totals,
       countedPastTls: pastTls,
     };
+  }
+
+  /**
+   * Where this direction's DTLS and media went over time: a change when the relays change or an
+   * end does (a NAT's new port after a rebinding is one). An end seen on a later leg of a relayed
+   * packet completes the change its first leg began (within CHANGE_MERGE_MS), not a second one.
+   */
+  private pathChanges(obs: Observation[], byPath: Map<string, { path: WirePath }>): { tMs: number; path: WirePath }[] {
+    const ends = new Map<string, { from: string | null; to: string | null }>();
+    const changes: { t: number; relayKey: string; key: string; path: WirePath }[] = [];
+    for (const o of obs) {
+      if (o.kind === 'check') continue;
+      const relayKey = `${o.senderRelay}>${o.receiverRelay}`;
+      const e = ends.get(relayKey) ?? { from: null, to: null };
+      if (o.from) e.from = o.from;
+      if (o.to) e.to = o.to;
+      ends.set(relayKey, e);
+      const base = byPath.get(relayKey)!.path;
+      const key = `${relayKey} ${e.from}>${e.to}`;
+      const last = changes.at(-1);
+      if (last?.key === key) continue;
+      const path = { ...base, from: e.from ?? base.from, to: e.to ?? base.to };
+      if (last && last.relayKey === relayKey && o.t - last.t < CHANGE_MERGE_MS) Object.assign(last, { key, path });
+      else changes.push({ t: o.t, relayKey, key, path });
+    }
+    return changes.map((c) => ({ tMs: Math.round((c.t - this.ctx.t0) * 10) / 10, path: c.path }));
   }
 
   private pathOf(group: Observation[]): WirePath {

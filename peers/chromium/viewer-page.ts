@@ -18,6 +18,12 @@ export interface ViewerConfig extends PageSignalingConfig {
   trickle: boolean;
   /** Put this name in place of the TURN server's address (Firefox: TURN by hostname). */
   turnHostname?: string;
+  /**
+   * Keep the call up after the first frame (the scenario's holdMs): startViewer returns then, the
+   * page reports decoded frames through window.labFrames, restarts ICE when the Node side asks
+   * (window.restartViewer) and ends the call on window.endViewer.
+   */
+  hold?: boolean;
 }
 
 type Emit = <N extends EventName>(event: N, fields?: EventFields<N>) => Promise<void>;
@@ -25,6 +31,10 @@ declare global {
   interface Window {
     labEmit: Emit;
     startViewer(cfg: ViewerConfig): Promise<void>;
+    /** hold: frames decoded since the last report. */
+    labFrames(count: number): Promise<void>;
+    restartViewer(reason: string): Promise<void>;
+    endViewer(): Promise<void>;
   }
 }
 
@@ -62,6 +72,22 @@ async function settle(pc: RTCPeerConnection): Promise<void> {
   }
 }
 
+const framesDecoded = async (receiver: RTCRtpReceiver) => {
+  const inbound = ([...(await receiver.getStats()).values()] as StatsRecord[]).find((s) => s.type === 'inbound-rtp');
+  return Number(inbound?.framesDecoded ?? 0);
+};
+
+const FRAME_POLL_MS = 100;
+
+/** Resolves when ICE gathering is complete (at once if it is). */
+function gatheringComplete(pc: RTCPeerConnection): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => pc.iceGatheringState === 'complete' && (pc.removeEventListener('icegatheringstatechange', check), resolve());
+    pc.addEventListener('icegatheringstatechange', check);
+    check();
+  });
+}
+
 window.startViewer = async (cfg: ViewerConfig) => {
   const emit = window.labEmit;
   const session = cfg.remote;
@@ -74,8 +100,9 @@ window.startViewer = async (cfg: ViewerConfig) => {
 
   const pc = new RTCPeerConnection({ iceServers: servers, iceTransportPolicy: cfg.icePolicy, bundlePolicy: 'max-bundle' });
   const send = (msg: Record<string, unknown>) => signaling.send({ ...msg, to: cfg.remote });
-  // Chrome rejects candidates that arrive before the remote description: they wait here.
-  const early = new CandidateQueue<RTCIceCandidateInit>();
+  // Chrome rejects candidates that arrive before the remote description: they wait here (a new
+  // queue for each ICE restart: the camera's new candidates wait for its new answer).
+  let early = new CandidateQueue<RTCIceCandidateInit>();
   signaling.onMessage(async (msg) => {
     if (msg.from !== cfg.remote) return;
     if (msg.type === 'answer') {
@@ -150,15 +177,58 @@ window.startViewer = async (cfg: ViewerConfig) => {
     }
     await new Promise((r) => setTimeout(r, 10));
   }
+  // The hold: decoded frames go to the Node side from now on, which counts them and decides on restarts.
+  let reported = await framesDecoded(transceiver.receiver);
+  const poll = cfg.hold
+    ? setInterval(() => {
+        void framesDecoded(transceiver.receiver).then((n) => {
+          if (n > reported) void window.labFrames(n - reported);
+          reported = Math.max(reported, n);
+        });
+      }, FRAME_POLL_MS)
+    : undefined;
   await settle(pc);
   // One snapshot for both; Chrome reports relayProtocol itself.
   const stats = await statsOf(pc);
   await emit('candidate-pairs', { session, pairs: candidatePairsFromStats(stats) });
   await emit('selected-pair', { session, pair: selectedPairFromStats(stats) });
-  send({ type: 'bye' });
-  pc.close();
-  await signaling.close(); // WHEP: the DELETE is answered before "done"
-  await emit('done', { ok: true });
+  const finish = async () => {
+    send({ type: 'bye' });
+    pc.close();
+    await signaling.close(); // WHEP: the DELETE is answered before "done"
+    await emit('done', { ok: true });
+  };
+  if (!cfg.hold) return finish();
+
+  let attempt = 0;
+  window.restartViewer = async () => {
+    attempt++;
+    const mine = attempt;
+    // An ICE restart on this connection, as a browser app does: new ICE credentials in a new offer,
+    // the same DTLS and media; the camera answers it on its existing connection.
+    early = new CandidateQueue<RTCIceCandidateInit>();
+    pc.restartIce();
+    const offer = await pc.createOffer({ iceRestart: true });
+    await pc.setLocalDescription(offer);
+    if (!cfg.trickle) await gatheringComplete(pc);
+    const sdp = cfg.trickle ? offer.sdp : pc.localDescription!.sdp;
+    await emit('local-description', { session, type: 'offer', sdp });
+    send({ type: 'offer', sdp });
+    await emit('offer-sent', { session, trickle: cfg.trickle });
+    // Once frames flow again, the pair the call recovered on (unless a newer restart took over).
+    const before = reported;
+    void (async () => {
+      while (mine === attempt && reported <= before) await new Promise((r) => setTimeout(r, FRAME_POLL_MS));
+      if (mine !== attempt) return;
+      await settle(pc);
+      await emit('selected-pair', { session, pair: selectedPairFromStats(await statsOf(pc)) });
+    })();
+  };
+  window.endViewer = async () => {
+    clearInterval(poll);
+    attempt++;
+    await finish();
+  };
 };
 
 export {};

@@ -76,6 +76,17 @@ export const MEASURED_CASES: MeasuredCase[] = [
       expect(value.rttMs.min).toBeGreaterThanOrEqual(100);
     },
   },
+  // A burst under jitter is clamped to one release time (no reordering); the helper once let those
+  // leave in any order, which shuffled DTLS flights and broke werift's handshake (mobile-cgnat).
+  {
+    name: 'jitter without reorder keeps the order: 500 packets in bursts of 5 under 10 ms +-5 ms each way arrive in order',
+    async run(labs) {
+      const { value, method } = await measured(labs, [{ node: 'nata', iface: 'wan0', delayMs: 10, jitterMs: 5 }], (lab, b) => probeJson(lab, ['rtt', b, String(PROBE_PORT), '500', '2', '5']));
+      console.log(`impairments (${method}): ${value.reordered} of ${value.received} early, rtt ${JSON.stringify(value.rttMs)}`);
+      expect(value.received).toBe(500);
+      expect(value.reordered).toBe(0);
+    },
+  },
   {
     name: 'loss: 10% out of the router, over 2000 packets, within 2 points',
     async run(labs) {

@@ -51,13 +51,15 @@ describe('WebRTC over impaired links', () => {
     expect(verdict(rep.representative)).toEqual({ scenario: 'impaired', failedChecks: [], failure: null });
   });
 
-  // mobile-cgnat is not run here: in the merged CI run (2026-12-01) its viewer got no first frame
-  // within 20 s in 3 of 3 runs (twice here with ICE connected and DTLS never done, once in
-  // wire.test.ts with ICE never connected), where 0.5% loss each way should cost little; the
-  // helper's runs had 1 failure in 4. Under investigation (the nfq-impair path on a host's
-  // own interface behind the carrier NAT is the suspect): `npm run lab -- mobile-cgnat` shows it.
-  it('the real-world presets pass: hotel-wifi, satellite', async (ctx) => {
-    const runs = [await runInTest(ctx, loadScenario('hotel-wifi')), await runInTest(ctx, loadScenario('satellite'))];
+  // mobile-cgnat failed 3 of 3 in the CI run of 2026-12-01 (DTLS never finished): nfq-impair let a
+  // burst under jitter leave in any order, and werift never finished a handshake whose flights came
+  // shuffled. Fixed (the order test above); what remains is werift's own (docs/impairments.md): one
+  // recorded retry, as for 5% loss.
+  it('the real-world presets pass: mobile-cgnat, hotel-wifi, satellite', async (ctx) => {
+    const mobile = await runRepeatedInTest(ctx, loadScenario('mobile-cgnat'), LOSSY);
+    console.log(`mobile-cgnat: ${mobile.status}, attempts ${JSON.stringify(mobile.attempts.map((a) => a.failure ?? a.outcome))}`);
+    expect(mobile.status).not.toBe('failed');
+    const runs = [mobile.representative, await runInTest(ctx, loadScenario('hotel-wifi')), await runInTest(ctx, loadScenario('satellite'))];
     for (const r of runs) {
       expect(verdict(r)).toMatchObject({ scenario: r.scenario, failedChecks: [] });
       expect(r.impairments?.length).toBeGreaterThan(0);

@@ -115,10 +115,17 @@ static void verdict(uint32_t id, uint32_t v, int dup) {
   if (msg_send() < 0 && errno != ENOENT) perror("nfq-impair: verdict");
 }
 
-/* ---- held packets: a min-heap on release time ---- */
-struct held { uint64_t at; uint32_t id; int dup; };
+/* ---- held packets: a min-heap on (release time, arrival order) ---- */
+/* Jitter clamps a burst's packets to one release time; a heap alone is not stable, so without the
+ * arrival order as a tie-break those packets left in any order (a DTLS flight arrived shuffled). */
+struct held { uint64_t at, order; uint32_t id; int dup; };
 static struct held *heap;
 static size_t heap_len, heap_cap;
+static uint64_t arrivals;
+
+static int before(const struct held *a, const struct held *b) {
+  return a->at < b->at || (a->at == b->at && a->order < b->order);
+}
 
 static void heap_push(struct held h) {
   if (heap_len == heap_cap) {
@@ -127,7 +134,7 @@ static void heap_push(struct held h) {
     if (!heap) { perror("nfq-impair: realloc"); exit(1); }
   }
   size_t i = heap_len++;
-  while (i && heap[(i - 1) / 2].at > h.at) { heap[i] = heap[(i - 1) / 2]; i = (i - 1) / 2; }
+  while (i && before(&h, &heap[(i - 1) / 2])) { heap[i] = heap[(i - 1) / 2]; i = (i - 1) / 2; }
   heap[i] = h;
 }
 
@@ -137,8 +144,8 @@ static struct held heap_pop(void) {
   for (;;) {
     size_t c = 2 * i + 1;
     if (c >= heap_len) break;
-    if (c + 1 < heap_len && heap[c + 1].at < heap[c].at) c++;
-    if (heap[c].at >= last.at) break;
+    if (c + 1 < heap_len && before(&heap[c + 1], &heap[c])) c++;
+    if (!before(&heap[c], &last)) break;
     heap[i] = heap[c];
     i = c;
   }
@@ -188,8 +195,9 @@ static void on_packet(uint32_t id, unsigned bytes) {
     if (at < last_release) at = last_release; /* jitter without reordering */
     last_release = at;
   }
-  if (at <= now) { stats.released++; verdict(id, NF_ACCEPT, dup); return; }
-  heap_push((struct held){ at, id, dup });
+  if (at <= now && !heap_len) { stats.released++; verdict(id, NF_ACCEPT, dup); return; }
+  /* Due but behind held packets (a long read burst): it waits for them, keeping the order. */
+  heap_push((struct held){ at, arrivals++, id, dup });
 }
 
 static void handle(char *buf, ssize_t n) {
