@@ -2,6 +2,7 @@
 // than loose modules (werift alone costs ~380 ms to import unbundled), which matters for peers.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +59,20 @@ export const BROWSER_ENTRY_POINTS = {
 /** Modules too heavy or native to bundle (esbuild finds its binary from its own path), or optional (the KVS SDK: an optional peer dependency); loaded only where needed. */
 const EXTERNAL = ['amazon-kinesis-video-streams-webrtc', 'playwright-core', 'dockerode', 'testcontainers', 'cpu-features', 'ssh2', 'node-datachannel', 'esbuild', '@roamhq/wrtc', 'puppeteer-core'];
 
+/**
+ * werift's version, for the runtime patch that checks it (peers/lib/werift-renomination.ts): werift is
+ * bundled, and its package exports hide its package.json.
+ */
+function weriftVersion() {
+  let dir = dirname(createRequire(import.meta.url).resolve('werift'));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'werift') return JSON.parse(readFileSync(pkg, 'utf8')).version;
+    if (dirname(dir) === dir) throw new Error('bin/build.mjs: cannot find werift\'s package.json above its entry point: run npm ci');
+    dir = dirname(dir);
+  }
+}
+
 function newestInput() {
   let newest = 0;
   const walk = (dir) => {
@@ -90,6 +105,7 @@ export async function ensureBuilt({ force = false } = {}) {
     process.exit(1);
   }
   const esbuild = await import('esbuild');
+  const weriftDefine = { __LAB_WERIFT_VERSION__: JSON.stringify(weriftVersion()) };
   await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),
     outdir: dist,
@@ -101,6 +117,7 @@ export async function ensureBuilt({ force = false } = {}) {
     sourcemap: 'linked',
     external: EXTERNAL,
     logLevel: 'warning',
+    define: weriftDefine,
     // Bundled CommonJS dependencies still call require().
     banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
   });
@@ -116,7 +133,7 @@ export async function ensureBuilt({ force = false } = {}) {
     external: EXTERNAL,
     logLevel: 'warning',
     // lab/util/paths.ts finds the project root from import.meta.url.
-    define: { 'import.meta.url': '__labImportMetaUrl' },
+    define: { 'import.meta.url': '__labImportMetaUrl', ...weriftDefine },
     banner: { js: "const __labImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
   await esbuild.build({

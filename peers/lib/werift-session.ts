@@ -10,6 +10,11 @@ import { firstRelayProtocol, type IceServer } from '../../lab/contract/ice-confi
 import { emit, type CommonPeerConfig } from './contract.js';
 import type { Signaling } from './signaling-client.js';
 import { candidatePairs, selectedPair } from './werift-stats.js';
+import { installWeriftRenomination } from './werift-renomination.js';
+
+// Both werift peers (viewer, pi-camera) build their connections here: use the best nominated pair
+// (RFC 8445 §8.1.1), not the first. Throws at start on a werift version the patch was not checked on.
+installWeriftRenomination();
 
 export interface SessionOptions {
   cfg: CommonPeerConfig;
