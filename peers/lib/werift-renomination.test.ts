@@ -2,7 +2,7 @@
 // a controlling peer nominates a relay pair, then the direct one, as Chromium does.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Candidate, CandidatePairState, Connection, Message, classes, methods } from 'werift';
-import { CHECKED_WERIFT_VERSIONS, followsNomination, installWeriftRenomination, type PairInternals } from './werift-renomination.js';
+import { CHECKED_WERIFT_VERSIONS, followsNomination, installWeriftRenomination, onPairSwitch, type PairInternals } from './werift-renomination.js';
 
 installWeriftRenomination();
 
@@ -60,6 +60,8 @@ function controlled(): { conn: Connection; internals: Internals; socket: ReturnT
 describe('werift as the controlled agent, nominated twice (Chromium: relay first, then direct)', () => {
   it('switches to the later, higher-priority nominated pair, and application data follows it', async () => {
     const { conn, internals, socket } = controlled();
+    const switches: string[] = [];
+    const unwatch = onPairSwitch((c, from, to) => void switches.push(`${c === conn} ${from.remoteCandidate.type} -> ${to.remoteCandidate.type}`));
     internals.checkIncoming(check(conn, true), [relay.host, relay.port], socket.protocol);
     await until(() => internals.nominated !== undefined);
     expect(internals.nominated!.remoteCandidate.type).toBe('relay');
@@ -71,6 +73,8 @@ describe('werift as the controlled agent, nominated twice (Chromium: relay first
     await conn.send(Buffer.from('dtls'));
     expect(socket.sent.map((s) => s.to)).toEqual([[srflx.host, srflx.port]]);
     expect((conn as unknown as { canSendApplicationData(): boolean }).canSendApplicationData()).toBe(true);
+    expect(switches).toEqual(['true relay -> srflx']);
+    unwatch();
   });
 
   it('does not switch on a check without USE-CANDIDATE', async () => {

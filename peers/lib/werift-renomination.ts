@@ -22,7 +22,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { CandidatePairState, Connection } from 'werift';
+import { CandidatePairState, Connection, type CandidatePair } from 'werift';
 
 /** werift versions whose Connection internals were read for this patch (lib/ice/src/ice.js and lib/index.mjs). */
 export const CHECKED_WERIFT_VERSIONS = ['0.25.2'];
@@ -52,6 +52,15 @@ interface ConnectionInternals {
 }
 
 const PATCHED = Symbol.for('webrtc-lab.werift-renomination');
+
+export type PairSwitchListener = (connection: Connection, from: CandidatePair, to: CandidatePair) => void;
+const listeners = new Set<PairSwitchListener>();
+
+/** Calls `listener` on every switch of any connection's selected pair; returns the unsubscribe. */
+export function onPairSwitch(listener: PairSwitchListener): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
 
 /**
  * Whether `pair`, just completed, should replace the selected pair: it succeeded and is nominated
@@ -96,11 +105,13 @@ export function installWeriftRenomination(version = installedWeriftVersion()): v
     if (this.state !== 'closed' && this.state !== 'failed' && followsNomination(this.nominated, pair, this.generation)) {
       // queryConsent is an instance field in werift: check it where it is, on the live object.
       if (typeof this.queryConsent !== 'function') throw new Error(`peers/lib/werift-renomination.ts: werift ${version}'s Connection has no queryConsent: ${hint}`);
+      const from = this.nominated!;
       this.nominated = pair;
       this.nominating = false;
       this.pruneTcpConnections(pair);
       // werift starts consent on the first selected pair when it connects; after that it is ours to move.
       if (!this.iceLite && (this.state === 'connected' || this.state === 'completed')) this.queryConsent();
+      for (const l of listeners) l(this as unknown as Connection, from as unknown as CandidatePair, pair as unknown as CandidatePair);
     }
     return original.call(this, pair);
   };

@@ -3,18 +3,23 @@
  * H.264 only, max-bundle like browsers, trickle or not, and every state change as an event.
  */
 import { readFileSync } from 'node:fs';
-import { RTCPeerConnection, useH264 } from 'werift';
+import { RTCPeerConnection, useH264, type CandidatePair } from 'werift';
 import type { PairView } from '../../lab/contract/events.js';
 import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
 import { firstRelayProtocol, type IceServer } from '../../lab/contract/ice-config.js';
-import { emit, type CommonPeerConfig } from './contract.js';
+import { emit, emitCustom, type CommonPeerConfig } from './contract.js';
 import type { Signaling } from './signaling-client.js';
 import { candidatePairs, selectedPair } from './werift-stats.js';
-import { installWeriftRenomination } from './werift-renomination.js';
+import { installWeriftRenomination, onPairSwitch } from './werift-renomination.js';
 
 // Both werift peers (viewer, pi-camera) build their connections here: use the best nominated pair
 // (RFC 8445 §8.1.1), not the first. Throws at start on a werift version the patch was not checked on.
 installWeriftRenomination();
+
+/** "host 192.168.1.2:5000 -> srflx 203.0.113.4:6000", werift's own view (its srflx shows as its host base). */
+function candidatePairText(p: CandidatePair): string {
+  return `${p.localCandidate.type} ${p.localCandidate.host}:${p.localCandidate.port} -> ${p.remoteCandidate.type} ${p.remoteCandidate.host}:${p.remoteCandidate.port}`;
+}
 
 export interface SessionOptions {
   cfg: CommonPeerConfig;
@@ -80,6 +85,14 @@ export class WeriftSession {
       if (state === 'completed' && !sawConnected) return;
       if (state === 'connected') sawConnected = true;
       emit('ice-state', { session, state });
+    });
+    // A later, better nomination moved the selected pair (werift-renomination.ts): say when, from and to what.
+    const unwatch = onPairSwitch((connection, from, to) => {
+      if (!this.pc.iceTransports.some((t) => t.connection === connection)) return;
+      emitCustom('x-pair-switch', { session, from: candidatePairText(from), to: candidatePairText(to) });
+    });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'closed') unwatch();
     });
     this.connected = new Promise((resolve) => {
       this.pc.connectionStateChange.subscribe((state) => {
