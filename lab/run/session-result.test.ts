@@ -48,6 +48,22 @@ describe('session result', () => {
     expect(s.candidateTypes).toEqual({ viewer: 'relay', camera: 'relay' });
   });
 
+  it("takes each side's last selected pair: a camera that followed a later nomination reported it again", () => {
+    const direct = { local: end('host', '192.168.2.2'), remote: end('srflx', '203.0.113.4'), rttMs: 3 };
+    const moved = sessionResult({
+      viewer: spec('viewer', 'viewer'),
+      camera: spec('camera', 'camera'),
+      viewerEvents: viewerEvents.map((e) => (e.event === 'selected-pair' ? { ...e, pair: { local: end('srflx', '203.0.113.4'), remote: end('srflx', '203.0.113.5'), rttMs: 3 } } : e)),
+      cameraEvents: [...cameraEvents, { t: 1415, event: 'selected-pair', session: 'viewer', pair: direct }],
+      viewerExit: 0,
+      killedBecause: null,
+      contractProblems: [],
+    });
+    expect(moved.selectedPair.camera).toEqual(direct);
+    expect(moved.outcome).toBe('direct');
+    expect(moved.asymmetric).toBe(false);
+  });
+
   it('a viewer that never got a frame failed, with its own words', () => {
     const failed = sessionResult({ viewer: spec('viewer', 'viewer'), camera: spec('camera', 'camera'), viewerEvents: [...viewerEvents.slice(0, 3), { t: 5000, event: 'error', message: 'no first video frame within 4000 ms', stage: 'ICE' }], cameraEvents: [], viewerExit: 1, killedBecause: null, contractProblems: [] });
     expect(failed.outcome).toBe('failed');

@@ -40,8 +40,11 @@ export function sessionResult(input: SessionInput): Omit<SessionResult, 'predict
     datachannelOpen: at(find(v, 'datachannel-open')),
     firstFrame: at(find(v, 'first-frame')),
   };
-  const viewerPair = withRemoteRelay(find(v, 'selected-pair')?.pair as PairView | null | undefined, camera);
-  const cameraPair = withRemoteRelay(find(c, 'selected-pair')?.pair as PairView | null | undefined, viewer);
+  // A peer reports its pair again when it moves (a werift peer following a later nomination, a
+  // viewer's new connection): each side's last report is where it settled, as the wire's settledPath.
+  const last = (events: PeerEvent[], name: string) => [...events].reverse().find((e) => e.event === name);
+  const viewerPair = withRemoteRelay(last(v, 'selected-pair')?.pair as PairView | null | undefined, camera);
+  const cameraPair = withRemoteRelay(last(c, 'selected-pair')?.pair as PairView | null | undefined, viewer);
   const connected = input.viewerExit === 0 && timeline.firstFrame !== null;
   return {
     viewer: viewer.name,

@@ -37,6 +37,8 @@ export class WeriftSession {
   private readonly gathered: Promise<void>;
   readonly connected: Promise<void>;
   readonly relayProtocol: string | null;
+  /** Reported its selected pair once: a later switch is reported too (before that, the first report will tell). */
+  private reported = false;
 
   get remote(): string {
     return this.o.remote;
@@ -90,6 +92,8 @@ export class WeriftSession {
     const unwatch = onPairSwitch((connection, from, to) => {
       if (!this.pc.iceTransports.some((t) => t.connection === connection)) return;
       emitCustom('x-pair-switch', { session, from: candidatePairText(from), to: candidatePairText(to) });
+      // The lab takes each side's last report (lab/run/session-result.ts): report where it moved.
+      if (this.reported) void this.reportSelectedPair().catch((err: Error) => emit('warning', { session, message: `selected pair after a switch: ${err.message}` }));
     });
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'closed') unwatch();
@@ -145,6 +149,7 @@ export class WeriftSession {
   }
 
   async reportSelectedPair(): Promise<PairView | null> {
+    this.reported = true;
     const pair = await selectedPair(this.pc, this.relayProtocol);
     emit('candidate-pairs', { session: this.o.remote, pairs: await candidatePairs(this.pc, this.relayProtocol) });
     emit('selected-pair', { session: this.o.remote, pair });
