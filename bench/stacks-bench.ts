@@ -36,7 +36,10 @@ export async function benchStacks(runs: number, pairs: string[] | undefined, pre
   const matrices = [];
   for (const p of chosen) {
     const t = monotonicMs();
+    let switched = 0;
     const onRun = (cell: string, r: RunResult, a: { repeat: number }) => {
+      // werift peers say when they followed a later nomination (peers/lib/werift-renomination.ts).
+      if (Object.values(r.events).some((list) => list.some((e) => e.event === 'x-pair-switch'))) switched++;
       if (r.sessions.every((s) => s.outcome === s.prediction.outcome)) return;
       for (const line of diagnoseRun(r)) log(`  ${p.viewer}/${p.camera} ${cell} run ${a.repeat}: ${line}`);
       // The whole result, events and wire included, for a closer look.
@@ -46,7 +49,7 @@ export async function benchStacks(runs: number, pairs: string[] | undefined, pre
     };
     const m = await runMatrix(backend, { presets, policy: 'all', signaling: 'lab', viewerKind: p.viewer, cameraStack: p.camera, repeat: runs, retries: 0, minPassRate: 1, workers: 2, shard: null, expectations: { expect: {}, cells: [] }, timeoutMs: 30_000, onRun });
     matrices.push(m);
-    log(`${p.viewer} viewer x ${p.camera} camera: ${m.cells.length} cells x ${runs} runs in ${Math.round((monotonicMs() - t) / 1000)} s`);
+    log(`${p.viewer} viewer x ${p.camera} camera: ${m.cells.length} cells x ${runs} runs in ${Math.round((monotonicMs() - t) / 1000)} s${p.viewer === 'werift' || p.camera === 'werift' ? `; a werift peer followed a later nomination in ${switched} run(s)` : ''}`);
     for (const c of m.cells) for (const a of c.attempts.filter((x) => x.outcome === 'failed')) log(`  ${c.viewer} x ${c.camera} run ${a.repeat} failed: ${a.failure}`);
   }
   const report = stacksReport(matrices);
