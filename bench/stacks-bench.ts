@@ -11,20 +11,9 @@ import { join } from 'node:path';
 import { NetnsBackend } from '../lab/backends/netns/netns-backend.js';
 import { STACK_PAIRS, STACK_PRESETS, runMatrix } from '../lab/matrix/run-matrix.js';
 import { stacksReport, stacksText, type StacksReport } from '../lab/matrix/stacks-report.js';
-import type { PairView, RunResult, WirePath } from '../lab/model/run-result.js';
+import { diagnoseRun, reachedPrediction } from '../lab/matrix/run-diagnosis.js';
+import type { RunResult } from '../lab/model/run-result.js';
 import { monotonicMs } from '../lab/util/clock.js';
-
-const end = (c: PairView['local']) => `${c.candidateType}${c.relayProtocol ? `/${c.relayProtocol}` : ''} ${c.address}:${c.port}`;
-const pairText = (p: PairView | null) => (p ? `${end(p.local)} -> ${end(p.remote)}` : 'none');
-const pathText = (p: WirePath | null | undefined) => (p ? `${p.kind} ${p.from} -> ${p.to}` : 'nothing');
-
-/** One line per session of a run that missed the prediction: both peers' views and the wire's. */
-export function diagnoseRun(r: RunResult): string[] {
-  return r.sessions.map((s) => {
-    const wire = s.wire ? s.wire.directions.map((d) => `${d.from}->${d.to} settled ${pathText(d.settledPath ?? d.path)}`).join('; ') : 'no wire capture';
-    return `${s.outcome}${s.asymmetric ? ' (asymmetric)' : ''}${s.failure ? ` (${s.failure})` : ''}; viewer selected ${pairText(s.selectedPair.viewer)}; camera selected ${pairText(s.selectedPair.camera)}; wire: ${wire}`;
-  });
-}
 
 export async function benchStacks(runs: number, pairs: string[] | undefined, presets = STACK_PRESETS, log: (s: string) => void = () => {}): Promise<StacksReport & { wallS: number }> {
   const chosen = pairs ? STACK_PAIRS.filter((p) => pairs.includes(`${p.viewer}/${p.camera}`)) : STACK_PAIRS;
@@ -40,7 +29,7 @@ export async function benchStacks(runs: number, pairs: string[] | undefined, pre
     const onRun = (cell: string, r: RunResult, a: { repeat: number }) => {
       // werift peers say when they followed a later nomination (peers/lib/werift-renomination.ts).
       if (Object.values(r.events).some((list) => list.some((e) => e.event === 'x-pair-switch'))) switched++;
-      if (r.sessions.every((s) => s.outcome === s.prediction.outcome)) return;
+      if (reachedPrediction(r)) return;
       for (const line of diagnoseRun(r)) log(`  ${p.viewer}/${p.camera} ${cell} run ${a.repeat}: ${line}`);
       // The whole result, events and wire included, for a closer look.
       mkdirSync(saved, { recursive: true });

@@ -10,6 +10,7 @@
 // counts.
 import { describe, expect, it } from 'vitest';
 import { MATRIX_PRESETS } from '../../lab/matrix/compose.js';
+import { diagnoseRun, reachedPrediction } from '../../lab/matrix/run-diagnosis.js';
 import { runMatrix, type MatrixOptions } from '../../lab/matrix/run-matrix.js';
 import type { MatrixResult } from '../../lab/model/matrix-result.js';
 import { backend } from './helpers.js';
@@ -28,6 +29,10 @@ const options = (viewerKind: MatrixOptions['viewerKind']): MatrixOptions => ({
   shard: null,
   expectations: { expect: {}, cells: [] },
   timeoutMs: 20_000,
+  // A run that missed the class says why: both peers' pairs and the wire's paths.
+  onRun: (cell, r, a) => {
+    if (!reachedPrediction(r)) for (const line of diagnoseRun(r)) console.log(`${viewerKind} viewer, ${cell} run ${a.repeat}: ${line}`);
+  },
 });
 
 const inconclusive = (failure: string | null) => failure?.startsWith('INCONCLUSIVE') ?? false;
