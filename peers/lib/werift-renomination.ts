@@ -97,8 +97,8 @@ export function installWeriftRenomination(version = installedWeriftVersion()): v
   }
   const proto = Connection.prototype as unknown as ConnectionInternals & { [PATCHED]?: true };
   if (proto[PATCHED]) return;
-  const missing = (['checkComplete', 'pruneTcpConnections'] as const).filter((m) => typeof proto[m] !== 'function');
-  if (CandidatePairState.SUCCEEDED !== 3) missing.push('CandidatePairState.SUCCEEDED === 3' as never);
+  const missing: string[] = (['checkComplete', 'pruneTcpConnections'] as const).filter((m) => typeof proto[m] !== 'function');
+  if (CandidatePairState.SUCCEEDED !== 3) missing.push('CandidatePairState.SUCCEEDED === 3');
   if (missing.length) throw new Error(`peers/lib/werift-renomination.ts: werift ${version}'s Connection lacks ${missing.join(', ')}: ${hint}`);
   const original = proto.checkComplete;
   proto.checkComplete = function (this: ConnectionInternals, pair: PairInternals) {
