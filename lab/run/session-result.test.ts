@@ -48,7 +48,7 @@ describe('session result', () => {
     expect(s.candidateTypes).toEqual({ viewer: 'relay', camera: 'relay' });
   });
 
-  it("takes each side's last selected pair: a camera that followed a later nomination reported it again", () => {
+  it("takes each side's last selected pair of the connection: a camera that followed a later nomination reported it again", () => {
     const direct = { local: end('host', '192.168.2.2'), remote: end('srflx', '203.0.113.4'), rttMs: 3 };
     const moved = sessionResult({
       viewer: spec('viewer', 'viewer'),
@@ -62,6 +62,21 @@ describe('session result', () => {
     expect(moved.selectedPair.camera).toEqual(direct);
     expect(moved.outcome).toBe('direct');
     expect(moved.asymmetric).toBe(false);
+  });
+
+  it("keeps the first connection's pair when a held call made a new one (the call result tells the rest)", () => {
+    const later = { local: end('host', '192.168.1.2'), remote: end('srflx', '203.0.113.9'), rttMs: 3 };
+    const restarted = sessionResult({
+      viewer: spec('viewer', 'viewer'),
+      camera: spec('camera', 'camera'),
+      viewerEvents: [...viewerEvents, { t: 4000, event: 'ice-restart', session: 'camera', attempt: 1, reason: 'no frame', method: 'new-peer-connection' }, { t: 4500, event: 'selected-pair', pair: later }],
+      cameraEvents: [...cameraEvents, { t: 4100, event: 'offer-received', session: 'viewer' }, { t: 4500, event: 'selected-pair', session: 'viewer', pair: later }],
+      viewerExit: 0,
+      killedBecause: null,
+      contractProblems: [],
+    });
+    expect(restarted.selectedPair.viewer!.local.candidateType).toBe('relay');
+    expect(restarted.selectedPair.camera!.local.candidateType).toBe('relay');
   });
 
   it('a viewer that never got a frame failed, with its own words', () => {
