@@ -165,7 +165,7 @@ function withWire(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire'], a
  * direction settled counts, not where most bytes went: a controlling agent that nominates a relay
  * pair first and a direct one a second later moves a short run's bytes mostly over TURN, yet the
  * session then runs direct both ways. So, too, a session a peer reported as relay whose two
- * directions both settled direct is direct (the disagreement stays in the session's wire view).
+ * directions both settled direct is direct.
  */
 export function relayedOnTheWire(s: Pick<SessionResult, 'outcome' | 'asymmetric'>, wire: NonNullable<SessionResult['wire']>): Partial<Pick<SessionResult, 'outcome' | 'asymmetric'>> {
   const kinds = wire.directions.map((d) => (d.settledPath === undefined ? d.path : d.settledPath)?.kind);
