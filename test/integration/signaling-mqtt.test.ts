@@ -56,7 +56,9 @@ describe('signaling: mqtt (pi-webrtc over mosquitto)', () => {
 
   it('payloads that are not JSON (or not pi-webrtc messages) are warned about and skipped; the call connects', async (ctx) => {
     let garbage: { published: number; sawAnswer: boolean } | null = null;
-    const r = await runInTest(ctx, loadScenario('mqtt-full-cone'), undefined, {
+    // The call is held 3 s after its first frame: the garbage must reach peers that still read their
+    // topics (a whole run takes under 2 s here, less than the publisher needs to start and publish).
+    const r = await runInTest(ctx, { ...loadScenario('mqtt-full-cone'), holdMs: 3000 }, undefined, {
       afterServices: async ({ lab, plan }) => {
         // Not awaited: it publishes until the camera's answer went by, while the peers signal.
         void lab.exec('a', [process.execPath, projectPath('test', 'fixtures', 'mqtt-garbage.mjs'), plan.mqtt!.tcp, 'camera', 'viewer'], { timeoutMs: 15_000 }).then(
