@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { Backend } from '../backends/backend.js';
 import { LabError, abortError } from '../model/errors.js';
-import type { MatrixCell, MatrixResult } from '../model/matrix-result.js';
+import type { CellAttempt, MatrixCell, MatrixResult } from '../model/matrix-result.js';
+import type { RunResult } from '../model/run-result.js';
 import { MATRIX_RESULT_SCHEMA_VERSION, matrixCells, shardCells, summarizeRun } from '../model/matrix-result.js';
 import { DEFAULT_CAMERA_STACK, expectationSchema, type CameraStack, type Expectation, type IceSettings, type PeerSpec, type Scenario, type SignalingProtocol, type Transport } from '../model/scenario.js';
 import { upstreamRouters } from '../model/topology.js';
@@ -79,6 +80,8 @@ export interface MatrixOptions {
   onProgress?: (line: string) => void;
   /** Each cell as it finishes (reporters). */
   onCellEnd?: (cell: MatrixCell) => void | Promise<void>;
+  /** Every run of a cell, with its whole result (a soak's diagnosis of the runs that disagreed). */
+  onRun?: (cellId: string, run: RunResult, attempt: CellAttempt) => void | Promise<void>;
   /** Aborting it stops starting cells, tears the running ones down and rejects with an AbortError. */
   signal?: AbortSignal;
   /**
@@ -235,7 +238,7 @@ async function runCell(backend: Backend, id: string, viewer: string, camera: str
   const predicted = predictOutcome(probe.topology, probe.viewerHost, probe.cameraHost, opts.policy);
   const expect = cellExpectation(opts.expectations, viewer, camera, predicted);
   const scenario = cellScenario(viewer, camera, opts, expect);
-  const r = await runRepeated(scenario, backend, opts, cellRunOptions(scenario, reaper, opts.signal));
+  const r = await runRepeated(scenario, backend, opts, cellRunOptions(scenario, reaper, opts.signal), opts.onRun && ((run, a) => opts.onRun!(id, run, a)));
   return {
     id,
     viewer,

@@ -122,6 +122,14 @@ describe('buildRunResult', () => {
     const late = wireOf(relayed);
     late.sessions[0].directions[1] = { ...late.sessions[0].directions[1], settledPath: direct } as never;
     expect(buildRunResult(facts('full-cone', 'srflx', { wire: late })).sessions[0].outcome).toBe('direct');
+    // A peer reported a relay pair, and both directions settled direct: direct (the disagreement is kept).
+    const left = wireOf(relayed);
+    left.sessions[0].directions[1] = { ...left.sessions[0].directions[1], settledPath: direct } as never;
+    const moved = buildRunResult(facts('full-cone', 'relay', { wire: left }));
+    expect([moved.sessions[0].outcome, moved.sessions[0].asymmetric]).toEqual(['direct', false]);
+    expect(moved.sessions[0].wire!.disagreements.length).toBeGreaterThan(0);
+    // One direction still settled on TURN: it stays relay.
+    expect(buildRunResult(facts('full-cone', 'relay', { wire: wireOf(relayed) })).sessions[0].outcome).toBe('relay');
   });
 
   it('a black-box (kind "app") session takes its outcome from the wire; failed when an app failed or the wire saw nothing', () => {

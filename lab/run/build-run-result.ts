@@ -164,11 +164,16 @@ function withWire(s: Omit<SessionResult, 'wire'>, wire: SessionResult['wire'], a
  * other direction went direct. A scenario expecting `direct` then fails, as it should. Where each
  * direction settled counts, not where most bytes went: a controlling agent that nominates a relay
  * pair first and a direct one a second later moves a short run's bytes mostly over TURN, yet the
- * session then runs direct both ways.
+ * session then runs direct both ways. So, too, a session a peer reported as relay whose two
+ * directions both settled direct is direct.
  */
 export function relayedOnTheWire(s: Pick<SessionResult, 'outcome' | 'asymmetric'>, wire: NonNullable<SessionResult['wire']>): Partial<Pick<SessionResult, 'outcome' | 'asymmetric'>> {
-  if (s.outcome !== 'direct') return {};
   const kinds = wire.directions.map((d) => (d.settledPath === undefined ? d.path : d.settledPath)?.kind);
+  // The other way round: a peer reported a relay pair it left a moment later (libwebrtc's viewer
+  // reported the relay pair it held for 500 ms, then moved to the direct one before it left; the
+  // camera's report never came), and both directions settled direct: the session ran direct.
+  if (s.outcome === 'relay' && kinds.length === 2 && kinds.every((k) => k === 'direct')) return { outcome: 'direct', asymmetric: false };
+  if (s.outcome !== 'direct') return {};
   if (!kinds.includes('relay')) return {};
   return { outcome: 'relay', asymmetric: s.asymmetric || kinds.includes('direct') };
 }

@@ -48,6 +48,37 @@ describe('session result', () => {
     expect(s.candidateTypes).toEqual({ viewer: 'relay', camera: 'relay' });
   });
 
+  it("takes each side's last selected pair of the connection: a camera that followed a later nomination reported it again", () => {
+    const direct = { local: end('host', '192.168.2.2'), remote: end('srflx', '203.0.113.4'), rttMs: 3 };
+    const moved = sessionResult({
+      viewer: spec('viewer', 'viewer'),
+      camera: spec('camera', 'camera'),
+      viewerEvents: viewerEvents.map((e) => (e.event === 'selected-pair' ? { ...e, pair: { local: end('srflx', '203.0.113.4'), remote: end('srflx', '203.0.113.5'), rttMs: 3 } } : e)),
+      cameraEvents: [...cameraEvents, { t: 1415, event: 'selected-pair', session: 'viewer', pair: direct }],
+      viewerExit: 0,
+      killedBecause: null,
+      contractProblems: [],
+    });
+    expect(moved.selectedPair.camera).toEqual(direct);
+    expect(moved.outcome).toBe('direct');
+    expect(moved.asymmetric).toBe(false);
+  });
+
+  it("keeps the first connection's pair when a held call made a new one (the call result tells the rest)", () => {
+    const later = { local: end('host', '192.168.1.2'), remote: end('srflx', '203.0.113.9'), rttMs: 3 };
+    const restarted = sessionResult({
+      viewer: spec('viewer', 'viewer'),
+      camera: spec('camera', 'camera'),
+      viewerEvents: [...viewerEvents, { t: 4000, event: 'ice-restart', session: 'camera', attempt: 1, reason: 'no frame', method: 'new-peer-connection' }, { t: 4500, event: 'selected-pair', pair: later }],
+      cameraEvents: [...cameraEvents, { t: 4100, event: 'offer-received', session: 'viewer' }, { t: 4500, event: 'selected-pair', session: 'viewer', pair: later }],
+      viewerExit: 0,
+      killedBecause: null,
+      contractProblems: [],
+    });
+    expect(restarted.selectedPair.viewer!.local.candidateType).toBe('relay');
+    expect(restarted.selectedPair.camera!.local.candidateType).toBe('relay');
+  });
+
   it('a viewer that never got a frame failed, with its own words', () => {
     const failed = sessionResult({ viewer: spec('viewer', 'viewer'), camera: spec('camera', 'camera'), viewerEvents: [...viewerEvents.slice(0, 3), { t: 5000, event: 'error', message: 'no first video frame within 4000 ms', stage: 'ICE' }], cameraEvents: [], viewerExit: 1, killedBecause: null, contractProblems: [] });
     expect(failed.outcome).toBe('failed');

@@ -20,6 +20,20 @@ export interface SessionInput {
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
+/**
+ * The pair a side settled on in the session's first connection: its last `selected-pair` report
+ * before the first restart (a werift peer reports again when it follows a later nomination, as the
+ * wire's settledPath counts the last packets). A held call's new connections (the viewer's
+ * `ice-restart`, the camera's next offer) are the call's story (call-result.ts), not this pair.
+ * Without a report in the first connection, the first report of all.
+ */
+function settledPair(events: PeerEvent[], isRestart: (e: PeerEvent, i: number, all: PeerEvent[]) => boolean): PairView | null | undefined {
+  const cut = events.findIndex(isRestart);
+  const first = cut < 0 ? events : events.slice(0, cut);
+  const report = [...first].reverse().find((e) => e.event === 'selected-pair') ?? events.find((e) => e.event === 'selected-pair');
+  return report?.pair as PairView | null | undefined;
+}
+
 /** A session as the peers' events tell it; the run adds its prediction (build-run-result.ts). */
 export function sessionResult(input: SessionInput): Omit<SessionResult, 'prediction' | 'wire' | 'call'> {
   const { viewer, camera } = input;
@@ -40,8 +54,8 @@ export function sessionResult(input: SessionInput): Omit<SessionResult, 'predict
     datachannelOpen: at(find(v, 'datachannel-open')),
     firstFrame: at(find(v, 'first-frame')),
   };
-  const viewerPair = withRemoteRelay(find(v, 'selected-pair')?.pair as PairView | null | undefined, camera);
-  const cameraPair = withRemoteRelay(find(c, 'selected-pair')?.pair as PairView | null | undefined, viewer);
+  const viewerPair = withRemoteRelay(settledPair(v, (e) => e.event === 'ice-restart'), camera);
+  const cameraPair = withRemoteRelay(settledPair(c, (e, i, all) => e.event === 'offer-received' && all.findIndex((x) => x.event === 'offer-received') < i), viewer);
   const connected = input.viewerExit === 0 && timeline.firstFrame !== null;
   return {
     viewer: viewer.name,

@@ -3,13 +3,23 @@
  * H.264 only, max-bundle like browsers, trickle or not, and every state change as an event.
  */
 import { readFileSync } from 'node:fs';
-import { RTCPeerConnection, useH264 } from 'werift';
+import { RTCPeerConnection, useH264, type CandidatePair } from 'werift';
 import type { PairView } from '../../lab/contract/events.js';
 import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
 import { firstRelayProtocol, type IceServer } from '../../lab/contract/ice-config.js';
-import { emit, type CommonPeerConfig } from './contract.js';
+import { emit, emitCustom, type CommonPeerConfig } from './contract.js';
 import type { Signaling } from './signaling-client.js';
 import { candidatePairs, selectedPair } from './werift-stats.js';
+import { installWeriftRenomination, onPairSwitch } from './werift-renomination.js';
+
+// Both werift peers (viewer, pi-camera) build their connections here: use the best nominated pair
+// (RFC 8445 §8.1.1), not the first. Throws at start on a werift version the patch was not checked on.
+installWeriftRenomination();
+
+/** "host 192.168.1.2:5000 -> srflx 203.0.113.4:6000", werift's own view (its srflx shows as its host base). */
+function candidatePairText(p: CandidatePair): string {
+  return `${p.localCandidate.type} ${p.localCandidate.host}:${p.localCandidate.port} -> ${p.remoteCandidate.type} ${p.remoteCandidate.host}:${p.remoteCandidate.port}`;
+}
 
 export interface SessionOptions {
   cfg: CommonPeerConfig;
@@ -27,6 +37,8 @@ export class WeriftSession {
   private readonly gathered: Promise<void>;
   readonly connected: Promise<void>;
   readonly relayProtocol: string | null;
+  /** Reported its selected pair once: a later switch is reported too (before that, the first report will tell). */
+  private reported = false;
 
   get remote(): string {
     return this.o.remote;
@@ -75,6 +87,16 @@ export class WeriftSession {
       if (state === 'completed' && !sawConnected) return;
       if (state === 'connected') sawConnected = true;
       emit('ice-state', { session, state });
+    });
+    // A later, better nomination moved the selected pair (werift-renomination.ts): say when, from and to what.
+    const unwatch = onPairSwitch((connection, from, to) => {
+      if (!this.pc.iceTransports.some((t) => t.connection === connection)) return;
+      emitCustom('x-pair-switch', { session, from: candidatePairText(from), to: candidatePairText(to) });
+      // The lab takes each side's last report (lab/run/session-result.ts): report where it moved.
+      if (this.reported) void this.reportSelectedPair().catch((err: Error) => emit('warning', { session, message: `selected pair after a switch: ${err.message}` }));
+    });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'closed') unwatch();
     });
     this.connected = new Promise((resolve) => {
       this.pc.connectionStateChange.subscribe((state) => {
@@ -127,6 +149,7 @@ export class WeriftSession {
   }
 
   async reportSelectedPair(): Promise<PairView | null> {
+    this.reported = true;
     const pair = await selectedPair(this.pc, this.relayProtocol);
     emit('candidate-pairs', { session: this.o.remote, pairs: await candidatePairs(this.pc, this.relayProtocol) });
     emit('selected-pair', { session: this.o.remote, pair });
