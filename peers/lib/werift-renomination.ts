@@ -19,16 +19,11 @@
  * It relies on werift internals, so it refuses any werift version it was not checked against and any
  * Connection that lacks the members it uses: an upgrade fails at peer start, with this file's name.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
 import { CandidatePairState, Connection, type CandidatePair } from 'werift';
+import { installedWeriftVersion } from './werift-version.js';
 
 /** werift versions whose Connection internals were read for this patch (lib/ice/src/ice.js and lib/index.mjs). */
 export const CHECKED_WERIFT_VERSIONS = ['0.25.2'];
-
-/** The version bin/build.mjs found when it bundled werift (undefined when running from source). */
-declare const __LAB_WERIFT_VERSION__: string | undefined;
 
 /** The members of werift's CandidatePair the patch reads. */
 export interface PairInternals {
@@ -72,18 +67,6 @@ export function followsNomination(selected: PairInternals | undefined, pair: Pai
   if (pair.state !== CandidatePairState.SUCCEEDED || !pair.nominated) return false;
   if (pair.remoteCandidate.generation !== undefined && pair.remoteCandidate.generation !== generation) return false;
   return pair.component === selected.component && pair.priority > selected.priority;
-}
-
-function installedWeriftVersion(): string {
-  if (typeof __LAB_WERIFT_VERSION__ === 'string') return __LAB_WERIFT_VERSION__;
-  // From source (tests, tsx): werift's exports hide its package.json; walk up from its entry point.
-  let dir = dirname(createRequire(import.meta.url).resolve('werift'));
-  while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== 'werift') {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('peers/lib/werift-renomination.ts: cannot find werift\'s package.json above its entry point');
-    dir = up;
-  }
-  return String(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version);
 }
 
 /**

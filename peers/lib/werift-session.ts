@@ -11,12 +11,16 @@ import { emit, emitCustom, type CommonPeerConfig } from './contract.js';
 import type { Signaling } from './signaling-client.js';
 import { candidatePairs, selectedPair } from './werift-stats.js';
 import { installWeriftRenomination, onPairSwitch } from './werift-renomination.js';
+import { installWeriftHelloVerify } from './werift-hello-verify.js';
 
-// Both werift peers (viewer, pi-camera) build their connections here: use the best nominated pair
-// (RFC 8445 §8.1.1), not the first. Throws at start on a werift version the patch was not checked on.
-// Off until the switch waits for DTLS (it broke werift x werift multi-viewer under load): the
-// cross-stack test and chromium-port-restricted-cone depend on it.
-if (process.env.WEBRTC_LAB_WERIFT_RENOMINATION === 'on') installWeriftRenomination();
+// Both werift peers (viewer, pi-camera) build their connections here, with two runtime patches to
+// werift 0.25.2 (each throws at start on a werift version it was not checked on):
+// - use the best nominated pair (RFC 8445 §8.1.1), not the first (werift-renomination.ts);
+// - a repeated HelloVerifyRequest does not fail the DTLS client (werift-hello-verify.ts).
+// Each has an off switch, to measure werift without it: WEBRTC_LAB_WERIFT_RENOMINATION=off,
+// WEBRTC_LAB_WERIFT_HELLO_VERIFY=off (docs/werift-0.25.md).
+if (process.env.WEBRTC_LAB_WERIFT_RENOMINATION !== 'off') installWeriftRenomination();
+if (process.env.WEBRTC_LAB_WERIFT_HELLO_VERIFY !== 'off') installWeriftHelloVerify();
 
 /** "host 192.168.1.2:5000 -> srflx 203.0.113.4:6000", werift's own view (its srflx shows as its host base). */
 function candidatePairText(p: CandidatePair): string {

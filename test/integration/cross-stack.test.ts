@@ -1,61 +1,64 @@
 // Two WebRTC stacks on the same networks: for every pair of NAT presets, a werift viewer and a
-// Chromium viewer (libwebrtc) reach the same outcome class, judged from the viewer's own selected
-// pair (the controlling agent selects it): the one RFC 4787 predicts. Where a direct path exists,
-// which pair is nominated first is a race (measured: Chromium relays in about half the runs of
-// restricted-cone x cgnat, werift in none), so a cell where the stacks differ (or one failed) runs
-// three more times on each, and each stack must reach the predicted class in some run; relay-only
-// cells must never go direct. Two Chromiums and four werift processes on two cores occasionally
-// miss a deadline, so a cell may fail once in its eight runs, never more; every vote and every
-// failure is printed, nothing hidden.
+// Chromium viewer (libwebrtc), each against the default (werift) camera, reach the class RFC 4787
+// predicts in every run (CROSS_STACK_REPEAT runs per cell, default 1 in `npm test`; the 10-run soak is
+// `npm run bench -- stacks`). The class is the session's: a direction that settled on TURN on the
+// wire makes it relay even when both peers report a direct pair. Chromium often nominates a relay
+// pair first and the direct one a moment later; the werift peers follow the better nomination
+// (peers/lib/werift-renomination.ts), which used to be a race this test tolerated ("some run of
+// four"). A run the lab itself calls inconclusive (the machine was saturated: verdict
+// "inconclusive") is printed and not counted, and at most one in ten runs may be; every other run
+// counts.
 import { describe, expect, it } from 'vitest';
 import { MATRIX_PRESETS } from '../../lab/matrix/compose.js';
-import { cellScenario, runMatrix, type MatrixOptions } from '../../lab/matrix/run-matrix.js';
-import { viewerOutcome, type RunResult } from '../../lab/model/run-result.js';
-import { runScenario } from '../../lab/run/run-scenario.js';
+import { diagnoseRun, reachedPrediction } from '../../lab/matrix/run-diagnosis.js';
+import { runMatrix, type MatrixOptions } from '../../lab/matrix/run-matrix.js';
+import type { MatrixResult } from '../../lab/model/matrix-result.js';
 import { backend } from './helpers.js';
+
+const REPEAT = Number(process.env.CROSS_STACK_REPEAT ?? 1);
 
 const options = (viewerKind: MatrixOptions['viewerKind']): MatrixOptions => ({
   presets: MATRIX_PRESETS,
   policy: 'all',
   viewerKind,
   signaling: 'lab',
-  repeat: 1,
+  repeat: REPEAT,
   retries: 0,
   minPassRate: 1,
   workers: 2,
   shard: null,
   expectations: { expect: {}, cells: [] },
   timeoutMs: 20_000,
+  // A run that missed the class says why: both peers' pairs and the wire's paths.
+  onRun: (cell, r, a) => {
+    if (!reachedPrediction(r)) for (const line of diagnoseRun(r)) console.log(`${viewerKind} viewer, ${cell} run ${a.repeat}: ${line}`);
+  },
 });
 
+const inconclusive = (failure: string | null) => failure?.startsWith('INCONCLUSIVE') ?? false;
+
+/** Every run of every cell: the class it reached, or why the lab could not tell. */
+function tally(stack: string, m: MatrixResult) {
+  const runs = m.cells.flatMap((c) => c.attempts.map((a) => ({ stack, cell: c.id, predicted: c.predicted, outcome: a.outcome, failure: a.failure, repeat: a.repeat })));
+  return { runs, counted: runs.filter((r) => !inconclusive(r.failure)), skipped: runs.filter((r) => inconclusive(r.failure)) };
+}
+
 describe('werift and Chromium viewers across the NAT matrix', () => {
-  it('reach the same outcome class in every cell', { timeout: 1_800_000 }, async () => {
+  it(`reach the class RFC 4787 predicts in every run (${REPEAT} per cell and stack)`, { timeout: 900_000 * Math.max(1, REPEAT) }, async () => {
     const werift = await runMatrix(backend, options('werift'));
     const chromium = await runMatrix(backend, options('chromium'));
-    // One vote: the outcome class of the viewer's selected pair; a failure is kept with its reason.
-    const vote = (stack: string, session: RunResult['sessions'][number], failed: string[]) => {
-      const outcome = viewerOutcome(session);
-      if (outcome === 'failed') failed.push(`${stack}: ${session.failure}`);
-      return outcome;
-    };
-    const cells = werift.cells.map((w) => {
-      const failed: string[] = [];
-      const votes = { werift: [vote('werift', w.run.sessions[0], failed)], chromium: [vote('chromium', chromium.cells.find((c) => c.id === w.id)!.run.sessions[0], failed)] };
-      return { cell: w, votes, failed };
-    });
-    for (const { cell, votes, failed } of cells.filter((x) => x.votes.werift[0] !== x.votes.chromium[0] || x.failed.length)) {
-      for (const stack of ['werift', 'chromium'] as const) {
-        for (let i = 0; i < 3; i++) votes[stack].push(vote(stack, (await runScenario(cellScenario(cell.viewer, cell.camera, options(stack), {}), backend)).sessions[0], failed));
-      }
-      console.log(`${cell.id}: werift ${votes.werift.join(',')}; chromium ${votes.chromium.join(',')}${failed.map((f) => `\n  failed: ${f}`).join('')}`);
+    const all = [tally('werift', werift), tally('chromium', chromium)];
+    for (const t of all) {
+      const agreed = t.counted.filter((r) => r.outcome === r.predicted).length;
+      console.log(`${t.runs[0]?.stack} viewer: ${agreed}/${t.counted.length} runs reached the predicted class, ${t.skipped.length} inconclusive`);
+      for (const r of t.skipped) console.log(`  inconclusive, not counted: ${r.cell} run ${r.repeat}: ${r.failure}`);
     }
-    for (const { cell, votes, failed } of cells) {
-      const all = [...votes.werift, ...votes.chromium];
-      expect(failed.length, `${cell.id} failed more than once:\n${failed.join('\n')}`).toBeLessThanOrEqual(1);
-      if (cell.predicted === 'relay') expect(all, `${cell.id} needs a relay`).not.toContain('direct');
-      expect(votes.werift, `werift in ${cell.id}`).toContain(cell.predicted);
-      expect(votes.chromium, `chromium in ${cell.id}`).toContain(cell.predicted);
-    }
+    const misses = all.flatMap((t) => t.counted.filter((r) => r.outcome !== r.predicted));
+    const missText = misses.map((r) => `${r.stack} viewer, ${r.cell} run ${r.repeat}: predicted ${r.predicted}, got ${r.outcome}${r.failure ? ` (${r.failure})` : ''}`).join('\n');
+    expect(misses, missText).toEqual([]);
+    const runs = all.flatMap((t) => t.runs);
+    expect(all.flatMap((t) => t.skipped).length, 'too many inconclusive runs to judge: re-run on a quieter machine').toBeLessThanOrEqual(Math.floor(runs.length / 10));
+    expect(runs.length).toBe(2 * werift.cells.length * REPEAT);
     expect(chromium.cells[0].run.peers.find((p) => p.role === 'viewer')!.stack).toMatch(/^chromium \d+/);
     expect(werift.cells[0].run.peers.find((p) => p.role === 'viewer')!.stack).toBe('werift');
   });
