@@ -3,7 +3,7 @@
 // handle the HelloVerifyRequest), so the client then gets two HelloVerifyRequests back to back.
 import { describe, expect, it } from 'vitest';
 import { CipherContext, DtlsClient, DtlsServer, HashAlgorithm, NamedCurveAlgorithm, ProtectionProfileAes128CmHmacSha1_80, SignatureAlgorithm } from 'werift';
-import { CHECKED_WERIFT_VERSIONS, helloVerifyCookie, installWeriftHelloVerify, isRepeatedHelloVerify } from './werift-hello-verify.js';
+import { CHECKED_WERIFT_VERSIONS, helloVerifyCookie, installWeriftHelloVerify, isRepeatedHelloVerify, onRepeatedHelloVerify } from './werift-hello-verify.js';
 
 interface FakeTransport {
   type: string;
@@ -63,16 +63,24 @@ describe('werift 0.25.2 DTLS client, two HelloVerifyRequests with the same cooki
 
   it('patched: the repeat is ignored and the handshake completes', async () => {
     installWeriftHelloVerify();
+    let dropped = 0;
+    const unwatch = onRepeatedHelloVerify(() => void dropped++);
     const r = await handshake(2);
+    unwatch();
     expect(r.clientHellosSent).toBeGreaterThanOrEqual(2);
     expect(r.errors).toEqual([]);
     expect(r.connected).toBe(true);
+    expect(dropped).toBe(1);
   }, 10_000);
 
   it('patched, nothing held: an ordinary handshake still completes', async () => {
     installWeriftHelloVerify();
+    let dropped = 0;
+    const unwatch = onRepeatedHelloVerify(() => void dropped++);
     const r = await handshake(0);
+    unwatch();
     expect(r).toMatchObject({ connected: true, errors: [] });
+    expect(dropped).toBe(0);
   }, 10_000);
 });
 

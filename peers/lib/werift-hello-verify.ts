@@ -53,6 +53,15 @@ export function isRepeatedHelloVerify(h: AssembledHandshake, dtls: ClientInterna
 
 const PATCHED = Symbol.for('webrtc-lab.werift-hello-verify');
 
+export type RepeatListener = (client: DtlsClient) => void;
+const listeners = new Set<RepeatListener>();
+
+/** Calls `listener` each time a DTLS client of this process drops a repeated HelloVerifyRequest; returns the unsubscribe. */
+export function onRepeatedHelloVerify(listener: RepeatListener): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
 /**
  * Installs the patch on werift's DtlsClient prototype, once per process; throws, naming what to
  * re-check, when werift is not a version it was checked against or lacks a member it uses.
@@ -73,6 +82,7 @@ export function installWeriftHelloVerify(version = installedWeriftVersion()): vo
     if (typeof handle !== 'function' || typeof this.dtls?.flight !== 'number') throw new Error(`peers/lib/werift-hello-verify.ts: werift ${version}'s DtlsClient has no onHandleHandshakes or dtls.flight: ${hint}`);
     this.onHandleHandshakes = (assembled) => {
       const kept = assembled.filter((h) => !isRepeatedHelloVerify(h, this.dtls));
+      if (kept.length < assembled.length) for (const l of listeners) l(this as unknown as DtlsClient);
       return kept.length ? handle(kept) : Promise.resolve();
     };
     return connect.call(this);

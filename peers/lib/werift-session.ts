@@ -11,7 +11,7 @@ import { emit, emitCustom, type CommonPeerConfig } from './contract.js';
 import type { Signaling } from './signaling-client.js';
 import { candidatePairs, selectedPair } from './werift-stats.js';
 import { installWeriftRenomination, onPairSwitch } from './werift-renomination.js';
-import { installWeriftHelloVerify } from './werift-hello-verify.js';
+import { installWeriftHelloVerify, onRepeatedHelloVerify } from './werift-hello-verify.js';
 
 // Both werift peers (viewer, pi-camera) build their connections here, with two runtime patches to
 // werift 0.25.2 (each throws at start on a werift version it was not checked on):
@@ -101,8 +101,12 @@ export class WeriftSession {
       // The lab takes each side's last report (lab/run/session-result.ts): report where it moved.
       if (this.reported) void this.reportSelectedPair().catch((err: Error) => emit('warning', { session, message: `selected pair after a switch: ${err.message}` }));
     });
+    // The DTLS client dropped a repeated HelloVerifyRequest (werift-hello-verify.ts): werift 0.25.2 alone would have failed here.
+    const unwatchHello = onRepeatedHelloVerify((client) => {
+      if (this.pc.dtlsTransports.some((t) => t.dtls === client)) emitCustom('x-dtls-repeat-hello-verify', { session });
+    });
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'closed') unwatch();
+      if (state === 'closed') (unwatch(), unwatchHello());
     });
     this.connected = new Promise((resolve) => {
       this.pc.connectionStateChange.subscribe((state) => {
