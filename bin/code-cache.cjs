@@ -57,9 +57,10 @@ Module.prototype._compile = function (content, filename) {
   if (!filename.startsWith(dist) || !filename.endsWith('.cjs')) return compile.call(this, content, filename);
   const file = cacheFile(filename);
   // The full cache is made when a process exits, so it holds every function the run compiled (a
-  // werift peer's ICE, DTLS and SRTP code too, not only its top level); the early one, made once the
-  // top level has run, serves until a process of this bundle exits normally (one killed by a signal
-  // never gets to write it).
+  // werift peer's ICE, DTLS and SRTP code too, not only its top level): ~0.15 CPU-s less per werift
+  // peer than a cache of the top level alone (docs/benchmarks.md). The early one, made once the top
+  // level has run, serves until a process of this bundle exits with 0 (one killed by a signal never
+  // gets to write it).
   const full = readCache(file);
   const early = full ? undefined : readCache(`${file}.early`);
   const script = new vm.Script(Module.wrap(content), {
@@ -69,9 +70,11 @@ Module.prototype._compile = function (content, filename) {
   const fn = script.runInThisContext({ displayErrors: true });
   const require = Module.createRequire(filename);
   const write = writable && (!full || script.cachedDataRejected);
-  // Registered before the top level runs: a bundle may exit from there.
+  // Registered before the top level runs: a bundle may exit from there. Only a run that succeeded
+  // (exit code 0) is taken as representative: one that stopped at its settings compiled little.
   if (write)
-    process.once('exit', () => {
+    process.once('exit', (code) => {
+      if (code !== 0) return;
       writeCache(file, script);
       rmSync(`${file}.early`, { force: true });
     });
