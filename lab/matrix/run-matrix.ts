@@ -94,8 +94,8 @@ export interface MatrixOptions {
   reuse?: boolean;
   /**
    * A worker starts its next cell once the current cell's viewers are done, while that cell stops
-   * its camera, reads its wire capture and tears down (default: as `reuse`). Each cell still has
-   * its own lab; the two labs share nothing.
+   * its camera, reads its wire capture and tears down (default: as `reuse`; never on a backend
+   * without concurrentLabs). Each cell still has its own lab; the two labs share nothing.
    */
   overlap?: boolean;
 }
@@ -181,7 +181,8 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
   let done = 0;
   let next = 0;
   const reuse = opts.reuse ?? true;
-  const overlap = opts.overlap ?? reuse;
+  // Two labs of one worker at once need a backend that runs labs side by side (docker: one address plan per daemon).
+  const overlap = (opts.overlap ?? reuse) && backend.capabilities.concurrentLabs;
   const worker = async () => {
     // One reaper watches every lab this worker makes, one after the other.
     const reaper = reuse ? startSharedReaper(backend.name) : undefined;
