@@ -57,10 +57,9 @@ Module.prototype._compile = function (content, filename) {
   if (!filename.startsWith(dist) || !filename.endsWith('.cjs')) return compile.call(this, content, filename);
   const file = cacheFile(filename);
   // The full cache is made when a process exits, so it holds every function the run compiled (a
-  // werift peer's ICE, DTLS and SRTP code too, not only its top level): ~0.15 CPU-s less per werift
-  // peer than a cache of the top level alone (docs/benchmarks.md). The early one, made once the top
-  // level has run, serves until a process of this bundle exits with 0 (one killed by a signal never
-  // gets to write it).
+  // werift peer's ICE, DTLS and SRTP code too, not only its top level; docs/benchmarks.md, "Matrix,
+  // cheaper cells"). The early one, made once the top level has run, serves until a process of
+  // this bundle exits with 0 (one killed by a signal never gets to write it).
   const full = readCache(file);
   const early = full ? undefined : readCache(`${file}.early`);
   const script = new vm.Script(Module.wrap(content), {
