@@ -38,8 +38,9 @@ function writeCache(file, script) {
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, file); // atomic: peers starting at once never read half a cache
     // Caches of this bundle's earlier builds are dead weight.
-    const prefix = `${basename(file).replace(/\.[0-9a-f]{16}$/, '')}.`;
-    for (const f of readdirSync(cacheDir)) if (f.startsWith(prefix) && f !== basename(file) && !f.endsWith('.tmp')) rmSync(join(cacheDir, f), { force: true });
+    const prefix = `${basename(file).replace(/\.[0-9a-f]{16}(\.early)?$/, '')}.`;
+    const key = basename(file).replace(/\.early$/, '');
+    for (const f of readdirSync(cacheDir)) if (f.startsWith(prefix) && f !== key && f !== `${key}.early` && !f.endsWith('.tmp')) rmSync(join(cacheDir, f), { force: true });
   } catch {
     // read-only install or full disk: run without a cache
   }
@@ -55,15 +56,28 @@ const compile = Module.prototype._compile;
 Module.prototype._compile = function (content, filename) {
   if (!filename.startsWith(dist) || !filename.endsWith('.cjs')) return compile.call(this, content, filename);
   const file = cacheFile(filename);
-  const cachedData = readCache(file);
+  // The full cache is made when a process exits, so it holds every function the run compiled (a
+  // werift peer's ICE, DTLS and SRTP code too, not only its top level; docs/benchmarks.md, "Matrix,
+  // cheaper cells"). The early one, made once the top level has run, serves until a process of
+  // this bundle exits with 0 (one killed by a signal never gets to write it).
+  const full = readCache(file);
+  const early = full ? undefined : readCache(`${file}.early`);
   const script = new vm.Script(Module.wrap(content), {
     filename,
-    cachedData,
+    cachedData: full ?? early,
   });
   const fn = script.runInThisContext({ displayErrors: true });
   const require = Module.createRequire(filename);
+  const write = writable && (!full || script.cachedDataRejected);
+  // Registered before the top level runs: a bundle may exit from there. Only a run that succeeded
+  // (exit code 0) is taken as representative: one that stopped at its settings compiled little.
+  if (write)
+    process.once('exit', (code) => {
+      if (code !== 0) return;
+      writeCache(file, script);
+      rmSync(`${file}.early`, { force: true });
+    });
   const result = fn.call(this.exports, this.exports, require, this, filename, dirname(filename));
-  // Made once the top level has run, the cache also holds the functions that compiled on the way.
-  if (writable && (!cachedData || script.cachedDataRejected)) setImmediate(() => writeCache(file, script)).unref?.();
+  if (write && (!early || script.cachedDataRejected)) setImmediate(() => writeCache(`${file}.early`, script)).unref?.();
   return result;
 };

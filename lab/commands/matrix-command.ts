@@ -42,7 +42,7 @@ export const matrixCommand: Command = {
     '  --retries N           re-run a failed run up to N times; retries are recorded, the cell is "flaky"',
     '  --min-pass-rate R     share of runs that must pass, 0..1 (default 1)',
     '  --workers N           cells at once, each in its own lab (default 1)',
-    '  --no-reuse            nothing shared between a worker\'s cells: each starts its own reaper and lab DNS, as a scenario run',
+    '  --no-reuse            nothing shared between a worker\'s cells: each starts its own reaper and lab DNS and waits for the one before to end, as a scenario run',
     '  --shard i/n           run only shard i of n (for CI machines); combine with `merge`',
     '  --timeout MS          per run (default 15000)',
     `  --impair P            impair every cell's access links: a profile (${PROFILE_NAMES.join(', ')}) or a YAML file of impairment fields (docs/impairments.md)`,

@@ -3,6 +3,7 @@
  * from host `a` to the internet out of X's topology file and the path from host `b` out of Y's,
  * and joins them on one internet. Pure; names that would collide get a suffix.
  */
+import { statSync } from 'node:fs';
 import { readYaml } from '../model/validate.js';
 import { resolveTopologyPath, topologyFileSchema, topologyFromData, type TopologyFile } from '../model/topology-file.js';
 import type { Topology } from '../model/topology.js';
@@ -20,9 +21,17 @@ export interface ComposedCell {
   cameraHost: string;
 }
 
+/** Parsed preset files by path, kept while the file's mtime and size stay (a matrix reads each preset for every cell). */
+const presetCache = new Map<string, { stamp: string; spec: TopologyFile }>();
+
 function readPreset(name: string): TopologyFile {
   const file = resolveTopologyPath(name);
-  return topologyFileSchema.parse(readYaml(file));
+  const st = statSync(file);
+  const stamp = `${st.mtimeMs}:${st.size}`;
+  let hit = presetCache.get(file);
+  if (hit?.stamp !== stamp) presetCache.set(file, (hit = { stamp, spec: topologyFileSchema.parse(readYaml(file)) }));
+  // Callers build on the spec (joinSides, rename): each gets its own copy.
+  return structuredClone(hit.spec);
 }
 
 /** The segments, routers and host on the way from one host to the internet. */

@@ -92,6 +92,12 @@ export interface MatrixOptions {
    * false (`--no-reuse`): every cell runs exactly as a scenario run would.
    */
   reuse?: boolean;
+  /**
+   * A worker starts its next cell once the current cell's viewers are done, while that cell stops
+   * its camera, reads its wire capture and tears down (default: as `reuse`; never on a backend
+   * without concurrentLabs). Each cell still has its own lab; the two labs share nothing.
+   */
+  overlap?: boolean;
 }
 
 export const matrixExpectationsSchema = z.strictObject({
@@ -175,19 +181,36 @@ export async function runMatrix(backend: Backend, opts: MatrixOptions): Promise<
   let done = 0;
   let next = 0;
   const reuse = opts.reuse ?? true;
+  // Two labs of one worker at once need a backend that runs labs side by side (docker: one address plan per daemon).
+  const overlap = (opts.overlap ?? reuse) && backend.capabilities.concurrentLabs;
   const worker = async () => {
     // One reaper watches every lab this worker makes, one after the other.
     const reaper = reuse ? startSharedReaper(backend.name) : undefined;
+    // With overlap the next cell starts once this one's viewers are done: its bring-up and peer
+    // loading run during this cell's camera stop, wire reading and teardown. At most two cells of
+    // a worker are in flight, the older one only in its tail.
+    let previous: Promise<void> = Promise.resolve();
+    let current: Promise<void> = Promise.resolve();
     try {
       while (next < cells.length && !opts.signal?.aborted) {
         const k = next++;
         const { viewer, camera, id } = cells[k];
-        results[k] = await runCell(backend, id, viewer, camera, opts, reaper);
-        const c = results[k];
-        await opts.onCellEnd?.(c);
-        progress(`[${++done}/${cells.length}] ${viewer} x ${camera}: ${c.status.toUpperCase()} ${c.outcome} (expected ${c.expect.outcome}), pass rate ${Math.round(c.passRate * 100)}%, setup p50 ${c.latency.setupMs.p50 ?? '—'} ms`);
+        let viewersDone = () => {};
+        const front = new Promise<void>((resolve) => (viewersDone = resolve));
+        previous = current;
+        current = runCell(backend, id, viewer, camera, opts, reaper, overlap ? viewersDone : undefined).then(async (c) => {
+          results[k] = c;
+          await opts.onCellEnd?.(c);
+          progress(`[${++done}/${cells.length}] ${viewer} x ${camera}: ${c.status.toUpperCase()} ${c.outcome} (expected ${c.expect.outcome}), pass rate ${Math.round(c.passRate * 100)}%, setup p50 ${c.latency.setupMs.p50 ?? '—'} ms`);
+        });
+        current.catch(() => {}); // awaited below, or at the end
+        await Promise.race([front, current]);
+        await previous;
       }
+      await current;
     } finally {
+      // Whatever failed, no cell of this worker is left running when it returns.
+      await Promise.allSettled([previous, current]);
       await reaper?.close();
     }
   };
@@ -233,12 +256,15 @@ export function cellRunOptions(scenario: Scenario, reaper: SharedReaper | undefi
   return { signal, reaper, ...(quiet ? { labDns: false } : {}) };
 }
 
-async function runCell(backend: Backend, id: string, viewer: string, camera: string, opts: MatrixOptions, reaper: SharedReaper | undefined): Promise<MatrixCell> {
+async function runCell(backend: Backend, id: string, viewer: string, camera: string, opts: MatrixOptions, reaper: SharedReaper | undefined, onViewersDone?: () => void): Promise<MatrixCell> {
   const probe = composeCell(viewer, camera);
   const predicted = predictOutcome(probe.topology, probe.viewerHost, probe.cameraHost, opts.policy);
   const expect = cellExpectation(opts.expectations, viewer, camera, predicted);
   const scenario = cellScenario(viewer, camera, opts, expect);
-  const r = await runRepeated(scenario, backend, opts, cellRunOptions(scenario, reaper, opts.signal), opts.onRun && ((run, a) => opts.onRun!(id, run, a)));
+  const base = cellRunOptions(scenario, reaper, opts.signal);
+  // Only the cell's last repeat lets the next cell start (a retry after it may still overlap).
+  const runOptions = onViewersDone ? ({ repeat }: { repeat: number }) => (repeat === opts.repeat ? { ...base, onViewersDone } : base) : base;
+  const r = await runRepeated(scenario, backend, opts, runOptions, opts.onRun && ((run, a) => opts.onRun!(id, run, a)));
   return {
     id,
     viewer,

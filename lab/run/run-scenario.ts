@@ -70,6 +70,11 @@ export interface RunOptions {
    * For runs whose peers reach everything by address (matrix cells with lab signaling).
    */
   labDns?: boolean;
+  /**
+   * Called once every viewer is done (its result is in; what is left is stopping the camera, the
+   * wire capture's reading and the teardown): a matrix worker starts its next cell's lab then.
+   */
+  onViewersDone?: () => void;
 }
 
 /** Time the lab allows beyond the scenario's own timeout before it ends a peer itself. */
@@ -234,6 +239,7 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   const holdMs = viewers.length ? (scenario.holdMs ?? 0) : 0;
   progress(`waiting for ${waitingFor} (timeout ${scenario.timeoutMs} ms${holdMs ? `, then a hold of ${holdMs} ms` : ''})`);
   await session.step(Promise.all([...viewers.map((v) => awaitViewer(v, scenario.timeoutMs + holdMs + GRACE_MS, c.killed, progress)), ...apps.map((a) => awaitApp(a, progress))]));
+  opts.onViewersDone?.();
   await schedule?.stop();
   stoppingCamera = true;
   // The capture stops while the camera (and every app peer still up) does: only the part past that is the oracle's.

@@ -1,5 +1,6 @@
-// A matrix worker's cells share a reaper and go without a lab DNS process (matrix --no-reuse
-// turns both off): what they share must not carry a cell's state into the next. Cells run on one
+// A matrix worker's cells share a reaper, go without a lab DNS process and overlap (the next cell's
+// lab comes up while the one before tears down; matrix --no-reuse turns all three off): what they
+// share must not carry a cell's state into the next. Cells run on one
 // worker, one after the other, so a relayed cell follows a direct one and a direct one follows a
 // relayed one, and each must end as the same cells run fresh (--no-reuse) and as RFC 4787 says.
 // A kill -9 of the matrix during its second cell leaves nothing, as with a reaper per lab.
@@ -48,6 +49,13 @@ describe('matrix: cells on a reused worker', () => {
     expect(outcomes(directFirst).map((c) => c.outcome)).toEqual(['direct', 'direct', 'relay']);
     expect(outcomes(relayFirst).map((c) => c.outcome)).toEqual(['relay', 'direct', 'direct']);
     expect(outcomes(directFirst)).toEqual(outcomes(fresh));
+    // A reused worker overlaps its cells: each next cell's lab came up while the one before was
+    // still stopping its camera and tearing down (separate labs: the outcomes above are the proof
+    // that nothing carried over).
+    for (const m of [directFirst, relayFirst]) {
+      const span = m.cells.map((c) => ({ start: Date.parse(c.run.startedAt), end: Date.parse(c.run.startedAt) + c.run.wallMs }));
+      for (let i = 1; i < span.length; i++) expect(span[i].start, `${m.cells[i].id} started before ${m.cells[i - 1].id} ended`).toBeLessThan(span[i - 1].end);
+    }
     for (const m of [directFirst, relayFirst, fresh]) {
       for (const c of m.cells) {
         expect(c.outcome).toBe(c.predicted);
