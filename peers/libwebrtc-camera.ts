@@ -9,7 +9,7 @@ import { CandidateQueues } from '../lab/contract/candidate-queue.js';
 import { commonConfig, emit, envChoice, fail } from './lib/contract.js';
 import { fetchIceConfig } from './lib/ice-servers.js';
 import { LibwebrtcSession, libwebrtcIceServers, wrtc } from './lib/libwebrtc-session.js';
-import { connectSignaling } from './lib/peer-signaling.js';
+import { runCamera } from './lib/camera-main.js';
 import type { Signaling } from './lib/signaling-client.js';
 import { TestPattern } from './lib/test-pattern.js';
 
@@ -42,19 +42,7 @@ function startPump(): void {
 }
 
 async function main(): Promise<void> {
-  const signaling = await connectSignaling(cfg, { role: 'camera' });
-  emit('signaling-connected');
-  signaling.onMessage(async (msg) => {
-    const viewer = msg.from;
-    if (!viewer) return;
-    try {
-      if (msg.type === 'offer') await answer(signaling, viewer, msg.sdp as string);
-      else if (msg.type === 'candidate') await early.of(viewer).add(msg.candidate as RTCIceCandidateInit);
-      else if (msg.type === 'bye') leave(viewer);
-    } catch (err) {
-      emit('error', { session: viewer, message: (err as Error).message });
-    }
-  });
+  await runCamera(cfg, { answer, early, leave });
 }
 
 function leave(viewer: string): void {

@@ -12,7 +12,7 @@ import { CandidateQueues } from '../lab/contract/candidate-queue.js';
 import { commonConfig, emit, envChoice, envNumber, fail, requireEnv } from './lib/contract.js';
 import { accessUnits, packetize, profileLevelId, splitAnnexB, type AccessUnit } from './lib/h264.js';
 import { fetchIceConfig, iceServersFor } from './lib/ice-servers.js';
-import { connectSignaling } from './lib/peer-signaling.js';
+import { runCamera } from './lib/camera-main.js';
 import type { PeerSignaling } from './lib/signaling-client.js';
 import { directHttp, serveTunnel } from './lib/http-tunnel.js';
 import { SignalingClient, type Signaling } from './lib/signaling-client.js';
@@ -27,7 +27,7 @@ const PROFILES = {
 const cfg = commonConfig();
 const profileName = envChoice('LAB_PROFILE', ['kvs', 'pi'] as const, 'kvs');
 const profile = PROFILES[profileName];
-/** lab, mqtt and kvs: connectSignaling (peer-signaling.ts); whep: a WHEP server on LAB_WHEP_PORT, as pi-webrtc's --http-port. */
+/** lab, mqtt and kvs: runCamera (lib/camera-main.ts); whep: a WHEP server on LAB_WHEP_PORT, as pi-webrtc's --http-port. */
 const protocol = envChoice('LAB_SIGNALING', ['lab', 'mqtt', 'whep', 'kvs'] as const, 'lab');
 const whepPort = envNumber('LAB_WHEP_PORT', 8080);
 const nals = splitAnnexB(readFileSync(join(requireEnv('LAB_MEDIA_DIR'), profile.file)));
@@ -43,19 +43,7 @@ const early = new CandidateQueues<Record<string, unknown>>();
 
 async function main(): Promise<void> {
   if (protocol === 'whep') return serveWhep();
-  const signaling = await connectSignaling(cfg, { role: 'camera' });
-  emit('signaling-connected');
-  signaling.onMessage(async (msg) => {
-    const viewer = msg.from;
-    if (!viewer) return;
-    try {
-      if (msg.type === 'offer') await answer(signaling, viewer, msg.sdp as string);
-      else if (msg.type === 'candidate') await early.of(viewer).add(msg.candidate as Record<string, unknown>);
-      else if (msg.type === 'bye') await leave(viewer);
-    } catch (err) {
-      emit('error', { session: viewer, message: (err as Error).message });
-    }
-  });
+  await runCamera(cfg, { answer, early, leave });
 }
 
 async function leave(viewer: string): Promise<void> {
