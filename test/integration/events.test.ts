@@ -57,6 +57,23 @@ describe.concurrent('network events during a call', () => {
     expect(camera.filter((x) => x.event === 'dtls-connected').length).toBe(1);
   });
 
+  it('chromium-wifi-to-lte: after a handover the Chromium page reconnects its dead signaling socket and its restartIce() offer brings the call back', { timeout: 240_000 }, async (ctx) => {
+    const r = await inHeavyLane(() => runHeld(ctx, loadScenario('chromium-wifi-to-lte')));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.detail).toMatch(/on lanc/);
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    expect(e.pairAfter!.local.address, story(r)).toMatch(/^100\.64\.10\./);
+    const restarts = r.events.viewer.filter((x) => x.event === 'ice-restart');
+    expect(restarts.length, story(r)).toBeGreaterThanOrEqual(1);
+    expect(restarts.every((x) => x.method === 'restart-ice')).toBe(true);
+    // A new signaling socket for every restart, and still one connection at the camera: the re-joined viewer is the same session.
+    expect(r.events.viewer.filter((x) => x.event === 'signaling-connected').length).toBe(1 + restarts.length);
+    const camera = r.events.camera.filter((x) => x.session === 'viewer');
+    expect(camera.filter((x) => x.event === 'offer-received').length, story(r)).toBe(1 + restarts.length);
+    expect(camera.filter((x) => x.event === 'dtls-connected').length).toBe(1);
+  });
+
   it('wifi-to-lte: the viewer moves to another LAN behind another NAT and recovers there', { timeout: 240_000 }, async (ctx) => {
     const r = await inLane(() => runHeld(ctx, loadScenario('wifi-to-lte')));
     expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
