@@ -18,7 +18,7 @@ import { directHttp, serveTunnel } from './lib/http-tunnel.js';
 import { SignalingClient, type Signaling } from './lib/signaling-client.js';
 import { whepServer } from './lib/whep-server.js';
 import { WeriftSession } from './lib/werift-session.js';
-import { sdpOrigin, startRestartedChecks } from './lib/werift-ice-restart.js';
+import { advertiseServerReflexive, sdpOrigin, startRestartedChecks } from './lib/werift-ice-restart.js';
 
 const PROFILES = {
   kvs: { file: 'kvs-720p25.h264', fps: 25, width: 1280, height: 720 },
@@ -159,6 +159,8 @@ async function reanswer(session: WeriftSession, sdp: string, candidates: ReturnT
   const viewer = session.remote;
   await session.setRemote('offer', sdp);
   await candidates.open((c) => session.addCandidate(c));
+  // The restarted agent's server-reflexive candidate, which werift leaves out (werift-ice-restart.ts).
+  const srflx = advertiseServerReflexive(session.pc, 500);
   const reconnected = new Promise<void>((resolve) => {
     const sub = session.pc.iceConnectionStateChange.subscribe((state) => {
       if (state !== 'connected') return;
@@ -167,6 +169,7 @@ async function reanswer(session: WeriftSession, sdp: string, candidates: ReturnT
     });
   });
   await session.sendLocalDescription('answer', { afterGathering: true });
+  await srflx;
   // werift 0.25.2 would run no checks after a restart (werift-ice-restart.ts): start them.
   startRestartedChecks(session.pc, (err) => emit('warning', { session: viewer, message: `ICE restart: ${err.message}` }));
   void reconnected.then(() => session.reportSelectedPair());

@@ -12,7 +12,7 @@ import { SignalingClient, type Signaling } from './lib/signaling-client.js';
 import { WhepClient } from './lib/whep-client.js';
 import { WeriftSession } from './lib/werift-session.js';
 import { HoldMonitor } from './lib/hold-monitor.js';
-import { asReoffer, gatheringComplete, sdpOrigin, startRestartedChecks } from './lib/werift-ice-restart.js';
+import { advertiseServerReflexive, asReoffer, gatheringComplete, sdpOrigin, startRestartedChecks } from './lib/werift-ice-restart.js';
 import { CandidateQueue } from '../lab/contract/candidate-queue.js';
 
 const cfg = commonConfig();
@@ -28,6 +28,8 @@ const media = { trackSeen: false, rtpPackets: 0, frames: 0, plisSent: 0, framesS
 const deadline = setTimeout(() => fail(`no first video frame within ${cfg.timeoutMs} ms`, { stage: stage(), media }), cfg.timeoutMs);
 let lastStage = `connecting to signaling at ${cfg.signalingUrl}`;
 const stage = () => lastStage;
+/** As the werift peers' iceStunGatherTimeout (werift-session.ts). */
+const STUN_TIMEOUT_MS = 500;
 
 async function main(): Promise<void> {
   // WHEP: the camera's endpoint is reached through the tunnel over the lab's relay (http-tunnel.ts).
@@ -202,7 +204,8 @@ function openCall(signaling: Signaling, iceServers: ReturnType<typeof iceServers
     version = Math.max(version, origin.version) + 1;
     // werift applies only the offer it created, as it created it: the camera gets the re-offer form.
     const applied = pc.setLocalDescription(description);
-    restart.gathered = applied.then(() => gatheringComplete(pc));
+    // A server-reflexive candidate of the new generation too, which werift's restart leaves out.
+    restart.gathered = applied.then(() => Promise.all([gatheringComplete(pc), advertiseServerReflexive(pc, STUN_TIMEOUT_MS)])).then(() => {});
     if (!cfg.trickle) await restart.gathered;
     const sent = asReoffer(cfg.trickle ? description.sdp : pc.localDescription!.sdp, origin, version);
     emit('local-description', { session: cameraId, type: 'offer', sdp: sent });

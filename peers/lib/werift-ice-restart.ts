@@ -3,7 +3,7 @@
  * same DTLS, SRTP and SCTP. Shared by the viewer (which initiates one) and the camera (which
  * answers one).
  */
-import type { RTCPeerConnection } from 'werift';
+import { serverReflexiveCandidate, type Candidate, type RTCPeerConnection } from 'werift';
 
 /**
  * werift 0.25.2 starts ICE from setLocalDescription/setRemoteDescription only for a transport
@@ -43,4 +43,43 @@ export function gatheringComplete(pc: RTCPeerConnection): Promise<void> {
       resolve();
     });
   });
+}
+
+/** The parts of werift 0.25.2's ICE Connection this reads: private in its types, there at run time. */
+interface RestartedConnection {
+  generation: number;
+  localUsername: string;
+  stunServer?: [string, number];
+  localCandidates: Candidate[];
+  protocols: { localCandidate?: Candidate }[];
+  appendLocalCandidate(candidate: Candidate): void;
+}
+
+/**
+ * werift's Connection.restart() keeps its sockets and, gathering again, re-advertises their host
+ * and relay candidates but asks no STUN server: a restarted agent offers no server-reflexive
+ * candidate, and behind two port-restricted NATs only TURN is left. Asks the STUN server again
+ * from every host socket (as a browser's restart does) and advertises the answer in the new
+ * generation; it goes out trickled like any candidate. Resolves when every query answered or
+ * gave up (`timeoutMs`).
+ */
+export async function advertiseServerReflexive(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  await Promise.all(
+    pc.iceTransports.map(async (transport) => {
+      const connection = transport.connection as unknown as RestartedConnection;
+      const stun = connection.stunServer;
+      if (!stun) return;
+      const hosts = connection.protocols.filter((p) => p.localCandidate?.type === 'host' && p.localCandidate.transport === 'udp' && !p.localCandidate.host.includes(':'));
+      await Promise.all(
+        hosts.map(async (protocol) => {
+          const candidate = await Promise.race([serverReflexiveCandidate(protocol as never, stun), new Promise<undefined>((r) => setTimeout(r, timeoutMs))]);
+          if (!candidate) return;
+          if (connection.localCandidates.some((c) => c.type === 'srflx' && c.host === candidate.host && c.port === candidate.port)) return;
+          candidate.generation = connection.generation;
+          candidate.ufrag = connection.localUsername;
+          connection.appendLocalCandidate(candidate);
+        }),
+      );
+    }),
+  );
 }
