@@ -116,10 +116,17 @@ window.startViewer = async (cfg: ViewerConfig) => {
     }
   };
   signaling.onMessage(onSignal);
+  /**
+   * During an ICE restart, candidates of the new generation wait until its offer is out: sent
+   * before it, the camera would apply them to the old generation, which the offer then clears.
+   */
+  let beforeOffer: RTCIceCandidateInit[] | null = null;
   pc.onicecandidate = (e) => {
     if (!e.candidate) return;
     void emit('local-candidate', { session, candidate: e.candidate.candidate });
-    if (cfg.trickle) send({ type: 'candidate', candidate: e.candidate.toJSON() });
+    if (!cfg.trickle) return;
+    if (beforeOffer) beforeOffer.push(e.candidate.toJSON());
+    else send({ type: 'candidate', candidate: e.candidate.toJSON() });
   };
   const gathered = new Promise<void>((resolve) => {
     pc.onicegatheringstatechange = () => {
@@ -218,6 +225,7 @@ window.startViewer = async (cfg: ViewerConfig) => {
       old.close();
       await emit('signaling-connected');
     }
+    beforeOffer = [];
     pc.restartIce();
     const offer = await pc.createOffer({ iceRestart: true });
     await pc.setLocalDescription(offer);
@@ -225,6 +233,8 @@ window.startViewer = async (cfg: ViewerConfig) => {
     const sdp = cfg.trickle ? offer.sdp : pc.localDescription!.sdp;
     await emit('local-description', { session, type: 'offer', sdp });
     send({ type: 'offer', sdp });
+    for (const candidate of beforeOffer.splice(0)) send({ type: 'candidate', candidate });
+    beforeOffer = null;
     await emit('offer-sent', { session, trickle: cfg.trickle });
     // Once frames flow again, the pair the call recovered on (unless a newer restart took over).
     const before = reported;
