@@ -12,6 +12,7 @@ import type { EventName } from '../lab/contract/events.js';
 import { projectPath } from '../lab/util/paths.js';
 import { commonConfig, emit, envChoice, envNumber, fail, requireEnv } from './lib/contract.js';
 import { HoldMonitor } from './lib/hold-monitor.js';
+import { browserViewerLifecycle } from './lib/browser-viewer-lifecycle.js';
 import { CHROMIUM_PATH, launchChromium } from './lib/chromium-launch.js';
 import { tunnelTransport, type HttpTransport } from './lib/http-tunnel.js';
 import { kvsBrowserBuild, kvsSettings } from './lib/kvs-settings.js';
@@ -31,17 +32,8 @@ if (!existsSync(CHROMIUM_PATH)) fail(`no Chromium at ${CHROMIUM_PATH} (install D
 
 async function main(): Promise<void> {
   const browser = await launchChromium({ extra: kvs ? kvsFlags(kvs.spki) : ['--ignore-certificate-errors'] });
-  let finished = false;
-  const stop = async (code: number) => {
-    finished = true;
-    await browser.close().catch(() => {}); // playwright removes its temporary profile
-    process.exit(code);
-  };
-  process.on('SIGTERM', () => void stop(143));
-  const timer = setTimeout(() => {
-    emit('error', { message: `no first video frame within ${cfg.timeoutMs} ms`, stage: 'browser' });
-    void stop(1);
-  }, cfg.timeoutMs);
+  // playwright removes its temporary profile on close
+  const life = browserViewerLifecycle(cfg.timeoutMs, () => browser.close());
   emit('started', { peer: cfg.peerId, stack: `chromium ${browser.version()}`, role: 'viewer' });
   const page = await browser.newPage();
   page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
@@ -51,14 +43,14 @@ async function main(): Promise<void> {
   await page.exposeFunction('labEmit', (event: EventName, fields: Record<string, unknown> = {}) => {
     emit(event, fields as never);
     if (event === 'first-frame' && hold) {
-      clearTimeout(timer);
+      life.clearDeadline();
       hold.frame(); // the stall clock starts at the first frame, not at launch
     }
     // A browser says "disconnected" within seconds of losing its path (werift never does).
     if (event === 'ice-state' && hold?.started && (fields.state === 'disconnected' || fields.state === 'failed')) hold.failed(`ICE ${fields.state}`);
     if (event === 'done') {
-      clearTimeout(timer);
-      void stop(0);
+      life.clearDeadline();
+      void life.stop(0);
     }
   });
   if (hold) {
@@ -92,9 +84,9 @@ async function main(): Promise<void> {
       await page.evaluate(() => window.endViewer());
     }
   } catch (err) {
-    if (finished) return; // the page said "done" and the browser is closing under it
+    if (life.finished) return; // the page said "done" and the browser is closing under it
     emit('error', { message: (err as Error).message.split('\n')[0] });
-    await stop(1);
+    await life.stop(1);
   }
 }
 

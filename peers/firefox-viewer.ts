@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { EventName } from '../lab/contract/events.js';
 import { LAB_DOMAIN } from '../lab/network/dns-names.js';
 import { commonConfig, emit, fail, requireEnv } from './lib/contract.js';
+import { browserViewerLifecycle } from './lib/browser-viewer-lifecycle.js';
 import { viewerPageConfig } from './lib/viewer-page-config.js';
 
 export const FIREFOX_PATH = process.env.LAB_FIREFOX ?? '/usr/bin/firefox-esr';
@@ -39,18 +40,10 @@ async function main(): Promise<void> {
       'toolkit.telemetry.enabled': false,
     },
   });
-  let finished = false;
-  const stop = async (code: number) => {
-    finished = true;
+  const life = browserViewerLifecycle(cfg.timeoutMs, async () => {
     await browser.close().catch(() => {});
     rmSync(home, { recursive: true, force: true });
-    process.exit(code);
-  };
-  process.on('SIGTERM', () => void stop(143));
-  const timer = setTimeout(() => {
-    emit('error', { message: `no first video frame within ${cfg.timeoutMs} ms`, stage: 'browser' });
-    void stop(1);
-  }, cfg.timeoutMs);
+  });
   emit('started', { peer: cfg.peerId, stack: `firefox ${(await browser.version()).replace(/^firefox\//i, '')}`, role: 'viewer' });
   const page = await browser.newPage();
   page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
@@ -58,8 +51,8 @@ async function main(): Promise<void> {
   await page.exposeFunction('labEmit', (event: EventName, fields: Record<string, unknown> = {}) => {
     emit(event, fields as never);
     if (event === 'done') {
-      clearTimeout(timer);
-      void stop(0);
+      life.clearDeadline();
+      void life.stop(0);
     }
   });
   const origin = new URL(cfg.iceConfigUrl).origin;
@@ -77,9 +70,9 @@ async function main(): Promise<void> {
       }),
     );
   } catch (err) {
-    if (finished) return;
+    if (life.finished) return;
     emit('error', { message: (err as Error).message.split('\n')[0] });
-    await stop(1);
+    await life.stop(1);
   }
 }
 

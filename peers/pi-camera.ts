@@ -18,6 +18,7 @@ import { directHttp, serveTunnel } from './lib/http-tunnel.js';
 import { SignalingClient, type Signaling } from './lib/signaling-client.js';
 import { whepServer } from './lib/whep-server.js';
 import { WeriftSession } from './lib/werift-session.js';
+import { advertiseServerReflexive, sdpOrigin, startRestartedChecks } from './lib/werift-ice-restart.js';
 
 const PROFILES = {
   kvs: { file: 'kvs-720p25.h264', fps: 25, width: 1280, height: 720 },
@@ -135,9 +136,7 @@ async function answer(signaling: Signaling, viewer: string, sdp: string): Promis
 }
 
 /** The session id of an SDP's o= line (RFC 4566), which a renegotiation of the same connection keeps (RFC 3264 8). */
-function sdpSessionId(sdp: string): string | null {
-  return /^o=\S+ (\S+) /m.exec(sdp)?.[1] ?? null;
-}
+const sdpSessionId = (sdp: string) => sdpOrigin(sdp)?.sessionId ?? null;
 
 /**
  * A re-offer on the viewer's existing connection (a browser's restartIce()): werift restarts its
@@ -148,6 +147,8 @@ async function reanswer(session: WeriftSession, sdp: string, candidates: ReturnT
   const viewer = session.remote;
   await session.setRemote('offer', sdp);
   await candidates.open((c) => session.addCandidate(c));
+  // The restarted agent's server-reflexive candidate, which werift leaves out (werift-ice-restart.ts).
+  const srflx = advertiseServerReflexive(session.pc, 500);
   const reconnected = new Promise<void>((resolve) => {
     const sub = session.pc.iceConnectionStateChange.subscribe((state) => {
       if (state !== 'connected') return;
@@ -156,12 +157,9 @@ async function reanswer(session: WeriftSession, sdp: string, candidates: ReturnT
     });
   });
   await session.sendLocalDescription('answer', { afterGathering: true });
-  // werift 0.25.2 starts ICE from setLocalDescription only for a transport whose DTLS is not
-  // connected (peerConnection.js connect()), so after a restart its checks never run: start them.
-  // (Its state reads "completed" here: the spurious one at the end of gathering.)
-  for (const ice of session.pc.iceTransports) {
-    if (ice.state !== 'checking' && ice.state !== 'connected') ice.start().catch((err: Error) => emit('warning', { session: viewer, message: `ICE restart: ${err.message}` }));
-  }
+  await srflx;
+  // werift 0.25.2 would run no checks after a restart (werift-ice-restart.ts): start them.
+  startRestartedChecks(session.pc, (err) => emit('warning', { session: viewer, message: `ICE restart: ${err.message}` }));
   void reconnected.then(() => session.reportSelectedPair());
 }
 

@@ -71,6 +71,8 @@ const callResult = z.object({
       atMs: z.number(),
       appliedMs: ms,
       restoredMs: ms,
+      restoreStartedMs: ms.optional(),
+      restoreExecMs: ms.optional(),
       detail: z.string().nullable(),
       error: z.string().nullable(),
       recoveryMs: ms,

@@ -119,6 +119,12 @@ export interface CallEventResult {
   atMs: number;
   appliedMs: number | null;
   restoredMs: number | null;
+  /**
+   * Timed events: when the undo command was issued (recovery counts from here) and how long it ran
+   * until `restoredMs`. null otherwise; absent in older results.
+   */
+  restoreStartedMs?: number | null;
+  restoreExecMs?: number | null;
   detail: string | null;
   error: string | null;
   /**

@@ -38,7 +38,12 @@ export interface AppliedCallEvent {
   /** When the action began and when it had taken effect; null: never (the run ended first, or it failed). */
   startedT: number | null;
   appliedT: number | null;
-  /** Events with forMs: when the network was restored. */
+  /**
+   * Events with forMs: when the undo command was issued and when it returned. The network is back
+   * somewhere between the two (a docker exec takes 50-100 ms, and frames often flow before it
+   * returns), so recovery counts from the issue.
+   */
+  restoreStartedT: number | null;
   restoredT: number | null;
   /** What was done, e.g. the new address of a handed-over host. */
   detail: string | null;
@@ -60,7 +65,7 @@ export class CallSchedule {
     private readonly controls: CallControls,
     private readonly progress: (line: string) => void,
   ) {
-    this.applied = events.map((e) => ({ index: e.index, label: e.label, kind: e.action.kind, atMs: e.atMs, startedT: null, appliedT: null, restoredT: null, detail: null, error: null }));
+    this.applied = events.map((e) => ({ index: e.index, label: e.label, kind: e.action.kind, atMs: e.atMs, startedT: null, appliedT: null, restoreStartedT: null, restoredT: null, detail: null, error: null }));
   }
 
   /** Schedules every event at t0 + atMs (t0: the first frame, monotonic ms). Idempotent. */
@@ -97,6 +102,7 @@ export class CallSchedule {
       if (restore) {
         this.later(rec.appliedT + restore.afterMs, async () => {
           try {
+            rec.restoreStartedT = monotonicMs();
             await restore.undo();
             rec.restoredT = monotonicMs();
             this.progress(`event ${e.label}: restored`);

@@ -14,7 +14,7 @@ const viewer: PeerEvent[] = [
   { t: T0 + 6500, event: 'media-gap', session: 'camera', fromT: T0 + 4010, toT: T0 + 6500 },
   { t: T0 + 6510, event: 'selected-pair', session: 'camera', pair: pair('host', 'relay', 2222) },
 ];
-const applied = (over: Partial<AppliedCallEvent>): AppliedCallEvent => ({ index: 0, label: 'rebind nata', kind: 'rebind', atMs: 4000, startedT: T0 + 4000, appliedT: T0 + 4100, restoredT: null, detail: null, error: null, ...over });
+const applied = (over: Partial<AppliedCallEvent>): AppliedCallEvent => ({ index: 0, label: 'rebind nata', kind: 'rebind', atMs: 4000, startedT: T0 + 4000, appliedT: T0 + 4100, restoreStartedT: null, restoredT: null, detail: null, error: null, ...over });
 
 describe('a held call', () => {
   it('measures outages against the camera frame rate, each event recovery and the pair after it', () => {
@@ -43,6 +43,17 @@ describe('a held call', () => {
       ['outage.max', 'longest 5990 ms (never ended) after rebind nata, 1 outage(s)', false],
       ['afterEvents', 'no frames at the end', false],
     ]);
+  });
+
+  it('counts a timed event from when its undo was issued, not when the command returned (docker exec is slower than the frames)', () => {
+    // The undo is issued at 6400 ms; its docker exec returns at 6590; frames are back at 6500.
+    const timed = applied({ kind: 'block', label: 'block nata udp 2000 ms', restoreStartedT: T0 + 6400, restoredT: T0 + 6590 });
+    const c = callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: [timed] })!;
+    expect(c.events[0]).toMatchObject({ restoreStartedMs: 6400, restoredMs: 6590, restoreExecMs: 190, recoveryMs: 100 });
+    expect(c.timeline.find((t) => t.what.startsWith('block nata udp 2000 ms: restored'))).toEqual({ tMs: 6400, source: 'lab', what: 'block nata udp 2000 ms: restored (its command took 190 ms)' });
+    // Frames back before the undo was even issued: the call found another path, no recovery wait.
+    const early = callResult({ holdMs: 10_000, viewerEvents: viewer, cameraEvents: [], cameraFps: 25, applied: [{ ...timed, restoreStartedT: T0 + 6700, restoredT: T0 + 6790 }] })!;
+    expect(early.events[0].recoveryMs).toBe(0);
   });
 
   it('an outage goes to the last event that began before it, even one that bit before its command returned', () => {

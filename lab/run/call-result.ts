@@ -39,7 +39,13 @@ export function callResult(input: CallInput): CallResult | null {
     .filter((e) => e.event === 'frame-rate')
     .map((e) => ({ tMs: round(e.t - t0), fps: round((Number(e.frames) * 1000) / Math.max(1, Number(e.windowMs))), windowMs: Number(e.windowMs) }));
   const nominal = input.cameraFps ?? median(fps.filter((f) => f.windowMs >= 900).map((f) => f.fps)) ?? 25;
-  const events = input.applied.map((a) => ({ ...a, appliedMs: ms(a.appliedT), restoredMs: ms(a.restoredT) }));
+  const events = input.applied.map((a) => ({
+    ...a,
+    appliedMs: ms(a.appliedT),
+    restoredMs: ms(a.restoredT),
+    restoreStartedMs: ms(a.restoreStartedT),
+    restoreExecMs: a.restoreStartedT !== null && a.restoredT !== null ? round(a.restoredT - a.restoreStartedT) : null,
+  }));
 
   const outages: Outage[] = v
     .filter((e) => e.event === 'media-gap')
@@ -65,12 +71,9 @@ export function callResult(input: CallInput): CallResult | null {
   causeOf.forEach((e, o) => (outages[o].cause = e?.label ?? null));
 
   const results: CallEventResult[] = events.map((e, i) => {
-    const base = { index: e.index, label: e.label, kind: e.kind, atMs: e.atMs, appliedMs: e.appliedMs, restoredMs: e.restoredMs, detail: e.detail, error: e.error };
+    const base = { index: e.index, label: e.label, kind: e.kind, atMs: e.atMs, appliedMs: e.appliedMs, restoredMs: e.restoredMs, restoreStartedMs: e.restoreStartedMs, restoreExecMs: e.restoreExecMs, detail: e.detail, error: e.error };
     if (e.appliedMs === null) return { ...base, recoveryMs: null, outage: null, pairAfter: null, wireAfter: null };
-    // The network is back when the event is undone: its forMs ran out, or TURN was started again.
-    const restart = e.kind === 'stop' ? events.slice(i + 1).find((x) => x.kind === 'start' && x.label.endsWith(e.label.split(' ')[1]) && x.appliedMs !== null) : undefined;
-    // An instant event counts from when its command began: it may bite before the command returns.
-    const back = e.restoredMs ?? restart?.appliedMs ?? (e.startedT === null ? e.appliedMs : round(e.startedT - t0));
+    const back = networkBackMs(e, events.slice(i + 1), t0);
     const o = causeOf.indexOf(e);
     const outage = o >= 0 ? outages[o] : null;
     const recoveryMs = outage ? (outage.ongoing ? null : round(Math.max(0, outage.endMs - back))) : 0;
@@ -98,6 +101,27 @@ export function callResult(input: CallInput): CallResult | null {
 }
 
 /**
+ * When the network was back after an event, ms from the first frame. A timed event (forMs): when
+ * its undo command was issued, not when it returned: the network comes back somewhere in between,
+ * and on docker the exec takes 50-100 ms, often longer than frames take to flow again (counting
+ * from the return read 0 after a real outage). A `stop` is undone by the `start` after it, once
+ * that start has returned (coturn listens then). An instant event counts from when its command
+ * began: it may bite before the command returns.
+ */
+export function networkBackMs(
+  e: Pick<AppliedCallEvent, 'kind' | 'label' | 'startedT'> & { appliedMs: number | null; restoredMs: number | null; restoreStartedMs: number | null },
+  later: { kind: string; label: string; appliedMs: number | null }[],
+  t0: number,
+): number {
+  if (e.restoreStartedMs !== null) return e.restoreStartedMs;
+  if (e.restoredMs !== null) return e.restoredMs;
+  const service = e.label.split(' ')[1];
+  const start = e.kind === 'stop' ? later.find((x) => x.kind === 'start' && x.label.endsWith(service) && x.appliedMs !== null) : undefined;
+  if (start) return start.appliedMs!;
+  return e.startedT === null ? e.appliedMs! : round(e.startedT - t0);
+}
+
+/**
  * The wire's path changes on the call's clock (ms from the first frame): the path in effect at a
  * time, per direction (0: viewer -> camera, 1: camera -> viewer), and the changes during the hold.
  */
@@ -117,11 +141,11 @@ function wirePaths(w: SessionWire, offsetMs: number) {
   };
 }
 
-function timeline(t0: number, events: (AppliedCallEvent & { appliedMs: number | null; restoredMs: number | null })[], viewer: PeerEvent[], camera: PeerEvent[]): CallTimelineEntry[] {
+function timeline(t0: number, events: (AppliedCallEvent & { appliedMs: number | null; restoredMs: number | null; restoreStartedMs: number | null; restoreExecMs: number | null })[], viewer: PeerEvent[], camera: PeerEvent[]): CallTimelineEntry[] {
   const out: CallTimelineEntry[] = [];
   for (const e of events) {
     if (e.appliedMs !== null) out.push({ tMs: e.appliedMs, source: 'lab', what: `${e.label}${e.detail ? ` (${e.detail})` : ''}` });
-    if (e.restoredMs !== null) out.push({ tMs: e.restoredMs, source: 'lab', what: `${e.label}: restored` });
+    if (e.restoredMs !== null) out.push({ tMs: e.restoreStartedMs ?? e.restoredMs, source: 'lab', what: `${e.label}: restored${e.restoreExecMs !== null ? ` (its command took ${e.restoreExecMs} ms)` : ''}` });
     if (e.error) out.push({ tMs: e.appliedMs ?? (e.startedT === null ? e.atMs : round(e.startedT - t0)), source: 'lab', what: `${e.label} failed: ${e.error}` });
   }
   const fromPeer = (source: 'viewer' | 'camera', list: PeerEvent[]) => {

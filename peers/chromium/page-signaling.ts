@@ -32,22 +32,37 @@ export interface PageSignalingConfig {
 
 type Emit = <N extends EventName>(event: N, fields?: EventFields<N>) => Promise<void>;
 
-/** The lab's protocol: one WebSocket to the relay, messages addressed with `to`. */
-function labSignaling(cfg: PageSignalingConfig): Promise<Signaling> {
+/**
+ * The lab's protocol: one WebSocket to the relay, messages addressed with `to`. `openWithinMs`: a
+ * socket not open by then is aborted (before it opens, so it can never replace a later one).
+ */
+function labSignaling(cfg: PageSignalingConfig, openWithinMs?: number): Promise<Signaling> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${cfg.signalingUrl}?room=${encodeURIComponent(cfg.room)}&peer=${encodeURIComponent(cfg.peerId)}&token=${encodeURIComponent(cfg.token)}`);
+    const timer =
+      openWithinMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            ws.close();
+            reject(new Error(`not open within ${openWithinMs} ms`));
+          }, openWithinMs);
     const handlers: ((msg: Incoming) => void)[] = [];
     ws.onmessage = (e) => {
       const msg = JSON.parse(String(e.data)) as Incoming;
       for (const h of handlers) h(msg);
     };
-    ws.onopen = () =>
+    ws.onopen = () => {
+      clearTimeout(timer);
       resolve({
         send: (msg) => ws.send(JSON.stringify({ ...msg, to: cfg.remote })),
         onMessage: (h) => void handlers.push(h),
         close: () => ws.close(),
       });
-    ws.onerror = () => reject(new Error(`signaling ${cfg.signalingUrl}: connection failed`));
+    };
+    ws.onerror = () => {
+      clearTimeout(timer);
+      reject(new Error(`signaling ${cfg.signalingUrl}: connection failed`));
+    };
   });
 }
 
@@ -59,6 +74,25 @@ function fetchTransport(endpoint: string): HttpTransport {
     res.headers.forEach((v, k) => (headers[k] = v));
     return { status: res.status, headers, body: await res.text() };
   };
+}
+
+/**
+ * The lab's protocol again, after the page's host moved networks (a handover: the old socket's
+ * address is gone, and TCP would take minutes to say so): a new WebSocket, tried with backoff (100
+ * ms doubling to 1 s; an attempt that does not open within 2 s is given up) until `deadlineMs`.
+ * The server replaces the old connection (close code 4001), so the camera sees the same peer.
+ */
+export async function reconnectLabSignaling(cfg: PageSignalingConfig, deadlineMs: number): Promise<Signaling> {
+  for (let attempt = 0; ; attempt++) {
+    const left = deadlineMs - Date.now();
+    try {
+      return await labSignaling(cfg, Math.min(2000, Math.max(0, left)));
+    } catch (err) {
+      const wait = Math.min(1000, 100 * 2 ** attempt);
+      if (Date.now() + wait >= deadlineMs) throw new Error(`signaling ${cfg.signalingUrl}: no reconnect before the deadline (${attempt + 1} attempts; last: ${(err as Error).message})`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }
 
 /** Connects the protocol the scenario asked for; `onFailure` gets a WHEP request that failed for good. */

@@ -8,8 +8,8 @@ import { CandidateQueue } from '../../lab/contract/candidate-queue.js';
 import type { EventFields, EventName } from '../../lab/contract/events.js';
 import { iceConfigRequestUrl, iceServersFor, type IceServerConfigResponse, type TurnTransport } from '../../lab/contract/ice-config.js';
 import { candidatePairsFromStats, selectedPairFromStats, type StatsRecord } from '../../lab/contract/stats.js';
-import type { Signaling } from '../lib/signaling-client.js';
-import { pageSignaling, type PageSignalingConfig } from './page-signaling.js';
+import type { Incoming, Signaling } from '../lib/signaling-client.js';
+import { pageSignaling, reconnectLabSignaling, type PageSignalingConfig } from './page-signaling.js';
 
 export interface ViewerConfig extends PageSignalingConfig {
   iceConfigUrl: string;
@@ -93,7 +93,7 @@ window.startViewer = async (cfg: ViewerConfig) => {
   const session = cfg.remote;
   let failWhep: (err: Error) => void = () => {};
   const whepFailed = new Promise<never>((_, reject) => (failWhep = reject));
-  const signaling = await pageSignaling(cfg, emit, (m) => failWhep(new Error(m)));
+  let signaling = await pageSignaling(cfg, emit, (m) => failWhep(new Error(m)));
   await emit('signaling-connected');
   const { servers, ttl } = await iceServers(cfg, signaling);
   await emit('ice-config-fetched', { iceServers: servers.map((s) => s.urls), ...(ttl !== undefined ? { ttl } : {}) });
@@ -103,7 +103,7 @@ window.startViewer = async (cfg: ViewerConfig) => {
   // Chrome rejects candidates that arrive before the remote description: they wait here (a new
   // queue for each ICE restart: the camera's new candidates wait for its new answer).
   let early = new CandidateQueue<RTCIceCandidateInit>();
-  signaling.onMessage(async (msg) => {
+  const onSignal = async (msg: Incoming) => {
     if (msg.from !== cfg.remote) return;
     if (msg.type === 'answer') {
       await emit('answer-received', { session });
@@ -114,11 +114,19 @@ window.startViewer = async (cfg: ViewerConfig) => {
       await emit('remote-candidate', { session, candidate: String(candidate.candidate) });
       await early.add(candidate);
     }
-  });
+  };
+  signaling.onMessage(onSignal);
+  /**
+   * During an ICE restart, candidates of the new generation wait until its offer is out: sent
+   * before it, the camera would apply them to the old generation, which the offer then clears.
+   */
+  let beforeOffer: RTCIceCandidateInit[] | null = null;
   pc.onicecandidate = (e) => {
     if (!e.candidate) return;
     void emit('local-candidate', { session, candidate: e.candidate.candidate });
-    if (cfg.trickle) send({ type: 'candidate', candidate: e.candidate.toJSON() });
+    if (!cfg.trickle) return;
+    if (beforeOffer) beforeOffer.push(e.candidate.toJSON());
+    else send({ type: 'candidate', candidate: e.candidate.toJSON() });
   };
   const gathered = new Promise<void>((resolve) => {
     pc.onicegatheringstatechange = () => {
@@ -207,6 +215,17 @@ window.startViewer = async (cfg: ViewerConfig) => {
     // An ICE restart on this connection, as a browser app does: new ICE credentials in a new offer,
     // the same DTLS and media; the camera answers it on its existing connection.
     early = new CandidateQueue<RTCIceCandidateInit>();
+    // After a handover the signaling socket is as dead as the media path (its address is gone) and
+    // would swallow the offer: a new one first, as an app does (lab protocol; the server replaces
+    // the old connection, and the camera answers the same viewer on its connection).
+    if (cfg.signaling === 'lab') {
+      const old = signaling;
+      signaling = await reconnectLabSignaling(cfg, Date.now() + cfg.timeoutMs);
+      signaling.onMessage(onSignal);
+      old.close();
+      await emit('signaling-connected');
+    }
+    beforeOffer = [];
     pc.restartIce();
     const offer = await pc.createOffer({ iceRestart: true });
     await pc.setLocalDescription(offer);
@@ -214,6 +233,8 @@ window.startViewer = async (cfg: ViewerConfig) => {
     const sdp = cfg.trickle ? offer.sdp : pc.localDescription!.sdp;
     await emit('local-description', { session, type: 'offer', sdp });
     send({ type: 'offer', sdp });
+    for (const candidate of beforeOffer.splice(0)) send({ type: 'candidate', candidate });
+    beforeOffer = null;
     await emit('offer-sent', { session, trickle: cfg.trickle });
     // Once frames flow again, the pair the call recovered on (unless a newer restart took over).
     const before = reported;

@@ -1,9 +1,10 @@
 // Network events during a held call (docs/network-events.md): a NAT rebinding, a Wi-Fi -> LTE
 // handover and a coturn stop each interrupt the call, which must come back with a measured
-// recoveryMs (a Chromium viewer's restartIce() too); a 40 s call without events holds its frame
-// rate. Two lanes side by side: the three werift event runs take turns in one, the 40 s hold and
-// the Chromium run in the other (four labs at once on two cores made werift's DTLS time out before
-// the first frame; Chromium beside the hold cost it its frame rate). About 90 s in all, under load.
+// recoveryMs (a Chromium viewer's restartIce() too, after a handover over a reconnected signaling
+// socket); a 40 s call without events holds its frame rate. Two lanes side by side: the three
+// werift event runs take turns in one, the 40 s hold and the two Chromium runs in the other (four
+// labs at once on two cores made werift's DTLS time out before the first frame; Chromium beside
+// the hold cost it its frame rate).
 // The same events on docker: docker-dynamics.test.ts.
 import { describe, expect, it } from 'vitest';
 import { loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
@@ -35,6 +36,8 @@ describe.concurrent('network events during a call', () => {
     expect(e.appliedMs, story(r)).toBeGreaterThanOrEqual(3000);
     expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
     expect(call(r).outages[e.outage!].cause).toBe('rebind nata');
+    // The werift viewer's first try is an ICE restart on its connection (a new one is the fallback).
+    expect(r.events.viewer.find((x) => x.event === 'ice-restart')?.method, story(r)).toBe('restart-ice');
     // The far side saw the viewer come from another public port after the rebinding.
     const before = r.sessions[0].selectedPair.camera!.remote;
     const after = [...r.events.camera].reverse().find((x) => x.event === 'selected-pair')!.pair as { remote: { address: string; port: number } };
@@ -54,6 +57,24 @@ describe.concurrent('network events during a call', () => {
     const camera = r.events.camera.filter((x) => x.session === 'viewer');
     expect(camera.filter((x) => x.event === 'offer-received').length).toBe(1 + restarts.length);
     expect(camera.filter((x) => x.event === 'ice-state' && x.state === 'connected').length, story(r)).toBeGreaterThanOrEqual(2);
+    expect(camera.filter((x) => x.event === 'dtls-connected').length).toBe(1);
+  });
+
+  it('chromium-wifi-to-lte: after a handover the Chromium page reconnects its dead signaling socket and its restartIce() offer brings the call back', { timeout: 240_000 }, async (ctx) => {
+    const r = await inHeavyLane(() => runHeld(ctx, loadScenario('chromium-wifi-to-lte')));
+    expect(r.expectations.filter((c) => !c.ok), story(r)).toEqual([]);
+    const [e] = call(r).events;
+    expect(e.detail).toMatch(/on lanc/);
+    expect(e.recoveryMs, story(r)).toBeGreaterThan(0);
+    // Chrome reports its local end as it is seen (srflx: lanc's NAT), not its base: another address than before.
+    expect(e.pairAfter!.local.address, story(r)).not.toBe(r.sessions[0].selectedPair.viewer!.local.address);
+    const restarts = r.events.viewer.filter((x) => x.event === 'ice-restart');
+    expect(restarts.length, story(r)).toBeGreaterThanOrEqual(1);
+    expect(restarts.every((x) => x.method === 'restart-ice')).toBe(true);
+    // A new signaling socket for every restart, and still one connection at the camera: the re-joined viewer is the same session.
+    expect(r.events.viewer.filter((x) => x.event === 'signaling-connected').length).toBe(1 + restarts.length);
+    const camera = r.events.camera.filter((x) => x.session === 'viewer');
+    expect(camera.filter((x) => x.event === 'offer-received').length, story(r)).toBe(1 + restarts.length);
     expect(camera.filter((x) => x.event === 'dtls-connected').length).toBe(1);
   });
 
