@@ -109,7 +109,7 @@ export class DockerLab implements StartedLab {
     const iface = `eth${n}`;
     const old = n === 1 ? hostNode.iface.name : `eth${n - 1}`;
     const steps = handoverSteps(this.id, { host, old, iface, port: `ho${n}`, segment, address, prefix: seg.prefix, gateway });
-    const script = steps.map((s) => `ip ${s.ns ? `-n ${s.ns} ` : ''}-batch - <<'LAB_EOF'\n${s.lines.join('\n')}\nLAB_EOF`).join(' &&\n');
+    const script = ['set -e', ...steps.map((s) => `ip ${s.ns ? `-n ${s.ns} ` : ''}-batch - <<'LAB_EOF'\n${s.lines.join('\n')}\nLAB_EOF`)].join('\n');
     await execIn(this.docker, this.plan.switchContainer, 'switch', ['sh', '-c', script], { purpose: `hand ${host} over to ${segment}` });
     return iface;
   }
