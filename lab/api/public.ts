@@ -110,7 +110,7 @@ export async function runMatrix(options: RunMatrixOptions = {}): Promise<MatrixR
     repeat: options.repeat ?? config.repeat ?? 1,
     retries: options.retries ?? config.retries ?? 0,
     minPassRate: options.minPassRate ?? config.minPassRate ?? 1,
-    // A backend without concurrent labs (one Docker daemon holds one lab of an address plan at a time) runs one cell at a time.
+    // A backend without concurrent labs (one that can hold one lab of an address plan at a time) runs one cell at a time.
     workers: backend.capabilities.concurrentLabs ? (options.workers ?? config.workers ?? 1) : 1,
     shard,
     expectations: typeof expect === 'string' ? loadMatrixExpectations(expect) : (expect ?? loadMatrixExpectations(null)),

@@ -252,16 +252,15 @@ describe('aborting a run', () => {
     it(m.name, async () => void (await killAt(m.when === nsExists ? { ...m, when: building } : m, ['--backend', 'docker'])));
   }
 
-  it("a dead lab's networks in the way are removed before the next lab is built, not an overlap error", async () => {
-    // A lab left by an owner that died with its reaper switched off: its networks stay.
+  it("a dead lab's containers are removed before the next lab is built", async () => {
+    // A lab left by an owner that died with its reaper switched off: its containers stay.
     const run = startCli(['up', 'open', '--backend', 'docker'], { ...env, WEBRTC_LAB_REAPER: 'off' });
     const id = await waitUntil(labIdIn, 20_000, 'the lab id');
-    await waitUntil(() => run.output().includes('configuring interfaces'), 60_000, 'the networks');
+    await waitUntil(() => run.output().includes('wiring links'), 60_000, 'the containers');
     run.child.kill('SIGKILL');
     await run.done;
-    expect((await dockerLeftovers(id)).some((l) => l.startsWith('network'))).toBe(true);
+    expect((await dockerLeftovers(id)).some((l) => l.startsWith('container'))).toBe(true);
     const next = await cli(['up', 'open', '--backend', 'docker'], env);
-    expect(next.stderr).not.toContain('overlaps');
     expect(next.code, next.stderr).toBe(0);
     const nextId = /lab ([0-9a-f]{6}) is up/.exec(next.stdout)![1];
     expect(await dockerLeftovers(id)).toEqual([]);

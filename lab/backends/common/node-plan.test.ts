@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../model/topology-file.js';
 import { planNetns } from '../netns/plan.js';
-import { containerNetworkBatch, planDocker } from '../docker/plan.js';
+import { planDocker } from '../docker/plan.js';
 import { nodePlan, planNodes, usedAddresses, VOID_MAC } from './node-plan.js';
 
 describe('node plan (shared by every backend)', () => {
@@ -47,11 +47,10 @@ describe('node plan (shared by every backend)', () => {
     const docker = planDocker(t, 'abc123');
     expect(netns.routers.map((r) => [r.node, r.ruleset])).toEqual(plan.nodes.filter((n) => n.ruleset).map((n) => [n.node, n.ruleset]));
     expect(docker.network).toEqual(plan);
+    expect(docker.wiring).toEqual(netns);
     for (const node of plan.nodes) {
       const configure = netns.configure.find((c) => c.ns === `wrl-abc123-${node.node}`)!.lines;
-      const batch = containerNetworkBatch(node, new Map(node.interfaces.map((i) => [i.addresses[0], i.name])));
       expect(configure).toContain(`route add default via ${node.defaultRoute.via} dev ${node.defaultRoute.dev}`);
-      expect(batch).toContain(`route replace default via ${node.defaultRoute.via} dev ${node.defaultRoute.dev}`);
       for (const i of node.interfaces) for (const a of i.addresses) expect(configure).toContain(`addr add ${a}/${i.prefix} dev ${i.name}`);
     }
   });

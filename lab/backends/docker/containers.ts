@@ -1,12 +1,10 @@
-/** The lab's node containers: created on their networks, then given the node plan's interfaces, routes and rules. */
+/** The lab's containers: the nodes and the switch that wires them, what they mount, finding and removing them. */
 import type Dockerode from 'dockerode';
 import { resolve } from 'node:path';
 import { projectRoot } from '../../util/paths.js';
 import type { UpOptions } from '../backend.js';
-import type { CommandResult, RunOptions } from '../../util/run-command.js';
-import type { NodePlan } from '../common/node-plan.js';
 import { stateRoot } from '../state.js';
-import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE, containerNetworkBatch, parseIpAddr, type DockerContainerPlan } from './plan.js';
+import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type DockerContainerPlan } from './plan.js';
 
 /**
  * The same paths as on the machine: the lab's own files (bundles, media) and the given folders
@@ -27,16 +25,16 @@ export function labBinds(opts: Pick<UpOptions, 'folders' | 'hostFiles'> = {}): s
   ];
 }
 
-export async function createNode(docker: Dockerode, image: string, c: DockerContainerPlan, labels: Record<string, string>, binds: string[]): Promise<void> {
-  const [first, ...rest] = c.endpoints;
-  const container = await docker.createContainer({
+/** A node's container, started with no Docker network (the lab wires it: plan.ts); returns its PID on the machine. */
+export async function createNode(docker: Dockerode, image: string, c: DockerContainerPlan, labels: Record<string, string>, binds: string[]): Promise<number> {
+  return startContainer(docker, {
     name: c.name,
     Image: image,
     Cmd: ['sleep', 'infinity'],
     Hostname: c.node,
     Labels: { ...labels, [LABEL_NODE]: c.node, [LABEL_ROLE]: 'node' },
     HostConfig: {
-      NetworkMode: first.network,
+      NetworkMode: 'none',
       Binds: binds,
       CapAdd: ['NET_ADMIN', 'NET_RAW'],
       Sysctls: {
@@ -45,20 +43,41 @@ export async function createNode(docker: Dockerode, image: string, c: DockerCont
         'net.ipv6.conf.default.disable_ipv6': '1',
       },
     },
-    NetworkingConfig: { EndpointsConfig: { [first.network]: { IPAMConfig: { IPv4Address: first.address } } } },
   });
-  for (const e of rest) await docker.getNetwork(e.network).connect({ Container: c.name, EndpointConfig: { IPAMConfig: { IPv4Address: e.address } } });
-  await container.start();
 }
 
-type Exec = (node: string, argv: string[], opts?: RunOptions) => Promise<CommandResult>;
+/**
+ * The lab's switch: its own network namespace (no Docker network) holds the segments' bridges.
+ * It sees the machine's PIDs and has the capabilities to attach the other containers' namespaces
+ * by PID (SYS_PTRACE to open them, SYS_ADMIN to bind-mount them and enter them, NET_ADMIN to make
+ * links there); not `Privileged` (a daemon without every capability refuses that), and it runs
+ * nothing but `sleep` and the lab's ip/nft batches.
+ */
+export async function createSwitch(docker: Dockerode, image: string, name: string, labels: Record<string, string>, binds: string[]): Promise<number> {
+  return startContainer(docker, {
+    name,
+    Image: image,
+    Cmd: ['sleep', 'infinity'],
+    Hostname: 'switch',
+    Labels: { ...labels, [LABEL_NODE]: 'switch', [LABEL_ROLE]: 'switch' },
+    HostConfig: {
+      NetworkMode: 'none',
+      PidMode: 'host',
+      CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'],
+      // Docker's AppArmor profile (where the machine has AppArmor) forbids mount: `ip netns` needs it.
+      SecurityOpt: ['apparmor=unconfined'],
+      Binds: binds,
+      Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' },
+    },
+  });
+}
 
-/** Renames Docker's interfaces to the lab's, adds routes and the neighbour, programs a router's NAT. */
-export async function configureNode(exec: Exec, node: NodePlan): Promise<void> {
-  const shown = await exec(node.node, ['ip', '-o', '-4', 'addr', 'show'], { purpose: `read the interfaces of ${node.node}` });
-  const batch = containerNetworkBatch(node, parseIpAddr(shown.stdout));
-  await exec(node.node, ['ip', '-batch', '-'], { input: batch.join('\n') + '\n', purpose: `configure ${node.node}` });
-  if (node.ruleset !== null) await exec(node.node, ['nft', '-f', '-'], { input: node.ruleset, purpose: `program router ${node.node}` });
+async function startContainer(docker: Dockerode, spec: Dockerode.ContainerCreateOptions): Promise<number> {
+  const container = await docker.createContainer(spec);
+  await container.start();
+  const pid = (await container.inspect()).State.Pid;
+  if (!pid) throw new Error(`container ${spec.name} started but has no process`);
+  return pid;
 }
 
 /** Lab containers on the daemon (of the given labs, default every lab), nodes and processes alike. */

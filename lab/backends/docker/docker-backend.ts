@@ -1,13 +1,17 @@
 /**
- * The same topologies as containers on Docker networks. Each segment is a Docker bridge network
- * that gives the host no address on it and masquerades nothing (so no route out); each host and router is a container
- * (routers get NET_ADMIN and the same generated nftables rules as the netns backend); every process
- * the lab starts in a node is a container of its own sharing that node's network namespace.
+ * The same topologies as containers. Each host and router is a container of the lab's image with
+ * no Docker network; a switch container holds a bridge per segment in its own network namespace
+ * and wires the rest with the netns backend's plan (plan.ts), so the daemon allocates no subnet
+ * and labs of one address plan run side by side. Routers get the same generated nftables rules as
+ * on netns; processes run in the node containers through `docker exec`.
  * Everything carries the lab id in its name and labels, so `clean` finds leftovers after a crash.
  *
- * Jobs: client.ts (the daemon), networks.ts, containers.ts, exec.ts and processes.ts (running
- * things in nodes), docker-lab.ts (a lab that is up), plan.ts (pure: what to create).
+ * Jobs: client.ts (the daemon), containers.ts, exec.ts and processes.ts (running things in
+ * nodes), docker-lab.ts (a lab that is up), plan.ts (pure: what to create and the wiring script),
+ * networks.ts (Docker networks left by older versions, for `clean`).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { LabError } from '../../model/errors.js';
 import type { Topology } from '../../model/topology.js';
@@ -16,12 +20,14 @@ import { Teardown, buildOrUnwind } from '../../util/teardown.js';
 import type { Backend, LabSummary, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
 import { checkDaemon, connect, imageSource } from './client.js';
-import { configureNode, createNode, labBinds, labContainers, removeContainers } from './containers.js';
+import { createNode, createSwitch, labBinds, labContainers, removeContainers } from './containers.js';
 import { DockerLab } from './docker-lab.js';
 import { DOCKER_CAPABILITIES } from './entry.js';
 import { ensureImage } from './image.js';
-import { createNetwork, labNetworks, refuseOverlaps, removeNetwork } from './networks.js';
-import { LABEL, LABEL_LAB, planDocker } from './plan.js';
+import { execIn } from './exec.js';
+import { labNetworks, removeNetwork } from './networks.js';
+import { LABEL, LABEL_LAB, planDocker, wiringScript, type DockerPlan } from './plan.js';
+import { bringUpFailure } from '../netns/script.js';
 import { reaperLabels } from './reaper.js';
 import { reapAbandonedLabs } from '../reap.js';
 
@@ -44,12 +50,10 @@ export class DockerBackend implements Backend {
   async up(topology: Topology, opts: UpOptions = {}): Promise<StartedLab> {
     const docker = await this.client();
     const labId = opts.labId ?? newId();
-    const image = await ensureImage(docker, imageSource(), opts.onStep);
+    // A dead lab's containers are removed first (reap.ts), beside the image check.
+    const [image, , reaper] = await Promise.all([ensureImage(docker, imageSource(), opts.onStep), reapAbandonedLabs(this), reaperLabels(docker)]);
     const plan = planDocker(topology, labId);
-    // A dead lab's networks would be "in the way": remove labs whose owner died first (reap.ts).
-    await reapAbandonedLabs(this);
-    await refuseOverlaps(docker, plan, topology.name);
-    const labels = { [LABEL]: '1', [LABEL_LAB]: labId, ...(await reaperLabels(docker)) };
+    const labels = { [LABEL]: '1', [LABEL_LAB]: labId, ...reaper };
     const teardown = new Teardown();
     return buildOrUnwind(teardown, async () => {
       const dir = createLabDir(labId);
@@ -57,12 +61,11 @@ export class DockerBackend implements Backend {
       const binds = labBinds(opts);
       const lab = new DockerLab(labId, topology, plan, dir, docker, image, binds);
       teardown.push('take the half-built lab down', () => lab.down());
-      opts.onStep?.(`creating ${plan.networks.length} networks and ${plan.containers.length} containers`);
-      await allSettled(plan.networks.map((n) => createNetwork(docker, n, labels)));
-      await allSettled(plan.containers.map((c) => createNode(docker, image, c, labels, binds)));
+      opts.onStep?.(`starting ${plan.containers.length} containers and the lab's switch`);
+      const [switchPid, ...pids] = await allSettled([createSwitch(docker, image, plan.switchContainer, labels, binds), ...plan.containers.map((c) => createNode(docker, image, c, labels, binds))]);
       opts.onCreated?.(lab);
-      opts.onStep?.('configuring interfaces, routes and NAT rules');
-      await Promise.all(plan.network.nodes.map((n) => configureNode((...a) => lab.exec(...a), n)));
+      opts.onStep?.('wiring links, addresses, routes and NAT rules from the switch');
+      await wire(docker, plan, dir, { switch: switchPid, nodes: new Map(plan.containers.map((c, i) => [c.node, pids[i]])) });
       return lab;
     });
   }
@@ -122,7 +125,18 @@ export class DockerBackend implements Backend {
  * Like Promise.all, but waits for every call to finish before failing: a half-built lab is only
  * unwound completely when nothing is still being created behind the teardown's back.
  */
-async function allSettled(calls: Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(calls)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+async function allSettled<T>(calls: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(calls);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** One script in the switch container wires every container (plan.ts wiringScript): one exec for the whole lab. */
+async function wire(docker: Dockerode, plan: DockerPlan, dir: string, pids: { switch: number; nodes: Map<string, number> }): Promise<void> {
+  const { script, jobs } = wiringScript(plan, pids);
+  const file = join(dir, 'wire.sh');
+  writeFileSync(file, script, { mode: 0o600 });
+  const result = await execIn(docker, plan.switchContainer, 'switch', ['sh', '-c', 'cd "$1" && exec sh wire.sh', 'sh', dir], { check: false, purpose: 'wire the lab' });
+  if (result.code !== 0) throw new LabError('backend', bringUpFailure(jobs, dir, result.stderr || result.stdout, file));
 }

@@ -1,15 +1,15 @@
 /** A lab that is up on Docker: commands and processes in its containers, and its teardown. */
 import type Dockerode from 'dockerode';
 import { LabError } from '../../model/errors.js';
-import { findNode, type Topology } from '../../model/topology.js';
+import { INTERNET, findNode, type Topology } from '../../model/topology.js';
 import type { CommandResult, RunOptions } from '../../util/run-command.js';
 import { Teardown } from '../../util/teardown.js';
 import type { LabProcess, SpawnOptions, StartedLab } from '../backend.js';
 import { removeLabDir } from '../state.js';
 import { labContainers, removeContainers } from './containers.js';
 import { execIn } from './exec.js';
-import { removeNetwork } from './networks.js';
-import { containerName, parseIpAddr, type DockerPlan } from './plan.js';
+import { handoverSteps } from '../netns/plan.js';
+import { containerName, type DockerPlan } from './plan.js';
 import { spawnExec, spawnInImage, spawnInteractive, type ProcessTarget } from './processes.js';
 
 export class DockerLab implements StartedLab {
@@ -25,7 +25,7 @@ export class DockerLab implements StartedLab {
     readonly plan: DockerPlan,
     readonly stateDir: string,
     private docker: Dockerode,
-    /** The lab's node image (the wire capture runs from it too). */
+    /** The lab's node image. */
     private image: string,
     /** What every container of the lab mounts (containers.ts labBinds). */
     private binds: string[],
@@ -61,45 +61,56 @@ export class DockerLab implements StartedLab {
   }
 
   /**
-   * Docker's internet is a bridge on the machine: each frame enters it once, from its sender's
-   * port (a veth whose other end is in the sending container). A container of the lab's image in
-   * the machine's network namespace (read-only: it only listens) captures those ports' ingress,
-   * `-i any -Q in` as in the netns switch; the filter keeps internet-to-internet frames (the
-   * daemon holds one lab of an address plan at a time, so those are this lab's).
+   * As on netns: the internet is a bridge in the switch's network namespace when it has more than
+   * two members, and `-i any -Q in` there sees each frame once, as it enters from its sender (the
+   * filter drops the LAN bridges' frames); a two-member internet is one veth pair whose one end is
+   * the services host: capturing there sees it all.
    */
   captureInternet(tcpdump: string[], filter: string): LabProcess {
-    const target: ProcessTarget = { docker: this.docker, labId: this.id, node: 'internet', container: '', binds: this.binds, signal: async () => {} };
-    const proc = spawnInImage(target, this.image, [...tcpdump, '-i', 'any', '-Q', 'in', filter], {}, { NetworkMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW'] });
+    const t = this.topology;
+    const members = t.hosts.filter((h) => h.iface.segment === INTERNET).length + t.routers.filter((r) => r.outside.segment === INTERNET).length;
+    if (members <= 2) {
+      const srv = t.hosts.find((h) => h.name === t.services.host)!;
+      return this.spawn(srv.name, [...tcpdump, '-i', srv.iface.name, filter]);
+    }
+    const proc = spawnExec(this.switchTarget(), [...tcpdump, '-i', 'any', '-Q', 'in', filter], {});
     this.processes.add(proc);
     proc.exited.then(() => this.processes.delete(proc));
     return proc;
   }
 
+  private switchTarget(): ProcessTarget {
+    return {
+      docker: this.docker,
+      labId: this.id,
+      node: 'switch',
+      container: this.plan.switchContainer,
+      binds: this.binds,
+      signal: async (pid, sig) => void (await execIn(this.docker, this.plan.switchContainer, 'switch', ['sh', '-c', `kill -${sig} ${pid} 2>/dev/null`], { check: false }).catch(() => {})),
+    };
+  }
+
   private moves = 0;
-  /** Where each host's container is attached now (handovers move it). */
-  private attached = new Map<string, string>();
 
   /**
-   * A handover: the host's container leaves its network (Docker removes its interface with the
-   * address) and joins `segment`'s with `address`; the new interface is found by that address and
-   * named eth1, eth2... as on netns, with the default route through `gateway` (Docker may have put
-   * its own gateway there: replaced). Processes in the container keep running throughout.
+   * A handover, as on netns (netns/plan.ts handoverSteps), run in the switch container, which has
+   * every namespace of the lab by name: the old interface down, a new veth pair from the target
+   * segment's bridge into the host (eth1, eth2...), the default route through it. Processes in
+   * the container keep running throughout.
    */
   async moveHost(host: string, segment: string, address: string, gateway: string): Promise<string> {
-    const container = this.plan.containers.find((c) => c.node === host && !c.router);
-    const target = this.plan.networks.find((n) => n.segment === segment);
-    if (!container || !target) throw new LabError('usage', `lab ${this.id} has no host "${host}" or segment "${segment}"`);
-    const from = this.attached.get(host) ?? container.endpoints[0].network;
-    const iface = `eth${++this.moves}`;
-    await this.docker.getNetwork(from).disconnect({ Container: container.name, Force: true });
-    await this.docker.getNetwork(target.name).connect({ Container: container.name, EndpointConfig: { IPAMConfig: { IPv4Address: address } } });
-    this.attached.set(host, target.name);
-    const shown = await this.exec(host, ['ip', '-o', '-4', 'addr', 'show'], { purpose: `find ${host}'s interface on ${segment}` });
-    const current = parseIpAddr(shown.stdout).get(address);
-    if (!current) throw new LabError('backend', `${host} joined Docker network ${target.name} as ${address}, but no interface in it has that address: ${shown.stdout.trim()}`);
-    const lines = current === iface ? [] : [`link set dev ${current} down`, `link set dev ${current} name ${iface}`];
-    lines.push(`link set dev ${iface} up`, `route replace default via ${gateway} dev ${iface}`);
-    await this.exec(host, ['ip', '-batch', '-'], { input: lines.join('\n') + '\n', purpose: `hand ${host} over to ${segment}` });
+    const hostNode = this.topology.hosts.find((h) => h.name === host);
+    const seg = this.topology.segments.find((s) => s.name === segment);
+    if (!hostNode || !seg) throw new LabError('usage', `lab ${this.id} has no host "${host}" or segment "${segment}"`);
+    if (this.plan.network.segments.find((s) => s.name === segment)!.members.length === 2) {
+      throw new LabError('usage', `segment ${segment} is a single veth pair between its two members (no bridge to join): give it a third member, or hand over to a LAN with one or more than two`);
+    }
+    const n = ++this.moves;
+    const iface = `eth${n}`;
+    const old = n === 1 ? hostNode.iface.name : `eth${n - 1}`;
+    const steps = handoverSteps(this.id, { host, old, iface, port: `ho${n}`, segment, address, prefix: seg.prefix, gateway });
+    const script = ['set -e', ...steps.map((s) => `ip ${s.ns ? `-n ${s.ns} ` : ''}-batch - <<'LAB_EOF'\n${s.lines.join('\n')}\nLAB_EOF`)].join('\n');
+    await execIn(this.docker, this.plan.switchContainer, 'switch', ['sh', '-c', script], { purpose: `hand ${host} over to ${segment}` });
     return iface;
   }
 
@@ -107,7 +118,7 @@ export class DockerLab implements StartedLab {
     this.downing ??= (async () => {
       const teardown = new Teardown();
       teardown.push('remove state folder', () => removeLabDir(this.id));
-      teardown.push('remove networks', () => Promise.all(this.plan.networks.map((n) => removeNetwork(this.docker, n.name))));
+      // Every link of the lab lives in the containers' namespaces, and goes with them.
       teardown.push('remove containers (and every process in them)', async () => removeContainers(this.docker, await labContainers(this.docker, [this.id])));
       await teardown.unwind();
     })();

@@ -6,10 +6,11 @@ export const DOCKER_CAPABILITIES: BackendCapabilities = {
   customImages: true,
   // The lab's node image carries no browser.
   browsers: false,
-  // One daemon refuses networks whose subnets overlap, and every lab of a topology has the same ones.
-  concurrentLabs: false,
-  // nft and ip in the containers as on netns; a handover disconnects the host's container from
-  // its network and connects it to another (DockerLab.moveHost).
+  // No Docker network: each lab's bridges are in its own switch container (plan.ts), so labs of
+  // one address plan do not meet.
+  concurrentLabs: true,
+  // nft and ip in the containers as on netns; a handover is the netns one, run from the switch
+  // container (DockerLab.moveHost).
   callEvents: true,
   // The same plan as netns (network/impair): netem where the daemon's kernel has it, else
   // iptables (in the image) feeding nfq-impair, run from the project folder every container mounts.

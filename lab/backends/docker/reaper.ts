@@ -10,6 +10,9 @@ let labels: Promise<Record<string, string>> | null = null;
 export function reaperLabels(docker: Dockerode): Promise<Record<string, string>> {
   labels ??= (async (): Promise<Record<string, string>> => {
     if (process.env.TESTCONTAINERS_RYUK_DISABLED === 'true') return {};
+    // Loading testcontainers costs about 0.8 s of CPU: only when some Ryuk image is there at all.
+    const reference = process.env.RYUK_CONTAINER_IMAGE ?? 'testcontainers/ryuk';
+    if (!(await docker.listImages({ filters: { reference: [reference] } })).length) return {};
     const tc = await dynamicImport<typeof import('testcontainers')>('testcontainers');
     const { REAPER_IMAGE } = await dynamicImport<typeof import('testcontainers/build/reaper/reaper.js')>('testcontainers/build/reaper/reaper.js');
     try {

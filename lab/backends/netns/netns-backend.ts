@@ -1,6 +1,6 @@
 /** Builds topologies as Linux network namespaces with kernel NAT routers (iproute2 + nftables). */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LabError } from '../../model/errors.js';
@@ -12,9 +12,9 @@ import { Teardown, buildOrUnwind } from '../../util/teardown.js';
 import { backendsWith } from '../registry.js';
 import type { Backend, LabProcess, LabSummary, SpawnOptions, StartedLab, UpOptions } from '../backend.js';
 import { createLabDir, labDir, listLabIds, readLabState, removeLabDir, writeLabState } from '../state.js';
-import { NETNS_PREFIX, NetnsPlan, nsName, parseNsName, planNetns, switchNs } from './plan.js';
+import { NETNS_PREFIX, NetnsPlan, handoverSteps, nsName, parseNsName, planNetns, switchNs } from './plan.js';
 import { planNodes } from '../common/node-plan.js';
-import { CREATED_MARKER, bringUpScript, describeFailure } from './script.js';
+import { CREATED_MARKER, bringUpFailure, bringUpScript } from './script.js';
 import { NETNS_DIR, isAlive, nsPath, pidsInNamespaces, stopPids } from './processes.js';
 import { inUserNamespace } from './userns.js';
 import { NETNS_CAPABILITIES } from './entry.js';
@@ -197,15 +197,11 @@ class NetnsLab implements StartedLab {
     if (members === 2) throw new LabError('usage', `segment ${segment} is a single veth pair between its two members (no bridge to join): give it a third member, or hand over to a LAN with one or more than two`);
     const n = ++this.moves;
     const iface = `eth${n}`;
-    const port = `ho${n}`;
-    const hostNs = nsName(this.id, host);
-    const sw = switchNs(this.id);
-    const ip = (ns: string | null, lines: string[]) => runCommand(ns ? ['ip', '-n', ns, '-batch', '-'] : ['ip', '-batch', '-'], { input: lines.join('\n') + '\n', purpose: `hand ${host} over to ${segment}` });
     const old = n === 1 ? hostNode.iface.name : `eth${n - 1}`;
-    await ip(hostNs, [`addr flush dev ${old}`, `link set ${old} down`]);
-    await ip(null, [`link add name ${port} netns ${sw} type veth peer name ${iface} netns ${hostNs}`]);
-    await ip(sw, [`link set ${port} master br-${segment}`, `link set ${port} up`]);
-    await ip(hostNs, [`link set ${iface} addrgenmode none`, `link set ${iface} up`, `addr add ${address}/${seg.prefix} dev ${iface}`, `route replace default via ${gateway} dev ${iface}`]);
+    const steps = handoverSteps(this.id, { host, old, iface, port: `ho${n}`, segment, address, prefix: seg.prefix, gateway });
+    for (const step of steps) {
+      await runCommand(step.ns ? ['ip', '-n', step.ns, '-batch', '-'] : ['ip', '-batch', '-'], { input: step.lines.join('\n') + '\n', purpose: `hand ${host} over to ${segment}` });
+    }
     return iface;
   }
 
@@ -237,11 +233,7 @@ async function runBringUp(plan: NetnsPlan, dir: string, onCreated: () => void): 
   writeFileSync(file, script, { mode: 0o600 });
   const result = await runCommand(['bash', file], { check: false, cwd: dir, purpose: 'build the lab', onStdout: (chunk) => chunk.includes(CREATED_MARKER) && onCreated() });
   if (result.code === 0) return;
-  const failed = existsSync(join(dir, 'failed')) ? readFileSync(join(dir, 'failed'), 'utf8').split('\n').filter(Boolean) : [];
-  const messages = jobs
-    .filter((j) => failed.includes(j.name))
-    .map((j) => describeFailure(j, readFileSync(join(dir, `${j.name}.err`), 'utf8')));
-  throw new LabError('backend', messages.join('\n') || `the bring-up script ${file} failed: ${result.stderr.trim()}`);
+  throw new LabError('backend', bringUpFailure(jobs, dir, result.stderr, file));
 }
 
 async function destroyNamespaces(namespaces: string[]): Promise<void> {

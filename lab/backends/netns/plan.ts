@@ -85,3 +85,25 @@ export function planNetns(topology: Topology, labId: string): NetnsPlan {
   const routers = network.nodes.flatMap((n) => (n.ruleset === null ? [] : [{ node: n.node, ns: nsName(labId, n.node), ruleset: n.ruleset }]));
   return { labId, namespaces, create, configure, routers, destroy: [...namespaces].reverse().map((ns) => `netns del ${ns}`) };
 }
+
+/** One ip batch of a handover, and the namespace it runs in (null: where the namespaces are named from). */
+export interface HandoverStep {
+  ns: string | null;
+  lines: string[];
+}
+
+/**
+ * A handover as ip batches: the old interface down without its address, a new veth pair from the
+ * segment's bridge in the switch namespace into the host (`iface`, port `port`), the default route
+ * through it. Shared by netns (run from the machine) and docker (run in the switch container).
+ */
+export function handoverSteps(labId: string, h: { host: string; old: string; iface: string; port: string; segment: string; address: string; prefix: number; gateway: string }): HandoverStep[] {
+  const hostNs = nsName(labId, h.host);
+  const sw = switchNs(labId);
+  return [
+    { ns: hostNs, lines: [`addr flush dev ${h.old}`, `link set ${h.old} down`] },
+    { ns: null, lines: [`link add name ${h.port} netns ${sw} type veth peer name ${h.iface} netns ${hostNs}`] },
+    { ns: sw, lines: [`link set ${h.port} master ${bridgeName(h.segment)}`, `link set ${h.port} up`] },
+    { ns: hostNs, lines: [`link set ${h.iface} addrgenmode none`, `link set ${h.iface} up`, `addr add ${h.address}/${h.prefix} dev ${h.iface}`, `route replace default via ${h.gateway} dev ${h.iface}`] },
+  ];
+}
