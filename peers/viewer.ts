@@ -14,6 +14,7 @@ import { WeriftSession } from './lib/werift-session.js';
 import { HoldMonitor } from './lib/hold-monitor.js';
 import { advertiseServerReflexive, asReoffer, gatheringComplete, sdpOrigin, startRestartedChecks } from './lib/werift-ice-restart.js';
 import { CandidateQueue } from '../lab/contract/candidate-queue.js';
+import { networkInterfaces } from 'node:os';
 
 const cfg = commonConfig();
 const cameraId = requireEnv('LAB_REMOTE_PEER');
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   // The connection sends its trickled candidates through whichever signaling socket is current.
   const current: Signaling = { send: (msg) => signaling.send(msg), onMessage: () => {}, close: () => {} };
   let call = openCall(current, iceServers, hold);
+  let addressesAtCall = ownAddresses();
   const listen = (s: Signaling) => s.onMessage((msg) => void call.onMessage(msg).catch((err: Error) => emit('warning', { message: `signaling message: ${err.message}` })));
   listen(signaling);
   await call.firstFrame;
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       await call.session.pc.close().catch(() => {});
       const fresh = iceServersFor(await fetchIceConfig(cfg).catch(() => iceConfig), cfg.turnTransports);
       call = openCall(current, fresh, hold);
+      addressesAtCall = ownAddresses();
       hold.restarted();
       call.firstFrame.then(() => call.session.reportSelectedPair()).catch(() => {});
     };
@@ -70,7 +73,10 @@ async function main(): Promise<void> {
       // The fallback, a new peer connection (fresh TURN credentials, new DTLS): when the last ICE
       // restart brought no frame back, and for WHEP (the camera's PATCH answers no renegotiation).
       const restartFailed = framesAtRestart !== null && media.framesShown === framesAtRestart;
-      const viaRestart = !relay && !restartFailed;
+      // werift 0.25.2's restart keeps the host candidates it gathered at the start, so after a
+      // handover it would advertise an address the host no longer has: a new connection then.
+      const moved = ownAddresses() !== addressesAtCall;
+      const viaRestart = !relay && !restartFailed && !moved;
       if (viaRestart) {
         emit('ice-restart', { session: cameraId, attempt: ++attempt, reason, method: 'restart-ice' });
         framesAtRestart = media.framesShown;
@@ -85,7 +91,7 @@ async function main(): Promise<void> {
         listen(signaling);
         void Promise.resolve(old.close()).catch(() => {});
       }
-      if (!viaRestart) return newConnection(reason);
+      if (!viaRestart) return newConnection(moved ? `${reason}; the host's addresses changed` : reason);
       try {
         await call.restartIce();
       } catch (err) {
@@ -218,3 +224,8 @@ function openCall(signaling: Signaling, iceServers: ReturnType<typeof iceServers
 }
 
 main().catch((err: Error) => fail(err.message, { stage: stage() }));
+
+/** This host's IPv4 addresses (not loopback), to tell that it moved to another network. */
+function ownAddresses(): string {
+  return Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address).sort().join(',');
+}
