@@ -2,9 +2,9 @@
 // than loose modules (werift alone costs ~380 ms to import unbundled), which matters for peers.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findWeriftVersion } from './werift-version.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -85,20 +85,6 @@ function checkNoDynamicImport(file) {
   if (found.length) throw new Error(`${file}: import() in a bundle that runs from the V8 code cache (it throws there on Node 20): use dynamicImport() from lab/util/dynamic-import.ts instead, at:\n  ${found.join('\n  ')}`);
 }
 
-/**
- * werift's version, for the runtime patch that checks it (peers/lib/werift-renomination.ts): werift is
- * bundled, and its package exports hide its package.json.
- */
-function weriftVersion() {
-  let dir = dirname(createRequire(import.meta.url).resolve('werift'));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'werift') return JSON.parse(readFileSync(pkg, 'utf8')).version;
-    if (dirname(dir) === dir) throw new Error('bin/build.mjs: cannot find werift\'s package.json above its entry point: run npm ci');
-    dir = dirname(dir);
-  }
-}
-
 function newestInput() {
   let newest = 0;
   const walk = (dir) => {
@@ -131,7 +117,7 @@ export async function ensureBuilt({ force = false } = {}) {
     process.exit(1);
   }
   const esbuild = await import('esbuild');
-  const weriftDefine = { __LAB_WERIFT_VERSION__: JSON.stringify(weriftVersion()) };
+  const weriftDefine = { __LAB_WERIFT_VERSION__: JSON.stringify(findWeriftVersion()) };
   await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),
     outdir: dist,

@@ -83,7 +83,7 @@ export const matrixCommand: Command = {
     if (rerun !== null) return rerun;
     await backend.checkAvailable();
     if (!backend.capabilities.concurrentLabs && opts.workers > 1) {
-      // Every cell's lab uses the same address plan (e.g. one Docker daemon refuses overlapping networks).
+      // A backend that holds one lab of an address plan at a time (the Backend interface allows one; both built-in backends run several).
       process.stderr.write(`note: --workers ${opts.workers} ignored on the ${backend.name} backend: it holds one lab of an address plan at a time, so cells run one after another\n`);
       opts.workers = 1;
     }

@@ -18,7 +18,7 @@
  * DtlsClient without the members it uses: an upgrade fails at peer start, with this file's name.
  */
 import { DtlsClient } from 'werift';
-import { installedWeriftVersion } from './werift-version.js';
+import { assertCheckedWerift, installedWeriftVersion } from './werift-version.js';
 
 /** werift versions whose DTLS client (DtlsClient.handleHandshakes, Flight3.exec in lib/index.mjs) was read for this patch. */
 export const CHECKED_WERIFT_VERSIONS = ['0.25.2'];
@@ -68,9 +68,7 @@ export function onRepeatedHelloVerify(listener: RepeatListener): () => void {
  */
 export function installWeriftHelloVerify(version = installedWeriftVersion()): void {
   const hint = 'read werift\'s DtlsClient.handleHandshakes and Flight3.exec (node_modules/werift/lib/index.mjs) again, adapt peers/lib/werift-hello-verify.ts or drop it if a repeated HelloVerifyRequest no longer fails the handshake, and add the version to CHECKED_WERIFT_VERSIONS';
-  if (!CHECKED_WERIFT_VERSIONS.includes(version)) {
-    throw new Error(`peers/lib/werift-hello-verify.ts: werift ${version} is not a version this patch was checked against (${CHECKED_WERIFT_VERSIONS.join(', ')}): ${hint}`);
-  }
+  assertCheckedWerift('peers/lib/werift-hello-verify.ts', CHECKED_WERIFT_VERSIONS, version, hint);
   const proto = DtlsClient.prototype as unknown as ClientInternals & { [PATCHED]?: true };
   if (proto[PATCHED]) return;
   if (typeof proto.connect !== 'function') throw new Error(`peers/lib/werift-hello-verify.ts: werift ${version}'s DtlsClient has no connect: ${hint}`);

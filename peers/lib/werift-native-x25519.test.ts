@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { installNativeX25519, nativeKeyPair, nativeScalarMult, weriftTweetnacl, type NaclX25519 } from './werift-native-x25519.js';
+import { CHECKED_WERIFT_VERSIONS, installNativeX25519, nativeKeyPair, nativeScalarMult, weriftTweetnacl, type NaclX25519 } from './werift-native-x25519.js';
 
 // tweetnacl's own functions, taken before any install (installing on a copy leaves these alone).
 const js = { keyPair: weriftTweetnacl.box.keyPair, scalarMult: weriftTweetnacl.scalarMult };
@@ -53,5 +53,12 @@ describe('native X25519 for werift DTLS', () => {
     // Node looks tweetnacl up from werift's own files: its nested copy.
     const theirs = require.resolve('tweetnacl', { paths: [dirname(require.resolve('werift'))] });
     expect(theirs).toBe(require.resolve(join(here, '../../node_modules/werift/node_modules/tweetnacl/nacl-fast.js')));
+  });
+
+  it('refuses a werift it was not checked against, and leaves tweetnacl alone then', () => {
+    const copy = { box: { keyPair: js.keyPair }, scalarMult: js.scalarMult } as NaclX25519;
+    expect(() => installNativeX25519(copy, '0.26.0')).toThrow(/werift 0\.26\.0 is not a version this patch was checked against \(0\.25\.2\)/);
+    expect(copy.scalarMult).toBe(js.scalarMult);
+    expect(CHECKED_WERIFT_VERSIONS).toContain('0.25.2');
   });
 });

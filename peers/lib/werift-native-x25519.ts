@@ -8,6 +8,10 @@
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 // @ts-expect-error -- werift's own copy of tweetnacl (1.0.3, not the top-level 0.14) ships no types beside nacl-fast.js.
 import weriftNacl from '../../node_modules/werift/node_modules/tweetnacl/nacl-fast.js';
+import { assertCheckedWerift, installedWeriftVersion } from './werift-version.js';
+
+/** werift versions whose DTLS was read to call exactly these two tweetnacl functions for X25519. */
+export const CHECKED_WERIFT_VERSIONS = ['0.25.2'];
 
 /** The slice of tweetnacl werift's DTLS calls (cipher/namedCurve.js, cipher/prf.js). */
 export interface NaclX25519 {
@@ -42,8 +46,13 @@ export function nativeScalarMult(n: Uint8Array, p: Uint8Array): Uint8Array {
   return own(diffieHellman({ privateKey, publicKey }));
 }
 
-/** Points `nacl`'s box.keyPair and scalarMult at OpenSSL (their other members stay tweetnacl's). Idempotent. */
-export function installNativeX25519(nacl: NaclX25519 = weriftNacl as NaclX25519): void {
+/**
+ * Points `nacl`'s box.keyPair and scalarMult at OpenSSL (their other members stay tweetnacl's).
+ * Idempotent. Throws on a werift it was not checked against: another version may call other
+ * tweetnacl functions, or another copy, and would then silently keep the JavaScript curve.
+ */
+export function installNativeX25519(nacl: NaclX25519 = weriftNacl as NaclX25519, version = installedWeriftVersion()): void {
+  assertCheckedWerift('peers/lib/werift-native-x25519.ts', CHECKED_WERIFT_VERSIONS, version, 'read werift\'s cipher/namedCurve.js and cipher/prf.js again (which tweetnacl they load, which functions they call), adapt peers/lib/werift-native-x25519.ts, and add the version to CHECKED_WERIFT_VERSIONS');
   if ((nacl.scalarMult as { native?: true }).native) return;
   nacl.box.keyPair = Object.assign(() => nativeKeyPair(), { fromSecretKey: nacl.box.keyPair.fromSecretKey });
   nacl.scalarMult = Object.assign((n: Uint8Array, p: Uint8Array) => nativeScalarMult(n, p), { base: nacl.scalarMult.base, native: true as const });

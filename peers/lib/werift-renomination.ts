@@ -20,7 +20,7 @@
  * Connection that lacks the members it uses: an upgrade fails at peer start, with this file's name.
  */
 import { CandidatePairState, Connection, type CandidatePair } from 'werift';
-import { installedWeriftVersion } from './werift-version.js';
+import { assertCheckedWerift, installedWeriftVersion } from './werift-version.js';
 
 /** werift versions whose Connection internals were read for this patch (lib/ice/src/ice.js and lib/index.mjs). */
 export const CHECKED_WERIFT_VERSIONS = ['0.25.2'];
@@ -75,9 +75,7 @@ export function followsNomination(selected: PairInternals | undefined, pair: Pai
  */
 export function installWeriftRenomination(version = installedWeriftVersion()): void {
   const hint = 'read werift\'s Connection.checkComplete (node_modules/werift/lib/index.mjs) again, adapt peers/lib/werift-renomination.ts or drop it if werift now follows a later nomination, and add the version to CHECKED_WERIFT_VERSIONS';
-  if (!CHECKED_WERIFT_VERSIONS.includes(version)) {
-    throw new Error(`peers/lib/werift-renomination.ts: werift ${version} is not a version this patch was checked against (${CHECKED_WERIFT_VERSIONS.join(', ')}): ${hint}`);
-  }
+  assertCheckedWerift('peers/lib/werift-renomination.ts', CHECKED_WERIFT_VERSIONS, version, hint);
   const proto = Connection.prototype as unknown as ConnectionInternals & { [PATCHED]?: true };
   if (proto[PATCHED]) return;
   const missing: string[] = (['checkComplete', 'pruneTcpConnections'] as const).filter((m) => typeof proto[m] !== 'function');

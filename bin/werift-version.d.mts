@@ -1,0 +1,1 @@
+export function findWeriftVersion(): string;
