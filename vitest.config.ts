@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['lab/**/*.test.ts', 'peers/**/*.test.ts'],
+          include: ['lab/**/*.test.ts', 'peers/**/*.test.ts', 'bench/**/*.test.ts'],
         },
       },
       {

@@ -50,13 +50,20 @@ export async function benchDocker(runs: number, presets = listTopologies().filte
   }
   const e2e = { scenario, docker: Math.round(median(walls.docker)), netns: Math.round(median(walls.netns)) };
   log(`scenario ${scenario}: docker ${e2e.docker} ms, netns ${e2e.netns} ms wall, ${(e2e.docker / e2e.netns).toFixed(1)}x`);
-  const whole = wholeCommand(runs, scenario);
-  log(`whole command \`webrtc-lab run ${scenario}\`: docker ${whole.docker} ms, netns ${whole.netns} ms, ${whole.ratio}x (median of the pairs ${whole.ratios.join(', ')}; ${whole.passed}/${runs * 2} passed; load ${whole.load.map((l) => l.toFixed(2)).join(' ')})`);
+  const whole = wholeCommand(runs, scenario, log);
   return { rows, e2e, whole };
 }
 
+/** Only the whole command, docker against netns (`npm run bench` with no suite): the image is built first if needed. */
+export async function benchDockerWholeCommand(runs: number, scenario = 'port-restricted-cone', log: (s: string) => void = () => {}) {
+  const docker = new DockerBackend();
+  await docker.checkAvailable();
+  await docker.up(loadTopology('open')).then((l) => l.down());
+  return wholeCommand(runs, scenario, log);
+}
+
 /** The CLI as a user runs it, docker then netns, `runs` times. */
-function wholeCommand(runs: number, scenario: string) {
+function wholeCommand(runs: number, scenario: string, log: (s: string) => void) {
   const argv = (backend: string) => [process.execPath, projectPath('bin', 'lab.mjs'), 'run', scenario, '--json', '--backend', backend];
   const timed = (backend: string) => {
     const t = monotonicMs();
@@ -66,8 +73,9 @@ function wholeCommand(runs: number, scenario: string) {
   const load = loadavg();
   const pairs = Array.from({ length: runs }, () => [timed('docker'), timed('netns')]);
   const ratios = pairs.map(([d, n]) => Math.round((d.ms / n.ms) * 100) / 100);
-  return {
+  const whole = {
     scenario,
+    runs,
     docker: Math.round(median(pairs.map(([d]) => d.ms))),
     netns: Math.round(median(pairs.map(([, n]) => n.ms))),
     ratio: Math.round(median(ratios) * 100) / 100,
@@ -75,4 +83,6 @@ function wholeCommand(runs: number, scenario: string) {
     passed: pairs.flat().filter((r) => r.ok).length,
     load,
   };
+  log(`whole command \`webrtc-lab run ${scenario}\`: docker ${whole.docker} ms, netns ${whole.netns} ms, ${whole.ratio}x (median of the pairs ${ratios.join(', ')}; ${whole.passed}/${runs * 2} passed; load ${load.map((l) => l.toFixed(2)).join(' ')})`);
+  return whole;
 }
