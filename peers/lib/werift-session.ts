@@ -68,7 +68,8 @@ export class WeriftSession {
       turnTlsOptions: turnTls,
       // Seconds to wait for the STUN answer (werift's default is 5). The lab's STUN server is on the
       // same machine; werift resends at 0, 50, 150 and 350 ms within 0.5 s. Only a peer whose UDP is
-      // blocked waits this long; docs/werift-0.25.md has the measurements under load.
+      // blocked waits this long, and with TURN over TCP/TLS not even that (werift-stun-wait.ts);
+      // docs/werift-0.25.md has the measurements under load.
       iceStunGatherTimeout: 0.5,
       codecs: {
         video: [
