@@ -13,18 +13,23 @@ import { candidatePairs, selectedPair } from './werift-stats.js';
 import { installWeriftRenomination, onPairSwitch } from './werift-renomination.js';
 import { installWeriftHelloVerify, onRepeatedHelloVerify } from './werift-hello-verify.js';
 import { installNativeX25519 } from './werift-native-x25519.js';
+import { installWeriftStunWait, onLateStunAnswer, onStunWaitCut } from './werift-stun-wait.js';
 
 // Both werift peers (viewer, pi-camera) build their connections here, with runtime patches to
 // werift 0.25.2 (each throws at start on a werift version it was not checked on):
 // - use the best nominated pair (RFC 8445 §8.1.1), not the first (werift-renomination.ts);
 // - a repeated HelloVerifyRequest does not fail the DTLS client (werift-hello-verify.ts);
 // - DTLS's X25519 by OpenSSL instead of tweetnacl: same bytes, ~65 ms less CPU per handshake
-//   (werift-native-x25519.ts).
+//   (werift-native-x25519.ts);
+// - gathering stops waiting for the STUN answer once TURN over TCP/TLS is allocated and UDP to
+//   that server went unanswered three times (werift-stun-wait.ts).
 // Each has an off switch, to measure werift without it: WEBRTC_LAB_WERIFT_RENOMINATION=off,
-// WEBRTC_LAB_WERIFT_HELLO_VERIFY=off, WEBRTC_LAB_NATIVE_X25519=off (docs/werift-0.25.md).
+// WEBRTC_LAB_WERIFT_HELLO_VERIFY=off, WEBRTC_LAB_NATIVE_X25519=off, WEBRTC_LAB_WERIFT_STUN_WAIT=off
+// (docs/werift-0.25.md).
 if (process.env.WEBRTC_LAB_WERIFT_RENOMINATION !== 'off') installWeriftRenomination();
 if (process.env.WEBRTC_LAB_WERIFT_HELLO_VERIFY !== 'off') installWeriftHelloVerify();
 if (process.env.WEBRTC_LAB_NATIVE_X25519 !== 'off') installNativeX25519();
+if (process.env.WEBRTC_LAB_WERIFT_STUN_WAIT !== 'off') installWeriftStunWait();
 
 /** "host 192.168.1.2:5000 -> srflx 203.0.113.4:6000", werift's own view (its srflx shows as its host base). */
 function candidatePairText(p: CandidatePair): string {
@@ -63,7 +68,8 @@ export class WeriftSession {
       turnTlsOptions: turnTls,
       // Seconds to wait for the STUN answer (werift's default is 5). The lab's STUN server is on the
       // same machine; werift resends at 0, 50, 150 and 350 ms within 0.5 s. Only a peer whose UDP is
-      // blocked waits this long; docs/werift-0.25.md has the measurements under load.
+      // blocked waits this long, and with TURN over TCP/TLS not even that (werift-stun-wait.ts);
+      // docs/werift-0.25.md has the measurements under load.
       iceStunGatherTimeout: 0.5,
       codecs: {
         video: [
@@ -109,8 +115,17 @@ export class WeriftSession {
     const unwatchHello = onRepeatedHelloVerify((client) => {
       if (this.pc.dtlsTransports.some((t) => t.dtls === client)) emitCustom('x-dtls-repeat-hello-verify', { session });
     });
+    // Gathering stopped waiting for the srflx candidate (werift-stun-wait.ts), and, if the cut was
+    // wrong, the STUN answer that came after it: werift alone would have waited up to 0.5 s.
+    const ours = (connection: unknown) => this.pc.iceTransports.some((t) => t.connection === connection);
+    const unwatchCut = onStunWaitCut((connection, cut) => {
+      if (ours(connection)) emitCustom('x-stun-wait-cut', { session, ...cut });
+    });
+    const unwatchLate = onLateStunAnswer((connection, afterCutMs) => {
+      if (ours(connection)) emitCustom('x-stun-wait-late-answer', { session, afterCutMs });
+    });
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'closed') (unwatch(), unwatchHello());
+      if (state === 'closed') (unwatch(), unwatchHello(), unwatchCut(), unwatchLate());
     });
     this.connected = new Promise((resolve) => {
       this.pc.connectionStateChange.subscribe((state) => {

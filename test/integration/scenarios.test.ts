@@ -1,7 +1,7 @@
 // Every shipped scenario runs end to end (real namespaces, coturn, werift) and meets its expectations
 // (the Chromium viewer over MQTT and WHEP: in signaling-mqtt.test.ts and signaling-whep.test.ts).
 import { describe, expect, it } from 'vitest';
-import { listScenarios, loadScenario } from '../../lab/model/scenario.js';
+import { listScenarios, loadScenario, scenarioFromData } from '../../lab/model/scenario.js';
 import { explainRun, labNamespaces, runInTest, runRepeatedInTest } from './helpers.js';
 
 /** Shipped scenarios another file runs end to end with more checks (the time budget of `npm test`): the
@@ -49,5 +49,36 @@ describe('shipped scenarios', () => {
     expect(s.selectedPair.camera!.local.relayProtocol).toBe('tls');
     // No UDP host or server-reflexive path was possible: every gathered srflx attempt failed.
     expect(s.candidates.viewer.some((c) => / typ srflx /.test(c))).toBe(false);
+    // Both stopped waiting for the STUN answer the firewall drops once TURN/TLS was allocated
+    // (peers/lib/werift-stun-wait.ts), after werift's three sends, before its own 0.5 s.
+    for (const peer of ['camera', 'viewer']) {
+      const cuts = r.events[peer].filter((e) => e.event === 'x-stun-wait-cut');
+      expect(cuts, peer).toHaveLength(1);
+      expect(cuts[0]).toMatchObject({ turnTransport: 'tls', stunSends: [3] });
+      expect(cuts[0].waitedMs as number).toBeLessThan(500);
+      expect(r.events[peer].some((e) => e.event === 'x-stun-wait-late-answer'), peer).toBe(false);
+    }
+  });
+
+  it('port-restricted-cone with TURN over TLS only: UDP works, so the srflx is gathered, nothing is cut, and the pair is direct', async (ctx) => {
+    const scenario = scenarioFromData(
+      {
+        name: 'port-restricted-cone-tls-turn',
+        description: 'port-restricted-cone with TURN over TLS only: STUN over UDP answers, the wait is never cut',
+        topology: 'port-restricted-cone',
+        peers: { camera: { kind: 'pi-camera', host: 'b', profile: 'kvs' }, viewer: { kind: 'viewer', host: 'a' } },
+        ice: { turnTransports: ['tls'] },
+        expect: { outcome: 'direct' },
+      },
+      'test/integration/scenarios.test.ts',
+    );
+    const r = await runInTest(ctx, scenario);
+    expect(r.outcome, explainRun(r)).toBe('direct');
+    const s = r.sessions[0];
+    for (const peer of ['camera', 'viewer'] as const) {
+      expect(s.candidates[peer].some((c) => / typ srflx /.test(c)), peer).toBe(true);
+      expect(s.candidates[peer].some((c) => / typ relay /.test(c)), peer).toBe(true);
+      expect(r.events[peer].some((e) => e.event.startsWith('x-stun-wait')), peer).toBe(false);
+    }
   });
 });
