@@ -31,7 +31,7 @@
  * Connection without the members it uses: an upgrade fails at peer start, with this file's name.
  */
 import { Connection } from 'werift';
-import { installedWeriftVersion } from './werift-version.js';
+import { assertCheckedWerift, installedWeriftVersion } from './werift-version.js';
 
 /** werift versions whose gathering (Connection.gatherCandidates, getCandidatePromises in lib/index.mjs) was read for this patch. */
 export const CHECKED_WERIFT_VERSIONS = ['0.25.2'];
@@ -149,9 +149,7 @@ function streamTurnTransport(c: ConnectionInternals): 'tcp' | 'tls' | null {
  */
 export function installWeriftStunWait(version = installedWeriftVersion()): void {
   const hint = 'read werift\'s Connection.gatherCandidates and getCandidatePromises (node_modules/werift/lib/index.mjs) again, adapt peers/lib/werift-stun-wait.ts or drop it if werift now ends the wait itself, and add the version to CHECKED_WERIFT_VERSIONS';
-  if (!CHECKED_WERIFT_VERSIONS.includes(version)) {
-    throw new Error(`peers/lib/werift-stun-wait.ts: werift ${version} is not a version this patch was checked against (${CHECKED_WERIFT_VERSIONS.join(', ')}): ${hint}`);
-  }
+  assertCheckedWerift('peers/lib/werift-stun-wait.ts', CHECKED_WERIFT_VERSIONS, version, hint);
   const proto = Connection.prototype as unknown as ConnectionInternals & { [PATCHED]?: true };
   if (proto[PATCHED]) return;
   for (const m of ['getCandidatePromises', 'ensureProtocol', 'gatherCandidates'] as const) {
