@@ -14,6 +14,7 @@ import { installWeriftRenomination, onPairSwitch } from './werift-renomination.j
 import { installWeriftHelloVerify, onRepeatedHelloVerify } from './werift-hello-verify.js';
 import { installNativeX25519 } from './werift-native-x25519.js';
 import { installWeriftStunWait, onLateStunAnswer, onStunWaitCut } from './werift-stun-wait.js';
+import { installWeriftLateTurn, onLateTurnPaired } from './werift-late-turn.js';
 
 // Both werift peers (viewer, pi-camera) build their connections here, with runtime patches to
 // werift 0.25.2 (each throws at start on a werift version it was not checked on):
@@ -22,14 +23,17 @@ import { installWeriftStunWait, onLateStunAnswer, onStunWaitCut } from './werift
 // - DTLS's X25519 by OpenSSL instead of tweetnacl: same bytes, ~65 ms less CPU per handshake
 //   (werift-native-x25519.ts);
 // - gathering stops waiting for the STUN answer once TURN over TCP/TLS is allocated and UDP to
-//   that server went unanswered three times (werift-stun-wait.ts).
+//   that server went unanswered three times (werift-stun-wait.ts);
+// - a TURN allocation that ends after the checks began is paired with the remote candidates
+//   already in, and those pairs are checked (werift-late-turn.ts).
 // Each has an off switch, to measure werift without it: WEBRTC_LAB_WERIFT_RENOMINATION=off,
-// WEBRTC_LAB_WERIFT_HELLO_VERIFY=off, WEBRTC_LAB_NATIVE_X25519=off, WEBRTC_LAB_WERIFT_STUN_WAIT=off
-// (docs/werift-0.25.md).
+// WEBRTC_LAB_WERIFT_HELLO_VERIFY=off, WEBRTC_LAB_NATIVE_X25519=off, WEBRTC_LAB_WERIFT_STUN_WAIT=off,
+// WEBRTC_LAB_WERIFT_LATE_TURN=off (docs/werift-0.25.md).
 if (process.env.WEBRTC_LAB_WERIFT_RENOMINATION !== 'off') installWeriftRenomination();
 if (process.env.WEBRTC_LAB_WERIFT_HELLO_VERIFY !== 'off') installWeriftHelloVerify();
 if (process.env.WEBRTC_LAB_NATIVE_X25519 !== 'off') installNativeX25519();
 if (process.env.WEBRTC_LAB_WERIFT_STUN_WAIT !== 'off') installWeriftStunWait();
+if (process.env.WEBRTC_LAB_WERIFT_LATE_TURN !== 'off') installWeriftLateTurn();
 
 /** "host 192.168.1.2:5000 -> srflx 203.0.113.4:6000", werift's own view (its srflx shows as its host base). */
 function candidatePairText(p: CandidatePair): string {
@@ -124,8 +128,13 @@ export class WeriftSession {
     const unwatchLate = onLateStunAnswer((connection, afterCutMs) => {
       if (ours(connection)) emitCustom('x-stun-wait-late-answer', { session, afterCutMs });
     });
+    // The relay allocation ended after the checks began and was paired (werift-late-turn.ts): werift
+    // alone would have left it without pairs, and a session that can only relay would not connect.
+    const unwatchLateTurn = onLateTurnPaired((connection, pairing) => {
+      if (ours(connection)) emitCustom('x-late-turn-paired', { session, ...pairing });
+    });
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'closed') (unwatch(), unwatchHello(), unwatchCut(), unwatchLate());
+      if (state === 'closed') (unwatch(), unwatchHello(), unwatchCut(), unwatchLate(), unwatchLateTurn());
     });
     this.connected = new Promise((resolve) => {
       this.pc.connectionStateChange.subscribe((state) => {

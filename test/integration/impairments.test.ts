@@ -55,6 +55,41 @@ describe('WebRTC over impaired links', () => {
   // burst under jitter leave in any order, and werift never finished a handshake whose flights came
   // shuffled. Fixed (the order test above); what remains is werift's own (docs/impairments.md): one
   // recorded retry, as for 5% loss.
+  // hotel-wifi with 50 ms more each way on the viewer's side: its TURN/TLS allocation (TCP, TLS and
+  // two Allocate round trips over that link) ends ~0.45 s after the camera's answer, which carries
+  // a=end-of-candidates. werift 0.25.2 alone leaves that relay without pairs and fails every time;
+  // peers/lib/werift-late-turn.ts pairs and checks it (docs/werift-0.25.md).
+  it('hotel-wifi with a slow viewer link: the relay allocated after the answer is paired and the call relays', async (ctx) => {
+    const slow = scenarioFromData(
+      {
+        name: 'hotel-wifi-slow',
+        topology: {
+          segments: { internet: { subnet: '203.0.113.0/24' }, lana: { subnet: '192.168.1.0/24' }, lanb: { subnet: '192.168.2.0/24' } },
+          routers: {
+            nata: { outside: 'internet', inside: 'lana', nat: { preset: 'port-restricted-cone', firewall: { blockUdp: true, allowTcpPorts: [80, 443] } } },
+            natb: { outside: 'internet', inside: 'lanb', nat: 'port-restricted-cone' },
+          },
+          hosts: { a: { segment: 'lana' }, b: { segment: 'lanb' } },
+        },
+        peers: { camera: { kind: 'pi-camera', host: 'b', profile: 'kvs' }, viewer: { kind: 'viewer', host: 'a' } },
+        ice: { turnTransports: ['tls'] },
+        impairments: [{ node: 'nata', iface: 'wan0', rateKbps: 2000, queue: 100, delayMs: 50 }],
+        timeoutMs: 20_000,
+        expect: { outcome: 'relay', viewerOutcome: 'relay', relayProtocol: 'tls' },
+      },
+      'test/hotel-wifi-slow.yaml',
+    );
+    const r = await runInTest(ctx, slow);
+    expect(verdict(r)).toMatchObject({ scenario: 'hotel-wifi-slow', failedChecks: [] });
+    const at = (pred: (e: { event: string; candidate?: unknown }) => boolean) => r.events.viewer.find(pred)?.t;
+    const relayAt = at((e) => e.event === 'local-candidate' && / typ relay /.test(String(e.candidate)));
+    expect(relayAt).toBeGreaterThan(at((e) => e.event === 'answer-received')!);
+    const paired = r.events.viewer.filter((e) => e.event === 'x-late-turn-paired');
+    expect(paired).toHaveLength(1);
+    expect(paired[0]).toMatchObject({ endOfCandidates: true });
+    expect(paired[0].pairs).toBeGreaterThan(0);
+  });
+
   it('the real-world presets pass: mobile-cgnat, hotel-wifi, satellite', async (ctx) => {
     const mobile = await runRepeatedInTest(ctx, loadScenario('mobile-cgnat'), LOSSY);
     console.log(`mobile-cgnat: ${mobile.status}, attempts ${JSON.stringify(mobile.attempts.map((a) => a.failure ?? a.outcome))}`);
