@@ -29,7 +29,7 @@
  * Connection without the members it uses: an upgrade fails at peer start, with this file's name.
  */
 import { CandidatePairState, Connection } from 'werift';
-import { installedWeriftVersion } from './werift-version.js';
+import { assertCheckedWerift, installedWeriftVersion } from './werift-version.js';
 
 /** werift versions whose Connection (getCandidatePromises, connect, schedulingChecks, tryPair in lib/index.mjs) was read for this patch. */
 export const CHECKED_WERIFT_VERSIONS = ['0.25.2'];
@@ -101,9 +101,7 @@ export function installWeriftLateTurn(version = installedWeriftVersion()): void 
   const fail = (member: string): never => {
     throw new Error(`peers/lib/werift-late-turn.ts: werift ${version}'s Connection has no ${member}: ${hint}`);
   };
-  if (!CHECKED_WERIFT_VERSIONS.includes(version)) {
-    throw new Error(`peers/lib/werift-late-turn.ts: werift ${version} is not a version this patch was checked against (${CHECKED_WERIFT_VERSIONS.join(', ')}): ${hint}`);
-  }
+  assertCheckedWerift('peers/lib/werift-late-turn.ts', CHECKED_WERIFT_VERSIONS, version, hint);
   const proto = Connection.prototype as unknown as ConnectionInternals & { [PATCHED]?: true };
   if (proto[PATCHED]) return;
   for (const m of ['appendLocalCandidate', 'pairLocalProtocol', 'connect'] as const) {
