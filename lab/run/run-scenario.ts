@@ -164,17 +164,18 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   const userServices = scenario.services ?? [];
   const addresses = serviceAddresses(topology, userServices);
   const records = dnsRecords({ services: topology.services.addresses, serviceAddresses: addresses, dns: scenario.dns ?? {} });
-  const ca = startLabCa(session.scratch, { names: Object.keys(records), addresses: [...topology.services.addresses, ...new Set(Object.values(addresses))], labId: session.labId });
+  // Assigned right after the bring-up has been started (below), before its onCreated can run.
+  let ca!: StartedLabCa;
   let caMade = false;
-  ca.caReady.then(() => (caMade = true), () => {});
   const etc = writeLabEtc(join(session.scratch, 'etc'), topology.services.addresses[0], records);
   let servicesProcess: ServicesProcess | null = null;
   const hostFiles = session.backend.capabilities.hostFiles;
   // Peers read the CA file when they start (NODE_EXTRA_CA_CERTS): they start once it and their
-  // hosts exist. openssl makes it while the namespaces are built (it used to come first, 30-80 ms).
+  // hosts exist. openssl makes it while the namespaces are built: the bring-up script starts
+  // first (its namespaces are what the peers wait for), the CA ~10 ms later is still ready sooner.
   let upFailed = false;
   let peersStarted = Promise.resolve();
-  const lab = await session.up(topology, {
+  const building = session.up(topology, {
     hostFiles: { resolvConf: etc.resolvConf, hosts: etc.hosts },
     folders: scenarioFolders(scenario),
     // Processes start as soon as their hosts exist: loading a WebRTC stack takes longer than
@@ -182,18 +183,23 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
     onCreated: (created) => {
       const early = contractPeers(scenario).length;
       progress(`lab ${created.id}: starting signaling${opts.labDns === false ? '' : ', DNS'}${early ? ` and ${early} peer(s)` : ''} while the network is configured`);
-      const spawnPeers = () => {
-        if (!upFailed) c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
+      // The peers first: their load is the run's longest stretch (a spawn blocks this thread for
+      // 2-10 ms), and the services are up long before the peers call them.
+      const startProcesses = () => {
+        if (upFailed) return;
+        c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
+        // The lab DNS is served by the services process (one Node process less).
+        servicesProcess = spawnServices(created, plan, opts.labDns === false ? undefined : labDnsSpec(records));
+        c.dns = opts.labDns === false ? null : labDnsIn(servicesProcess);
       };
-      // The peers first when the CA is there (it usually is): their load is the run's longest
-      // stretch, and the services are up long before the peers call them.
-      peersStarted = caMade ? new Promise<void>((resolve) => resolve(spawnPeers())) : ca.caReady.then(spawnPeers);
+      peersStarted = caMade ? new Promise<void>((resolve) => resolve(startProcesses())) : ca.caReady.then(startProcesses);
       peersStarted.catch(() => {}); // awaited below; a CA that failed fails the run there
-      // The lab DNS is served by the services process (one Node process less).
-      servicesProcess = spawnServices(created, plan, opts.labDns === false ? undefined : labDnsSpec(records));
-      c.dns = opts.labDns === false ? null : labDnsIn(servicesProcess);
     },
-  }).catch((err: unknown) => {
+  });
+  building.catch(() => {}); // awaited below, also when startLabCa throws first (the session then takes the lab down)
+  ca = startLabCa(session.scratch, { names: Object.keys(records), addresses: [...topology.services.addresses, ...new Set(Object.values(addresses))], labId: session.labId });
+  ca.caReady.then(() => (caMade = true), () => {});
+  const lab = await building.catch((err: unknown) => {
     upFailed = true;
     throw err;
   });
