@@ -1,8 +1,8 @@
 // Bundles the lab, its services and its peers with esbuild. Bundles start several times faster
 // than loose modules (werift alone costs ~380 ms to import unbundled), which matters for peers.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findWeriftVersion } from './werift-version.mjs';
 
@@ -50,6 +50,47 @@ function buildNative() {
  */
 export const CACHED_ENTRY_POINTS = ['cli', 'services', 'peers/viewer', 'peers/pi-camera'];
 
+/**
+ * Parts of the peers that only some runs use, built as their own CommonJS bundles and required when
+ * first used: the MQTT client and the KVS client with the AWS signer are 1.3 MB of a 3.3 MB werift
+ * peer, and a peer that loads 2 MB starts ~20 ms sooner (docs/benchmarks.md). name -> source, and
+ * the one module that imports it (with `await import()`, which stays as it is for the sources).
+ */
+export const LAZY_BUNDLES = {
+  'peers/lib/kvs-signaling': { source: 'peers/lib/kvs-signaling.ts', importer: 'peers/lib/peer-signaling.ts' },
+  'peers/lib/mqtt-signaling': { source: 'peers/lib/mqtt-signaling.ts', importer: 'peers/lib/peer-signaling.ts' },
+};
+
+/** In every bundle, an import of a lazy bundle's source from its importer becomes a require() of dist/<name>.cjs. */
+const lazyBundles = {
+  name: 'lazy-bundles',
+  setup(build) {
+    const byImport = new Map(Object.entries(LAZY_BUNDLES).map(([name, l]) => [`${join(root, l.importer)}\0./${l.source.split('/').pop().replace(/\.ts$/, '.js')}`, name]));
+    build.onResolve({ filter: /-signaling\.js$/ }, (args) => {
+      const name = byImport.get(`${args.importer}\0${args.path}`);
+      return name ? { path: name, namespace: 'lazy-bundle' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-bundle' }, (args) => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: `const { projectPath } = require('./lab/util/paths.ts');\nmodule.exports = require(projectPath('dist', ${JSON.stringify(`${args.path}.cjs`)}));\n`,
+    }));
+  },
+};
+
+/**
+ * zod's 40-odd locales (0.37 MB of the CLI's and of the services' 1.5 and 0.9 MB bundles) come with
+ * its `z` namespace, which bundlers cannot split; the lab uses its default English messages only
+ * (set by zod itself from locales/en.js), never `z.locales`: that namespace is built empty.
+ */
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-without-locales' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'zod-without-locales' }, () => ({ contents: 'export {};\n', loader: 'js' }));
+  },
+};
+
 /** Code that runs in a browser page (served by the lab's services). */
 export const BROWSER_ENTRY_POINTS = {
   'peers/chromium-viewer-page': 'peers/chromium/viewer-page.ts',
@@ -85,19 +126,51 @@ function checkNoDynamicImport(file) {
   if (found.length) throw new Error(`${file}: import() in a bundle that runs from the V8 code cache (it throws there on Node 20): use dynamicImport() from lab/util/dynamic-import.ts instead, at:\n  ${found.join('\n  ')}`);
 }
 
-function newestInput() {
+/** Files outside node_modules whose change means a rebuild: every bundle's project inputs (esbuild's metafile), and these. */
+const ALWAYS_INPUTS = ['package-lock.json', 'bin/build.mjs', 'bin/werift-version.mjs', ...Object.values(NATIVE_HELPERS)];
+
+/**
+ * dist/.inputs: the bundles' project inputs, the newest mtime among them once built, and when the build started.
+ * Checking only those (~230 files, not every file under lab/, peers/ and bench/) is as strict: a
+ * file no input imports cannot change a bundle, and importing one edits an input.
+ */
+function readStamp() {
+  try {
+    const { files, newest, startedAt } = JSON.parse(readFileSync(stamp, 'utf8'));
+    return Array.isArray(files) && typeof newest === 'number' && typeof startedAt === 'number' ? { files, newest, startedAt } : null;
+  } catch {
+    return null;
+  }
+}
+
+function newestOf(files) {
   let newest = 0;
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (/\.(ts|mjs|js|json|html|css|c)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  for (const f of files) newest = Math.max(newest, statSync(join(root, f)).mtimeMs); // a file gone: throws, and so rebuilds
+  return newest;
+}
+
+function upToDate() {
+  const recorded = readStamp();
+  if (!recorded) return false;
+  try {
+    // A file saved while the build ran is newer than its start: the next run builds again.
+    return newestOf(recorded.files) === recorded.newest && recorded.newest <= recorded.startedAt;
+  } catch {
+    return false;
+  }
+}
+
+/** The project files (relative to the root) that the builds read, from their metafiles. */
+function projectInputs(results) {
+  const files = new Set(ALWAYS_INPUTS.filter((f) => existsSync(join(root, f))));
+  for (const r of results)
+    for (const input of Object.keys(r.metafile.inputs)) {
+      const abs = resolve(root, input);
+      // esbuild names inputs relative to its working folder; plugin namespaces ("lazy-bundle:...") are no files.
+      if (input.includes(':') || abs.split(sep).includes('node_modules') || !abs.startsWith(root + sep)) continue;
+      files.add(relative(root, abs));
     }
-  };
-  for (const d of ['lab', 'peers', 'bench']) if (existsSync(join(root, d))) walk(join(root, d));
-  for (const f of ['package-lock.json', 'bin/build.mjs']) if (existsSync(join(root, f))) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
-  return String(newest);
+  return [...files].sort();
 }
 
 function isInstalled() {
@@ -108,17 +181,20 @@ export async function ensureBuilt({ force = false } = {}) {
   // A copy without sources (a packaged lab) runs the bundles it came with, and so does an installed
   // one even when it carries sources (a git or file: dependency): node_modules is not ours to write.
   if (!force && (!existsSync(join(root, 'lab')) || isInstalled())) return dist;
-  const inputs = newestInput();
-  if (!force && existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs) return dist;
+  if (!force && upToDate()) return dist;
   try {
     accessSync(existsSync(dist) ? dist : root, constants.W_OK);
   } catch {
     console.error(`error: the bundles in ${dist} are out of date and this user cannot rebuild them\n  hint: run \`npm run build\` as the owner of the checkout`);
     process.exit(1);
   }
+  const startedAt = Date.now();
   const esbuild = await import('esbuild');
+  const builds = [];
   const weriftDefine = { __LAB_WERIFT_VERSION__: JSON.stringify(findWeriftVersion()) };
-  await esbuild.build({
+  builds.push(await esbuild.build({
+    metafile: true,
+    absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),
     outdir: dist,
     outExtension: { '.js': '.mjs' },
@@ -130,11 +206,14 @@ export async function ensureBuilt({ force = false } = {}) {
     external: EXTERNAL,
     logLevel: 'warning',
     define: weriftDefine,
+    plugins: [lazyBundles, zodWithoutLocales],
     // Bundled CommonJS dependencies still call require().
     banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
-  });
-  await esbuild.build({
-    entryPoints: Object.fromEntries(CACHED_ENTRY_POINTS.map((name) => [name, join(root, ENTRY_POINTS[name])])),
+  }));
+  builds.push(await esbuild.build({
+    metafile: true,
+    absWorkingDir: root,
+    entryPoints: { ...Object.fromEntries(CACHED_ENTRY_POINTS.map((name) => [name, join(root, ENTRY_POINTS[name])])), ...Object.fromEntries(Object.entries(LAZY_BUNDLES).map(([name, l]) => [name, join(root, l.source)])) },
     outdir: dist,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -146,10 +225,13 @@ export async function ensureBuilt({ force = false } = {}) {
     logLevel: 'warning',
     // lab/util/paths.ts finds the project root from import.meta.url.
     define: { 'import.meta.url': '__labImportMetaUrl', ...weriftDefine },
+    plugins: [lazyBundles, zodWithoutLocales],
     banner: { js: "const __labImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  });
-  for (const name of CACHED_ENTRY_POINTS) checkNoDynamicImport(join(dist, `${name}.cjs`));
-  await esbuild.build({
+  }));
+  for (const name of [...CACHED_ENTRY_POINTS, ...Object.keys(LAZY_BUNDLES)]) checkNoDynamicImport(join(dist, `${name}.cjs`));
+  builds.push(await esbuild.build({
+    metafile: true,
+    absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(BROWSER_ENTRY_POINTS).map(([name, file]) => [name, join(root, file)])),
     outdir: dist,
     bundle: true,
@@ -157,9 +239,10 @@ export async function ensureBuilt({ force = false } = {}) {
     target: 'chrome110',
     format: 'iife',
     logLevel: 'warning',
-  });
+  }));
   buildNative();
-  writeFileSync(stamp, inputs);
+  const files = projectInputs(builds);
+  writeFileSync(stamp, JSON.stringify({ newest: newestOf(files), startedAt, files }) + '\n');
   return dist;
 }
 

@@ -73,7 +73,12 @@ export function startLabCa(dir: string, spec: LabCaSpec): StartedLabCa {
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   writeFileSync(files.keyFile, keyPem, { mode: 0o600 });
   const caReady = runCommand(ca, { purpose: 'make the lab CA' }).then(() => undefined);
-  const ready = caReady.then(() => runCommand(server, { purpose: 'issue the lab TLS certificate' })).then(() => undefined);
+  // A turn later than the CA: what waits for the CA (the peers, whose load is a run's longest
+  // stretch) is spawned first; spawning openssl blocks the event loop for a few ms.
+  const ready = caReady
+    .then(() => new Promise((resolve) => setImmediate(resolve)))
+    .then(() => runCommand(server, { purpose: 'issue the lab TLS certificate' }))
+    .then(() => undefined);
   caReady.catch(() => {});
   ready.catch(() => {});
   return { ...files, spki: spkiHash(keyPem), caReady, ready };

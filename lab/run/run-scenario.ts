@@ -164,15 +164,18 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   const userServices = scenario.services ?? [];
   const addresses = serviceAddresses(topology, userServices);
   const records = dnsRecords({ services: topology.services.addresses, serviceAddresses: addresses, dns: scenario.dns ?? {} });
-  const ca = startLabCa(session.scratch, { names: Object.keys(records), addresses: [...topology.services.addresses, ...new Set(Object.values(addresses))], labId: session.labId });
+  // Assigned right after the bring-up has been started (below), before its onCreated can run.
+  let ca!: StartedLabCa;
+  let caMade = false;
   const etc = writeLabEtc(join(session.scratch, 'etc'), topology.services.addresses[0], records);
   let servicesProcess: ServicesProcess | null = null;
   const hostFiles = session.backend.capabilities.hostFiles;
   // Peers read the CA file when they start (NODE_EXTRA_CA_CERTS): they start once it and their
-  // hosts exist. openssl makes it while the namespaces are built (it used to come first, 30-80 ms).
+  // hosts exist. openssl makes it while the namespaces are built: the bring-up script starts
+  // first (its namespaces are what the peers wait for), the CA ~10 ms later is still ready sooner.
   let upFailed = false;
   let peersStarted = Promise.resolve();
-  const lab = await session.up(topology, {
+  const building = session.up(topology, {
     hostFiles: { resolvConf: etc.resolvConf, hosts: etc.hosts },
     folders: scenarioFolders(scenario),
     // Processes start as soon as their hosts exist: loading a WebRTC stack takes longer than
@@ -180,15 +183,23 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
     onCreated: (created) => {
       const early = contractPeers(scenario).length;
       progress(`lab ${created.id}: starting signaling${opts.labDns === false ? '' : ', DNS'}${early ? ` and ${early} peer(s)` : ''} while the network is configured`);
-      // The lab DNS is served by the services process (one Node process less).
-      servicesProcess = spawnServices(created, plan, opts.labDns === false ? undefined : labDnsSpec(records));
-      c.dns = opts.labDns === false ? null : labDnsIn(servicesProcess);
-      peersStarted = ca.caReady.then(() => {
-        if (!upFailed) c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
-      });
+      // The peers first: their load is the run's longest stretch (a spawn blocks this thread for
+      // 2-10 ms), and the services are up long before the peers call them.
+      const startProcesses = () => {
+        if (upFailed) return;
+        c.peers.push(...startPeers(labWithDns(created, etc, hostFiles), scenario, plan, ca, opts, progress));
+        // The lab DNS is served by the services process (one Node process less).
+        servicesProcess = spawnServices(created, plan, opts.labDns === false ? undefined : labDnsSpec(records));
+        c.dns = opts.labDns === false ? null : labDnsIn(servicesProcess);
+      };
+      peersStarted = caMade ? new Promise<void>((resolve) => resolve(startProcesses())) : ca.caReady.then(startProcesses);
       peersStarted.catch(() => {}); // awaited below; a CA that failed fails the run there
     },
-  }).catch((err: unknown) => {
+  });
+  building.catch(() => {}); // awaited below, also when startLabCa throws first (the session then takes the lab down)
+  ca = startLabCa(session.scratch, { names: Object.keys(records), addresses: [...topology.services.addresses, ...new Set(Object.values(addresses))], labId: session.labId });
+  ca.caReady.then(() => (caMade = true), () => {});
+  const lab = await building.catch((err: unknown) => {
     upFailed = true;
     throw err;
   });
@@ -238,16 +249,22 @@ async function runInLab(session: LabSession, asWritten: Scenario, opts: RunOptio
   const schedule = scenario.events ? scheduleEvents(session, lab, scenario, services, viewers, c, progress) : null;
   const holdMs = viewers.length ? (scenario.holdMs ?? 0) : 0;
   progress(`waiting for ${waitingFor} (timeout ${scenario.timeoutMs} ms${holdMs ? `, then a hold of ${holdMs} ms` : ''})`);
-  await session.step(Promise.all([...viewers.map((v) => awaitViewer(v, scenario.timeoutMs + holdMs + GRACE_MS, c.killed, progress)), ...apps.map((a) => awaitApp(a, progress))]));
+  const viewersExited = Promise.all(viewers.map((v) => awaitViewer(v, scenario.timeoutMs + holdMs + GRACE_MS, c.killed, progress)));
+  await session.step(Promise.all([...viewers.map(resultIn), ...apps.map((a) => awaitApp(a, progress))]));
   opts.onViewersDone?.();
   await schedule?.stop();
   stoppingCamera = true;
   // The capture stops while the camera (and every app peer still up) does: only the part past that is the oracle's.
+  // The viewers close their connections and exit meanwhile.
   const stopping = [camera, ...apps.filter((a) => a !== camera)];
   const [cameraStoppedAt, wireStopped] = await session.step(
     Promise.all([Promise.all(stopping.map((p) => p.process.stop(1000).then(() => p.done))).then(() => monotonicMs()), wireCapture?.stop().then((r) => ({ ...r, at: monotonicMs() }))]),
   );
   if (wireCapture && wireStopped) c.wire = readWire(wireCapture, { waitMs: wireWaitMs, stopMs: Math.max(0, wireStopped.at - cameraStoppedAt), dropped: wireStopped.dropped }, scenario, services, c, opts);
+  await session.step(viewersExited);
+  // No peer is left to talk to coturn or the signaling: they stop now, while tcpdump closes its
+  // sockets, instead of one after the other in the teardown (which finds them stopped).
+  await session.step(Promise.all([services.stop(), wireCapture?.close()]));
   if (captures.length) {
     await stopCaptures(captures);
     c.captures = keepCaptures(captures, opts.captureDir!);
@@ -346,7 +363,7 @@ function startWire(session: LabSession, lab: StartedLab, opts: RunOptions, c: Co
   mkdirSync(dir, { recursive: true });
   return startWireCapture(lab, dir).then(
     (capture) => {
-      session.defer('stop the wire capture', () => capture.stop());
+      session.defer('stop the wire capture', () => capture.close());
       return capture;
     },
     (err: Error) => {
@@ -378,6 +395,15 @@ async function startRunCaptures(session: LabSession, lab: StartedLab, progress: 
   const running = await session.step(startCaptures(lab, join(session.scratch, 'capture')));
   session.defer('stop captures', () => stopCaptures(running));
   return running;
+}
+
+/**
+ * A viewer's result is in once it says "done" (or ends): closing its connection and exiting take it
+ * another ~25 ms, which the camera's and the capture's stop need not wait for.
+ */
+function resultIn(v: RunningPeer): Promise<unknown> {
+  if (v.events.some((e) => e.event === 'done')) return Promise.resolve();
+  return Promise.race([v.done, new Promise<void>((resolve) => v.on('done', () => resolve()))]);
 }
 
 /** Resolves once the viewer ended; past the deadline the lab stops it and says why. */

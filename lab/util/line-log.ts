@@ -44,6 +44,21 @@ export class LineLog {
     });
   }
 
+  /** The first line matching pattern, or null if `end` (a process's exit) comes first; no timer. */
+  lineBefore(pattern: RegExp, end: Promise<unknown>): Promise<string | null> {
+    const seen = this.lines.find((l) => pattern.test(l.line));
+    if (seen) return Promise.resolve(seen.line);
+    return new Promise((resolve) => {
+      const waiter = { pattern, resolve };
+      this.waiters.push(waiter);
+      const gone = () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(null);
+      };
+      end.then(gone, gone);
+    });
+  }
+
   since(t: number): string[] {
     return this.lines.filter((l) => l.t >= t).map((l) => l.line);
   }

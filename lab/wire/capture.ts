@@ -13,18 +13,31 @@ import { readPcap, type IpPacket } from './pcap.js';
 
 export interface WireCapture {
   files: string[];
-  /** Stops tcpdump (it writes every packet as it comes: nothing is lost by stopping) and returns its drop count. */
+  /**
+   * Stops tcpdump (it writes every packet as it comes: nothing is lost by stopping) and returns its
+   * drop count once its files are complete, which is before its process has gone (see close()).
+   */
   stop(): Promise<{ dropped: number }>;
+  /** Resolves once every tcpdump has exited (SIGKILL after a grace). */
+  close(): Promise<void>;
 }
 
 interface Tap {
   file: string;
   log: LineLog;
   exited: Promise<unknown>;
+  /** SIGTERM; resolves once the capture file is complete. */
   stop(): Promise<void>;
+  close(): Promise<void>;
 }
 
 const LISTENING = /listening on/;
+/**
+ * tcpdump's last line, printed once its capture loop has ended, every packet written (-U flushes
+ * each one) and before it closes its packet socket: that close waits for an RCU grace period,
+ * 20-30 ms, which the run need not wait for to read the files.
+ */
+const DROPPED = /packets dropped by kernel/;
 const READY_TIMEOUT_MS = 5000;
 /**
  * In immediate mode libpcap's kernel ring has one fixed slot per packet, as large as the snap
@@ -56,7 +69,7 @@ export async function startWireCapture(lab: StartedLab, dir: string): Promise<Wi
   try {
     await Promise.all(taps.map((tap) => ready(tap)));
   } catch (err) {
-    await Promise.all(taps.map((tap) => tap.stop()));
+    await Promise.all(taps.map((tap) => tap.close()));
     throw err;
   }
   return {
@@ -66,6 +79,7 @@ export async function startWireCapture(lab: StartedLab, dir: string): Promise<Wi
       if (process.env.WIRE_DEBUG) for (const tap of taps) console.error(tap.file, tap.log.tail(5));
       return { dropped: taps.reduce((n, tap) => n + droppedBy(tap.log), 0) };
     },
+    close: async () => void (await Promise.all(taps.map((tap) => tap.close()))),
   };
 }
 
@@ -81,7 +95,13 @@ function tapOn(lab: StartedLab, node: string, file: string, args: string[]): Tap
 function tapOf(file: string, p: LabProcess): Tap {
   const log = new LineLog();
   log.follow(p.stderr);
-  return { file, log, exited: p.exited, stop: () => p.stop(2000) };
+  let closing: Promise<void> | null = null;
+  const close = () => (closing ??= p.stop(2000));
+  const stop = async () => {
+    void close();
+    await log.lineBefore(DROPPED, p.exited);
+  };
+  return { file, log, exited: p.exited, stop, close };
 }
 
 async function ready(tap: Tap): Promise<void> {

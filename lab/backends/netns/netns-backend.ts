@@ -1,5 +1,5 @@
 /** Builds topologies as Linux network namespaces with kernel NAT routers (iproute2 + nftables). */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -157,7 +157,7 @@ class NetnsLab implements StartedLab {
       stdin: child.stdin,
       exited,
       stop: async (graceMs = 1000) => {
-        if (child.exitCode === null && child.signalCode === null && child.pid) await stopPids([child.pid], graceMs);
+        if (child.exitCode === null && child.signalCode === null && child.pid) await stopChild(child, exited, graceMs);
         await exited;
       },
     };
@@ -212,6 +212,22 @@ class NetnsLab implements StartedLab {
     }
     return nsPath(nsName(this.id, node));
   }
+}
+
+/**
+ * SIGTERM, then SIGKILL if it has not exited within graceMs. Our own child: its exit event says when
+ * it is gone, at once (stopPids polls every 10 ms, for processes that are not ours).
+ */
+async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  const within = (ms: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    return Promise.race([exited.then(() => true), late]).finally(() => clearTimeout(timer));
+  };
+  child.kill('SIGTERM');
+  if (await within(graceMs)) return;
+  child.kill('SIGKILL');
+  await within(2000);
 }
 
 /** Lab namespaces this user can own: outside a user namespace, only root's labs have them. */
