@@ -20,7 +20,10 @@ export async function execIn(docker: Dockerode, container: string, node: string,
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
-  out.on('data', (d) => (stdout += d));
+  out.on('data', (d) => {
+    stdout += d;
+    opts.onStdout?.(String(d));
+  });
   err.on('data', (d) => (stderr += d));
   docker.modem.demuxStream(stream, out, err);
   if (opts.input !== undefined) (stream as unknown as NodeJS.WritableStream).end(opts.input);
