@@ -23,7 +23,8 @@ export interface ProcessTarget {
   wrap: string[];
   /** What the lab's containers mount (containers.ts labBinds). */
   binds: string[];
-  signal(pid: number, sig: 'TERM' | 'KILL'): Promise<void>;
+  /** pid: where it runs; hostPid: the machine's (the exec's, -1 until known). */
+  signal(pid: number, sig: 'TERM' | 'KILL', hostPid: number): Promise<void>;
 }
 
 /** A process run with `docker exec`, as the lab that started it sees it (DockerLab.down). */
@@ -49,7 +50,7 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
   let stream: NodeJS.ReadableStream | null = null;
   const signal = async (sig: 'TERM' | 'KILL') => {
     const pid = await pidRead;
-    if (pid) await t.signal(pid, sig);
+    if (pid) await t.signal(pid, sig, proc.pid);
   };
   const proc: MutableProcess & { -readonly [K in keyof ExecProcess]: ExecProcess[K] } = {
     container: t.container,
@@ -96,12 +97,12 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
       await ended;
       firstLine.end();
       stderr.end();
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 200; i++) {
         const info = await exec.inspect().catch(() => null);
         // Gone with its container: killed with it.
         if (!info) return { code: null, signal: 'SIGKILL' as const };
         if (!info.Running) return { code: info.ExitCode, signal: null };
-        await sleep(20);
+        await sleep(5);
       }
       return { code: null, signal: null };
     } catch (err) {
