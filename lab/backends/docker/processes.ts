@@ -25,6 +25,7 @@ export interface ProcessTarget {
   binds: string[];
   /** pid: where it runs; hostPid: the machine's (the exec's, -1 until known). */
   signal(pid: number, sig: 'TERM' | 'KILL', hostPid: number): Promise<void>;
+
 }
 
 /** A process run with `docker exec`, as the lab that started it sees it (DockerLab.down). */
@@ -48,9 +49,11 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
   const container = t.docker.getContainer(t.container);
   let pidRead: Promise<number> | null = null;
   let stream: NodeJS.ReadableStream | null = null;
+  let over = false;
   const signal = async (sig: 'TERM' | 'KILL') => {
     const pid = await pidRead;
-    if (pid) await t.signal(pid, sig, proc.pid);
+    // A stopped process is often stopped again at teardown: no signal, no round trip, no stranger hit.
+    if (pid && !over) await t.signal(pid, sig, proc.pid);
   };
   const proc: MutableProcess & { -readonly [K in keyof ExecProcess]: ExecProcess[K] } = {
     container: t.container,
@@ -86,6 +89,8 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
         proc.innerPid = Number(l) || null;
         return proc.innerPid ?? 0;
       });
+      // The exec's PID is 0 until it runs: asked once its first line is out.
+      void pidRead.then(() => exec.inspect()).then((i) => i.Pid > 0 && (proc.pid = i.Pid), () => {});
       t.docker.modem.demuxStream(started, firstLine, stderr);
       if (stdin) stdin.pipe(started as unknown as NodeJS.WritableStream);
       const ended = new Promise<void>((resolve) => {
@@ -93,7 +98,6 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
         started.on('close', resolve);
         started.on('error', () => resolve());
       });
-      exec.inspect().then((i) => (proc.pid = i.Pid), () => {});
       await ended;
       firstLine.end();
       stderr.end();
@@ -112,6 +116,7 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
       return { code: 127, signal: null };
     }
   })();
+  void proc.exited.then(() => (over = true));
   return proc;
 }
 
