@@ -64,7 +64,6 @@ export class DockerBackend implements Backend {
       teardown.push('take the half-built lab down', () => lab.down());
       opts.onStep?.(`starting ${plan.containers.length} host containers and the lab's switch (routers and services host inside it)`);
       const [switchPid, ...pids] = await allSettled([createSwitch(docker, image, plan.switchContainer, labels, binds), ...plan.containers.map((c) => createNode(docker, image, c, labels, binds))]);
-      lab.switchPid = switchPid;
       opts.onStep?.('wiring links, addresses, routes and NAT rules from the switch');
       // The routers' and the services host's namespaces exist once the script says so: processes may start there from then on.
       await wire(docker, plan, dir, { switch: switchPid, nodes: new Map(plan.containers.map((c, i) => [c.node, pids[i]])) }, () => opts.onCreated?.(lab));

@@ -1,5 +1,4 @@
 /** A lab that is up on Docker: commands and processes in its nodes (containers, or namespaces of the switch), and its teardown. */
-import { readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { LabError } from '../../model/errors.js';
@@ -33,8 +32,6 @@ export class DockerLab implements StartedLab {
     private binds: string[],
   ) {}
 
-  /** The switch container's PID as the daemon gave it, once known (up() sets it; else inspected when needed). */
-  switchPid: number | null = null;
 
   private placeOf(node: string): NodePlace {
     if (!findNode(this.topology, node)) {
@@ -58,7 +55,7 @@ export class DockerLab implements StartedLab {
       container,
       wrap,
       binds: this.binds,
-      signal: (pid, sig, hostPid) => this.signal(container, pid, sig, hostPid),
+      signal: (pid, sig) => this.signal(container, pid, sig),
     };
     if (opts.interactive) return spawnInteractive(target, argv);
     if (opts.image) {
@@ -101,36 +98,13 @@ export class DockerLab implements StartedLab {
       container: this.plan.switchContainer,
       wrap: [],
       binds: this.binds,
-      signal: (pid, sig, hostPid) => this.signal(this.plan.switchContainer, pid, sig, hostPid),
+      signal: (pid, sig) => this.signal(this.plan.switchContainer, pid, sig),
     };
   }
 
-  /**
-   * Signals a process: straight from here by the machine's PID when the daemon runs on this
-   * machine and this process may (each `docker exec` of `kill` costs a round trip and a runc exec),
-   * else with `kill` in its container, by its PID there.
-   */
-  private async signal(container: string, pid: number, sig: 'TERM' | 'KILL', hostPid: number): Promise<void> {
-    if (hostPid > 0 && (await this.sharesPids())) {
-      try {
-        process.kill(hostPid, `SIG${sig}`);
-        return;
-      } catch {
-        // gone already, or not ours to signal: as in the container
-      }
-    }
-    await execIn(this.docker, container, 'switch', ['sh', '-c', `kill -${sig} ${pid} 2>/dev/null`], { check: false }).catch(() => {});
-  }
-
-  private sharing: Promise<boolean> | null = null;
-
-  /** Whether the daemon's PIDs are this process's: the switch (--pid host) is in this PID namespace, and is the lab's `sleep`. */
-  private sharesPids(): Promise<boolean> {
-    this.sharing ??= (async () => {
-      const pid = this.switchPid ?? (await this.docker.getContainer(this.plan.switchContainer).inspect()).State.Pid;
-      return readlinkSync(`/proc/${pid}/ns/pid`) === readlinkSync('/proc/self/ns/pid') && readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\0infinity\0';
-    })().catch(() => false);
-    return this.sharing;
+  /** `kill` in the process's container, by its PID there (the machine's in the switch, which has --pid host). */
+  private async signal(container: string, pid: number, sig: 'TERM' | 'KILL'): Promise<void> {
+    await execIn(this.docker, container, container, ['sh', '-c', `kill -${sig} ${pid} 2>/dev/null`], { check: false }).catch(() => {});
   }
 
   private moves = 0;
@@ -181,7 +155,6 @@ export class DockerLab implements StartedLab {
     const pids = [...this.processes].filter((p) => p.container === this.plan.switchContainer && p.innerPid).map((p) => p.innerPid!);
     const killInSwitch = async () => {
       if (!pids.length) return;
-      if (await this.sharesPids()) return void pids.forEach((pid) => this.signal(this.plan.switchContainer, pid, 'KILL', pid));
       await execIn(this.docker, this.plan.switchContainer, 'switch', ['sh', '-c', 'kill -KILL "$@" 2>/dev/null', 'sh', ...pids.map(String)], { check: false, purpose: 'end the processes in the switch' }).catch(() => {});
     };
     await Promise.all([removeContainers(this.docker, containers.filter((c) => !isSwitch(c))), killInSwitch().then(() => removeContainers(this.docker, containers.filter(isSwitch)))]);

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import type { LabProcess, SpawnOptions } from '../backend.js';
 import { envList } from './client.js';
+import { watchExit } from './exec.js';
 import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE } from './plan.js';
 
 type MutableProcess = { -readonly [K in keyof LabProcess]: LabProcess[K] };
@@ -23,9 +24,7 @@ export interface ProcessTarget {
   wrap: string[];
   /** What the lab's containers mount (containers.ts labBinds). */
   binds: string[];
-  /** pid: where it runs; hostPid: the machine's (the exec's, -1 until known). */
-  signal(pid: number, sig: 'TERM' | 'KILL', hostPid: number): Promise<void>;
-
+  signal(pid: number, sig: 'TERM' | 'KILL'): Promise<void>;
 }
 
 /** A process run with `docker exec`, as the lab that started it sees it (DockerLab.down). */
@@ -53,7 +52,7 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
   const signal = async (sig: 'TERM' | 'KILL') => {
     const pid = await pidRead;
     // A stopped process is often stopped again at teardown: no signal, no round trip, no stranger hit.
-    if (pid && !over) await t.signal(pid, sig, proc.pid);
+    if (pid && !over) await t.signal(pid, sig);
   };
   const proc: MutableProcess & { -readonly [K in keyof ExecProcess]: ExecProcess[K] } = {
     container: t.container,
@@ -98,6 +97,7 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
         started.on('close', resolve);
         started.on('error', () => resolve());
       });
+      if (t.wrap.length || t.node === 'switch') watchExit(exec, started, ended, 1000);
       await ended;
       firstLine.end();
       stderr.end();
