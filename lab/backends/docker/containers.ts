@@ -25,7 +25,7 @@ export function labBinds(opts: Pick<UpOptions, 'folders' | 'hostFiles'> = {}): s
   ];
 }
 
-/** A node's container, started with no Docker network (the lab wires it: plan.ts); returns its PID on the machine. */
+/** A host's container, started with no Docker network (the lab wires it: plan.ts); returns its PID on the machine. */
 export async function createNode(docker: Dockerode, image: string, c: DockerContainerPlan, labels: Record<string, string>, binds: string[]): Promise<number> {
   return startContainer(docker, {
     name: c.name,
@@ -38,7 +38,7 @@ export async function createNode(docker: Dockerode, image: string, c: DockerCont
       Binds: binds,
       CapAdd: ['NET_ADMIN', 'NET_RAW'],
       Sysctls: {
-        'net.ipv4.ip_forward': c.router ? '1' : '0',
+        'net.ipv4.ip_forward': '0',
         'net.ipv6.conf.all.disable_ipv6': '1',
         'net.ipv6.conf.default.disable_ipv6': '1',
       },
@@ -47,11 +47,14 @@ export async function createNode(docker: Dockerode, image: string, c: DockerCont
 }
 
 /**
- * The lab's switch: its own network namespace (no Docker network) holds the segments' bridges.
- * It sees the machine's PIDs and has the capabilities to attach the other containers' namespaces
- * by PID (SYS_PTRACE to open them, SYS_ADMIN to bind-mount them and enter them, NET_ADMIN to make
- * links there); not `Privileged` (a daemon without every capability refuses that), and it runs
- * nothing but `sleep` and the lab's ip/nft batches.
+ * The lab's switch: its own network namespace (no Docker network) holds the segments' bridges,
+ * and it holds the routers' and the services host's namespaces (plan.ts). It sees the machine's
+ * PIDs and has the capabilities to attach the host containers' namespaces by PID (SYS_PTRACE to
+ * open them, SYS_ADMIN to bind-mount them and enter them, NET_ADMIN to make links there); not
+ * `Privileged` (a daemon without every capability refuses that). /proc/sys is writable (no
+ * read-only system paths, as `--security-opt systempaths=unconfined`) so that a router's
+ * namespace can turn forwarding on: under `ip netns exec`, /proc/sys/net is that namespace's.
+ * It runs `sleep`, the lab's ip/nft batches and the programs of its namespaces' nodes.
  */
 export async function createSwitch(docker: Dockerode, image: string, name: string, labels: Record<string, string>, binds: string[]): Promise<number> {
   return startContainer(docker, {
@@ -66,6 +69,7 @@ export async function createSwitch(docker: Dockerode, image: string, name: strin
       CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'],
       // Docker's AppArmor profile (where the machine has AppArmor) forbids mount: `ip netns` needs it.
       SecurityOpt: ['apparmor=unconfined'],
+      ReadonlyPaths: [],
       Binds: binds,
       Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' },
     },

@@ -1,9 +1,10 @@
 /**
- * The same topologies as containers. Each host and router is a container of the lab's image with
- * no Docker network; a switch container holds a bridge per segment in its own network namespace
- * and wires the rest with the netns backend's plan (plan.ts), so the daemon allocates no subnet
- * and labs of one address plan run side by side. Routers get the same generated nftables rules as
- * on netns; processes run in the node containers through `docker exec`.
+ * The same topologies with Docker. Each host is a container of the lab's image with no Docker
+ * network; a switch container holds a bridge per segment in its own network namespace, and the
+ * routers and the services host as network namespaces, and wires it all with the netns backend's
+ * plan (plan.ts), so the daemon allocates no subnet and labs of one address plan run side by side.
+ * Routers get the same generated nftables rules as on netns; processes run through `docker exec`
+ * in the host containers, or in the switch container inside the node's namespace.
  * Everything carries the lab id in its name and labels, so `clean` finds leftovers after a crash.
  *
  * Jobs: client.ts (the daemon), containers.ts, exec.ts and processes.ts (running things in
@@ -27,7 +28,7 @@ import { ensureImage } from './image.js';
 import { execIn } from './exec.js';
 import { labNetworks, removeNetwork } from './networks.js';
 import { LABEL, LABEL_LAB, planDocker, wiringScript, type DockerPlan } from './plan.js';
-import { bringUpFailure } from '../netns/script.js';
+import { CREATED_MARKER, bringUpFailure } from '../netns/script.js';
 import { reaperLabels } from './reaper.js';
 import { reapAbandonedLabs } from '../reap.js';
 
@@ -61,11 +62,11 @@ export class DockerBackend implements Backend {
       const binds = labBinds(opts);
       const lab = new DockerLab(labId, topology, plan, dir, docker, image, binds);
       teardown.push('take the half-built lab down', () => lab.down());
-      opts.onStep?.(`starting ${plan.containers.length} containers and the lab's switch`);
+      opts.onStep?.(`starting ${plan.containers.length} host containers and the lab's switch (routers and services host inside it)`);
       const [switchPid, ...pids] = await allSettled([createSwitch(docker, image, plan.switchContainer, labels, binds), ...plan.containers.map((c) => createNode(docker, image, c, labels, binds))]);
-      opts.onCreated?.(lab);
       opts.onStep?.('wiring links, addresses, routes and NAT rules from the switch');
-      await wire(docker, plan, dir, { switch: switchPid, nodes: new Map(plan.containers.map((c, i) => [c.node, pids[i]])) });
+      // The routers' and the services host's namespaces exist once the script says so: processes may start there from then on.
+      await wire(docker, plan, dir, { switch: switchPid, nodes: new Map(plan.containers.map((c, i) => [c.node, pids[i]])) }, () => opts.onCreated?.(lab));
       return lab;
     });
   }
@@ -132,11 +133,16 @@ async function allSettled<T>(calls: Promise<T>[]): Promise<T[]> {
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
-/** One script in the switch container wires every container (plan.ts wiringScript): one exec for the whole lab. */
-async function wire(docker: Dockerode, plan: DockerPlan, dir: string, pids: { switch: number; nodes: Map<string, number> }): Promise<void> {
+/** One script in the switch container wires the whole lab (plan.ts wiringScript): one exec. */
+async function wire(docker: Dockerode, plan: DockerPlan, dir: string, pids: { switch: number; nodes: Map<string, number> }, onCreated: () => void): Promise<void> {
   const { script, jobs } = wiringScript(plan, pids);
+  let created = false;
   const file = join(dir, 'wire.sh');
   writeFileSync(file, script, { mode: 0o600 });
-  const result = await execIn(docker, plan.switchContainer, 'switch', ['sh', '-c', 'cd "$1" && exec sh wire.sh', 'sh', dir], { check: false, purpose: 'wire the lab' });
+  const result = await execIn(docker, plan.switchContainer, 'switch', ['sh', '-c', 'cd "$1" && exec sh wire.sh', 'sh', dir], {
+    check: false,
+    purpose: 'wire the lab',
+    onStdout: (chunk) => void (!created && chunk.includes(CREATED_MARKER) && ((created = true), onCreated())),
+  });
   if (result.code !== 0) throw new LabError('backend', bringUpFailure(jobs, dir, result.stderr || result.stdout, file));
 }

@@ -20,15 +20,21 @@ export async function execIn(docker: Dockerode, container: string, node: string,
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
-  out.on('data', (d) => (stdout += d));
+  out.on('data', (d) => {
+    stdout += d;
+    opts.onStdout?.(String(d));
+  });
   err.on('data', (d) => (stderr += d));
   docker.modem.demuxStream(stream, out, err);
   if (opts.input !== undefined) (stream as unknown as NodeJS.WritableStream).end(opts.input);
   const done = new Promise<void>((resolve) => {
     stream.on('end', resolve);
     stream.on('close', resolve);
+    stream.on('error', () => resolve());
   });
+  const watch = watchExit(exec, stream, done, 250);
   const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
+  watch.stop();
   let code: number | null = null;
   // The stream ends a moment before Docker records the exit code.
   for (let i = 0; i < 100 && !timedOut; i++) {
@@ -44,4 +50,26 @@ export async function execIn(docker: Dockerode, container: string, node: string,
     throw new LabError('command-failed', `failed to ${purpose}: ${argv.join(' ')}: ${why}`);
   }
   return { code, signal: null, stdout, stderr };
+}
+
+/**
+ * The daemon does not always end the stream of an exec in a container of `--pid host` (the lab's
+ * switch) once its process is gone (moby/moby#42328): while the stream is open, asks every
+ * `everyMs` whether the exec still runs, and closes the stream a moment after it does not.
+ */
+export function watchExit(exec: Dockerode.Exec, stream: NodeJS.ReadableStream, ended: Promise<void>, everyMs: number): { stop(): void } {
+  let on = true;
+  void ended.then(() => (on = false));
+  void (async () => {
+    while (on) {
+      await sleep(everyMs);
+      if (!on) return;
+      const info = await exec.inspect().catch(() => null);
+      if (info && info.Running) continue;
+      await sleep(200);
+      if (on) (stream as unknown as { destroy(): void }).destroy();
+      return;
+    }
+  })();
+  return { stop: () => void (on = false) };
 }

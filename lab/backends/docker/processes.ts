@@ -9,19 +9,31 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import type { LabProcess, SpawnOptions } from '../backend.js';
 import { envList } from './client.js';
+import { watchExit } from './exec.js';
 import { LABEL, LABEL_LAB, LABEL_NODE, LABEL_ROLE } from './plan.js';
 
 type MutableProcess = { -readonly [K in keyof LabProcess]: LabProcess[K] };
 
-/** Where a process runs: the node's container, and a way to run short commands there (to signal it). */
+/** Where a process runs: the node's container (or the switch's, in the node's namespace), and a way to run short commands there (to signal it). */
 export interface ProcessTarget {
   docker: Dockerode;
   labId: string;
   node: string;
   container: string;
+  /** Before the command: `ip netns exec <ns>` for a node that is a namespace of the switch (plan.ts nodePlace), else empty. */
+  wrap: string[];
   /** What the lab's containers mount (containers.ts labBinds). */
   binds: string[];
   signal(pid: number, sig: 'TERM' | 'KILL'): Promise<void>;
+}
+
+/** A process run with `docker exec`, as the lab that started it sees it (DockerLab.down). */
+export interface ExecProcess extends LabProcess {
+  readonly container: string;
+  /** Its PID where it runs, once read (the machine's in the switch container, which has `--pid host`). */
+  readonly innerPid: number | null;
+  /** Closes its exec stream: after its container is gone (the daemon does not always close it then). */
+  detach(): void;
 }
 
 /**
@@ -29,17 +41,23 @@ export interface ProcessTarget {
  * half a second more to start). It first prints its PID inside the container, which the lab reads
  * off stdout and uses to signal it.
  */
-export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions): LabProcess {
+export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions): ExecProcess {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = opts.stdin === 'pipe' ? new PassThrough() : null;
   const container = t.docker.getContainer(t.container);
-  let innerPid: Promise<number> | null = null;
+  let pidRead: Promise<number> | null = null;
+  let stream: NodeJS.ReadableStream | null = null;
+  let over = false;
   const signal = async (sig: 'TERM' | 'KILL') => {
-    const pid = await innerPid;
-    if (pid) await t.signal(pid, sig);
+    const pid = await pidRead;
+    // A stopped process is often stopped again at teardown: no signal, no round trip, no stranger hit.
+    if (pid && !over) await t.signal(pid, sig);
   };
-  const proc: MutableProcess = {
+  const proc: MutableProcess & { -readonly [K in keyof ExecProcess]: ExecProcess[K] } = {
+    container: t.container,
+    innerPid: null,
+    detach: () => void (stream as unknown as { destroy?: () => void } | null)?.destroy?.(),
     node: t.node,
     pid: -1,
     stdout,
@@ -56,30 +74,39 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
   proc.exited = (async () => {
     try {
       const exec = await container.exec({
-        Cmd: ['sh', '-c', 'echo $$; exec "$@"', 'sh', ...argv],
+        Cmd: [...t.wrap, 'sh', '-c', 'echo $$; exec "$@"', 'sh', ...argv],
         Env: envList(opts.env),
         WorkingDir: opts.cwd,
         AttachStdout: true,
         AttachStderr: true,
         AttachStdin: Boolean(stdin),
       });
-      const stream = await exec.start({ hijack: Boolean(stdin), stdin: Boolean(stdin) });
+      const started = await exec.start({ hijack: Boolean(stdin), stdin: Boolean(stdin) });
+      stream = started;
       const firstLine = new FirstLine(stdout);
-      innerPid = firstLine.line.then(Number);
-      t.docker.modem.demuxStream(stream, firstLine, stderr);
-      if (stdin) stdin.pipe(stream as unknown as NodeJS.WritableStream);
-      const ended = new Promise<void>((resolve) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
+      pidRead = firstLine.line.then((l) => {
+        proc.innerPid = Number(l) || null;
+        return proc.innerPid ?? 0;
       });
-      exec.inspect().then((i) => (proc.pid = i.Pid), () => {});
+      // The exec's PID is 0 until it runs: asked once its first line is out.
+      void pidRead.then(() => exec.inspect()).then((i) => i.Pid > 0 && (proc.pid = i.Pid), () => {});
+      t.docker.modem.demuxStream(started, firstLine, stderr);
+      if (stdin) stdin.pipe(started as unknown as NodeJS.WritableStream);
+      const ended = new Promise<void>((resolve) => {
+        started.on('end', resolve);
+        started.on('close', resolve);
+        started.on('error', () => resolve());
+      });
+      if (t.wrap.length || t.node === 'switch') watchExit(exec, started, ended, 1000);
       await ended;
       firstLine.end();
       stderr.end();
-      for (let i = 0; i < 50; i++) {
-        const info = await exec.inspect();
+      for (let i = 0; i < 200; i++) {
+        const info = await exec.inspect().catch(() => null);
+        // Gone with its container: killed with it.
+        if (!info) return { code: null, signal: 'SIGKILL' as const };
         if (!info.Running) return { code: info.ExitCode, signal: null };
-        await sleep(20);
+        await sleep(5);
       }
       return { code: null, signal: null };
     } catch (err) {
@@ -89,6 +116,7 @@ export function spawnExec(t: ProcessTarget, argv: string[], opts: SpawnOptions):
       return { code: 127, signal: null };
     }
   })();
+  void proc.exited.then(() => (over = true));
   return proc;
 }
 
@@ -141,7 +169,7 @@ export function spawnInImage(t: ProcessTarget, image: string, argv: string[], op
 /** `docker exec -i[t]` with the terminal attached (shells, tcpdump from `lab exec`). */
 export function spawnInteractive(t: ProcessTarget, argv: string[]): LabProcess {
   const tty = process.stdin.isTTY ? ['-t'] : [];
-  const child = spawn('docker', ['exec', '-i', ...tty, t.container, ...argv], { stdio: 'inherit' });
+  const child = spawn('docker', ['exec', '-i', ...tty, t.container, ...t.wrap, ...argv], { stdio: 'inherit' });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('error', () => resolve({ code: 127, signal: null }));
     child.on('exit', (code, signal) => resolve({ code, signal }));
