@@ -3,7 +3,7 @@
 // that agent has the remote's candidates, its end-of-candidates, and its checks have begun: the
 // case werift 0.25.2 never pairs. The first test runs werift alone (it must not connect: the
 // reason for the patch), the later ones with the patch installed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,37 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, type Candidate } from 'werift';
 import { CHECKED_WERIFT_VERSIONS, installWeriftLateTurn, onLateTurnPaired, type LateTurnPairing } from './werift-late-turn.js';
-
-const HOST = '127.0.0.1';
-const USER = { username: 'lab', password: 'labpassword' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, HOST, r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** coturn with TURN over TCP, long-term credentials, relaying from 127.0.0.1 to peers on this machine. */
-async function startCoturn(dir: string): Promise<{ port: number; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn('turnserver', [
-    '-n', '--no-cli', '--log-file=stdout', '--simple-log', `--pidfile=${join(dir, 'pid')}`, `--userdb=${join(dir, 'db')}`,
-    '--realm=lab', `--listening-port=${port}`, `--listening-ip=${HOST}`, `--relay-ip=${HOST}`, '--no-multicast-peers',
-    '--allow-loopback-peers', '--lt-cred-mech', `--user=${USER.username}:${USER.password}`, '--fingerprint', '--no-tls', '--no-dtls',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`turnserver not ready in 10 s:\n${out}`)), 10_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      if (/Total General servers/.test(out)) (clearTimeout(timer), resolve());
-    });
-    proc.on('exit', (code) => (clearTimeout(timer), reject(new Error(`turnserver exited ${code}:\n${out}`))));
-  });
-  return { port, proc };
-}
+import { HOST, USER, startLoopbackCoturn } from './testing/loopback-coturn.js';
 
 /** A TCP proxy to coturn that passes the client's bytes at once and holds coturn's until `release()`. */
 async function heldProxy(target: number): Promise<{ port: number; release: () => void; close: () => Promise<void> }> {
@@ -77,7 +47,7 @@ let dir: string;
 let coturn: { port: number; proc: ChildProcess };
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'late-turn-'));
-  coturn = await startCoturn(dir);
+  coturn = await startLoopbackCoturn(dir, { allowLoopbackPeers: true });
 }, 15_000);
 afterAll(() => {
   coturn?.proc.kill();

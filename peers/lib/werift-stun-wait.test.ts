@@ -1,10 +1,9 @@
 // werift's real ICE agent (Connection) gathering against a real coturn (TURN over TCP or UDP on
 // 127.0.0.1) and a UDP STUN server on the same host that drops the first N Binding requests
 // (N = Infinity: a firewall that drops UDP).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,39 +19,9 @@ import {
   stunPromiseRange,
   type StunWaitCut,
 } from './werift-stun-wait.js';
+import { HOST, USER, startLoopbackCoturn } from './testing/loopback-coturn.js';
 
 installWeriftStunWait();
-
-const HOST = '127.0.0.1';
-const USER = { username: 'lab', password: 'labpassword' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, HOST, r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** coturn with TURN over TCP and UDP on one port, long-term credentials, relaying on loopback. */
-async function startCoturn(dir: string): Promise<{ port: number; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn('turnserver', [
-    '-n', '--no-cli', '--log-file=stdout', '--simple-log', `--pidfile=${join(dir, 'pid')}`, `--userdb=${join(dir, 'db')}`,
-    '--realm=lab', `--listening-port=${port}`, `--listening-ip=${HOST}`, `--relay-ip=${HOST}`, '--no-multicast-peers',
-    '--lt-cred-mech', `--user=${USER.username}:${USER.password}`, '--fingerprint', '--no-tls', '--no-dtls',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`turnserver not ready in 10 s:\n${out}`)), 10_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      if (/Total General servers/.test(out)) (clearTimeout(timer), resolve());
-    });
-    proc.on('exit', (code) => (clearTimeout(timer), reject(new Error(`turnserver exited ${code}:\n${out}`))));
-  });
-  return { port, proc };
-}
 
 /** A STUN server on UDP that drops the first `drop` Binding requests and answers the rest. */
 async function stunServer(drop: number): Promise<{ port: number; socket: Socket; received: number[] }> {
@@ -76,7 +45,7 @@ let dir: string;
 let coturn: { port: number; proc: ChildProcess };
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stun-wait-'));
-  coturn = await startCoturn(dir);
+  coturn = await startLoopbackCoturn(dir);
 }, 15_000);
 afterAll(() => {
   coturn?.proc.kill();
