@@ -3,15 +3,11 @@
 // that agent has the remote's candidates, its end-of-candidates, and its checks have begun: the
 // case werift 0.25.2 never pairs. The first test runs werift alone (it must not connect: the
 // reason for the patch), the later ones with the patch installed.
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, type Candidate } from 'werift';
 import { CHECKED_WERIFT_VERSIONS, installWeriftLateTurn, onLateTurnPaired, type LateTurnPairing } from './werift-late-turn.js';
-import { HOST, USER, startLoopbackCoturn } from './testing/loopback-coturn.js';
+import { HOST, USER, useLoopbackCoturn } from './testing/loopback-coturn.js';
 
 /** A TCP proxy to coturn that passes the client's bytes at once and holds coturn's until `release()`. */
 async function heldProxy(target: number): Promise<{ port: number; release: () => void; close: () => Promise<void> }> {
@@ -43,16 +39,7 @@ async function heldProxy(target: number): Promise<{ port: number; release: () =>
   };
 }
 
-let dir: string;
-let coturn: { port: number; proc: ChildProcess };
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'late-turn-'));
-  coturn = await startLoopbackCoturn(dir, { allowLoopbackPeers: true });
-}, 15_000);
-afterAll(() => {
-  coturn?.proc.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
+const coturnPort = useLoopbackCoturn('late-turn-', { allowLoopbackPeers: true });
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -72,7 +59,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * end-of-candidates, starts its checks, and only `releaseAfterMs` later does its allocation end.
  */
 async function lateRelaySession(o: { releaseAfterMs: number; endOfCandidates: boolean }) {
-  const proxy = await heldProxy(coturn.port);
+  const proxy = await heldProxy(coturnPort());
   cleanup.push(proxy.close);
   // The camera's 127.0.0.1 candidate is the one the relay reaches: a socket bound to 0.0.0.0
   // answers 127.0.0.1 from 127.0.0.1, the address TURN gave the viewer's permission for.
@@ -155,7 +142,7 @@ describe('with the patch', () => {
   }, 15_000);
 
   it('leaves a relay that is there before connect() to werift (connect pairs it): no event', async () => {
-    const proxy = await heldProxy(coturn.port);
+    const proxy = await heldProxy(coturnPort());
     cleanup.push(proxy.close);
     proxy.release();
     const viewer = new Connection(true, { useIpv6: false, turnServer: [HOST, proxy.port], turnUsername: USER.username, turnPassword: USER.password, turnTransport: 'tcp' } as never);

@@ -1,12 +1,8 @@
 // werift's real ICE agent (Connection) gathering against a real coturn (TURN over TCP or UDP on
 // 127.0.0.1) and a UDP STUN server on the same host that drops the first N Binding requests
 // (N = Infinity: a firewall that drops UDP).
-import type { ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, Message, classes, methods, parseMessage } from 'werift';
 import {
   CHECKED_WERIFT_VERSIONS,
@@ -19,7 +15,7 @@ import {
   stunPromiseRange,
   type StunWaitCut,
 } from './werift-stun-wait.js';
-import { HOST, USER, startLoopbackCoturn } from './testing/loopback-coturn.js';
+import { HOST, USER, useLoopbackCoturn } from './testing/loopback-coturn.js';
 
 installWeriftStunWait();
 
@@ -41,16 +37,7 @@ async function stunServer(drop: number): Promise<{ port: number; socket: Socket;
   return { port: socket.address().port, socket, received };
 }
 
-let dir: string;
-let coturn: { port: number; proc: ChildProcess };
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'stun-wait-'));
-  coturn = await startLoopbackCoturn(dir);
-}, 15_000);
-afterAll(() => {
-  coturn?.proc.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
+const coturnPort = useLoopbackCoturn('stun-wait-');
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -63,7 +50,7 @@ async function gather(o: { drop: number; turnTransport: 'tcp' | 'udp'; turn?: bo
   cleanup.push(() => stun.socket.close());
   const conn = new Connection(true, {
     stunServer: [HOST, stun.port],
-    ...(o.turn === false ? {} : { turnServer: [HOST, coturn.port], turnUsername: USER.username, turnPassword: USER.password, turnTransport: o.turnTransport }),
+    ...(o.turn === false ? {} : { turnServer: [HOST, coturnPort()], turnUsername: USER.username, turnPassword: USER.password, turnTransport: o.turnTransport }),
     stunGatherTimeout: 0.5,
     useIpv6: false,
   } as never);

@@ -1,7 +1,10 @@
 /** For unit tests of the werift patches: a real coturn on 127.0.0.1 (TURN over UDP and TCP, long-term credentials). */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export const HOST = '127.0.0.1';
 export const USER = { username: 'lab', password: 'labpassword' };
@@ -33,4 +36,22 @@ export async function startLoopbackCoturn(dir: string, opts: { allowLoopbackPeer
     proc.on('exit', (code) => (clearTimeout(timer), reject(new Error(`turnserver exited ${code}:\n${out}`))));
   });
   return { port, proc };
+}
+
+/** One coturn for a test file: started before its tests, stopped (and its folder removed) after. Returns its port, once started. */
+export function useLoopbackCoturn(prefix: string, opts: { allowLoopbackPeers?: boolean } = {}): () => number {
+  let dir = '';
+  let coturn: { port: number; proc: ChildProcess } | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    coturn = await startLoopbackCoturn(dir, opts);
+  }, 15_000);
+  afterAll(() => {
+    coturn?.proc.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!coturn) throw new Error('coturn is not started yet: call the port inside a test');
+    return coturn.port;
+  };
 }
