@@ -7,7 +7,8 @@ import { iceConfigRequestUrl, type IceServerConfigResponse } from '../../lab/con
 export { iceServersFor, type IceServer } from '../../lab/contract/ice-config.js';
 
 const TIMEOUT_MS = 5000;
-const RETRY_MS = 100;
+/** A refused request is retried soon: the services come up while the peers load (a refusal is a SYN and a RST). */
+const RETRY_MS = 20;
 
 /**
  * With node:http, not fetch(): Node loads its fetch (undici) on first use, about 60 ms of CPU and
