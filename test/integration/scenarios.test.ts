@@ -54,7 +54,9 @@ describe('shipped scenarios', () => {
     for (const peer of ['camera', 'viewer']) {
       const cuts = r.events[peer].filter((e) => e.event === 'x-stun-wait-cut');
       expect(cuts, peer).toHaveLength(1);
-      expect(cuts[0]).toMatchObject({ turnTransport: 'tls', stunSends: [3] });
+      // Three sends at least (werift's at 0, 50 and 150 ms); a slow TLS allocation may see the 350 ms one too.
+      expect(cuts[0]).toMatchObject({ turnTransport: 'tls' });
+      expect(Math.min(...(cuts[0].stunSends as number[]))).toBeGreaterThanOrEqual(3);
       expect(cuts[0].waitedMs as number).toBeLessThan(500);
       expect(r.events[peer].some((e) => e.event === 'x-stun-wait-late-answer'), peer).toBe(false);
     }
