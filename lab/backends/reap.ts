@@ -25,6 +25,15 @@ export function abandonedLabs(backend: Backend['name']): string[] {
   });
 }
 
+/** Labs a live process still runs and did not hand over (`up`): someone's run or test is using them. */
+export function labsInUse(): { id: string; ownerPid: number }[] {
+  return listLabIds().flatMap((id) => {
+    const state = readLabState(id);
+    const inUse = state !== null && isAlive(state.ownerPid) && !existsSync(join(labDir(id), HANDED_OVER));
+    return inUse ? [{ id, ownerPid: state.ownerPid }] : [];
+  });
+}
+
 /** Removes this backend's abandoned labs; returns what was removed (empty when there were none). */
 export async function reapAbandonedLabs(backend: Backend): Promise<string[]> {
   const ids = abandonedLabs(backend.name);

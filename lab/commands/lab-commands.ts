@@ -4,7 +4,7 @@ import { loadTopology, listTopologies } from '../model/topology-file.js';
 import { topologySummary } from '../report/topology-summary.js';
 import { planNodes } from '../backends/common/node-plan.js';
 import { LabSession } from '../run/lab-session.js';
-import { cleanLabs } from '../run/clean-labs.js';
+import { cleanAllLabs, cleanLabs } from '../run/clean-labs.js';
 import { EXIT, usageError, type Command } from './command.js';
 import { monotonicMs } from '../util/clock.js';
 import { labOwner, rerunUnprivileged } from './privileges.js';
@@ -120,12 +120,13 @@ export const listCommand: Command = {
 export const cleanCommand: Command = {
   name: 'clean',
   summary: 'Remove everything any lab left behind (namespaces, processes, containers, networks), also after kill -9.',
-  usage: 'clean [<lab-id>...]',
-  details: 'Without ids, every lab is removed. Only lab resources are touched: namespaces named wrl-<id>-*,\nprocesses inside them, their state folders, containers/networks labelled by the lab, and run-<id>-*\nscratch folders (without ids: those whose owner process is gone).\n\nA lab whose owner dies (even by kill -9) is removed by its reaper within about 2 s; set\nWEBRTC_LAB_REAPER=off to keep such leftovers for inspection, then clean them.',
-  options: {},
-  async run({ positionals }) {
-    const removed = await cleanLabs(positionals.length ? positionals : undefined);
+  usage: 'clean [<lab-id>...] [--force]',
+  details: 'Without ids, every lab is removed except those a live process still runs (another run, a test\nsuite): those are named with their owner PID; --force removes them too. Only lab resources are touched: namespaces named wrl-<id>-*,\nprocesses inside them, their state folders, containers/networks labelled by the lab, and run-<id>-*\nscratch folders (without ids: those whose owner process is gone).\n\nA lab whose owner dies (even by kill -9) is removed by its reaper within about 2 s; set\nWEBRTC_LAB_REAPER=off to keep such leftovers for inspection, then clean them.',
+  options: { force: { type: 'boolean' } },
+  async run({ positionals, values }) {
+    const { removed, kept } = positionals.length ? { removed: await cleanLabs(positionals), kept: [] } : await cleanAllLabs(values.force === true);
     console.log(removed.length ? `removed:\n${removed.map((r) => `  ${r}`).join('\n')}` : 'nothing to clean');
+    for (const k of kept) console.log(`kept ${k.id}: its owner (PID ${k.ownerPid}) is still running it; \`clean ${k.id}\` or \`clean --force\` removes it`);
     return EXIT.ok;
   },
 };

@@ -126,3 +126,18 @@ describe.concurrent('lab lifecycle through the CLI', () => {
     expect(existsSync('/run/netns/wrl-000000-nata')).toBe(false);
   });
 });
+
+// Not beside the tests above: a clean of every lab would take their abandoned (kill -9) labs before they look.
+describe('clean without ids', () => {
+  it('clean without ids leaves a lab its live owner is still running, and says so', async () => {
+    const run = startCli(['verify-nat', 'symmetric']);
+    const id = await waitUntil(() => labIdOf(run.output()), 15_000, 'the lab id');
+    await waitUntil(() => labNamespaces(id).length >= 2, 15_000, 'the lab namespaces');
+    const clean = await cli(['clean']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain(`kept ${id}: its owner (PID `);
+    expect(labNamespaces(id).length).toBeGreaterThan(0);
+    // The run goes on undisturbed to its verdict.
+    expect((await run.done).code).toBe(0);
+  });
+});
