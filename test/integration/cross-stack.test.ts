@@ -17,6 +17,10 @@ import { backend } from './helpers.js';
 
 const REPEAT = Number(process.env.CROSS_STACK_REPEAT ?? 1);
 
+/** Why each missed run missed (both peers' pairs and the wire's paths), kept for the failure message: CI shows only its tail. */
+const missDiagnoses = new Map<string, string[]>();
+const missKey = (stack: string, cell: string, repeat: number) => `${stack} ${cell} ${repeat}`;
+
 const options = (viewerKind: MatrixOptions['viewerKind']): MatrixOptions => ({
   presets: MATRIX_PRESETS,
   policy: 'all',
@@ -31,7 +35,10 @@ const options = (viewerKind: MatrixOptions['viewerKind']): MatrixOptions => ({
   timeoutMs: 20_000,
   // A run that missed the class says why: both peers' pairs and the wire's paths.
   onRun: (cell, r, a) => {
-    if (!reachedPrediction(r)) for (const line of diagnoseRun(r)) console.log(`${viewerKind} viewer, ${cell} run ${a.repeat}: ${line}`);
+    if (reachedPrediction(r)) return;
+    const lines = diagnoseRun(r);
+    missDiagnoses.set(missKey(viewerKind!, cell, a.repeat), lines);
+    for (const line of lines) console.log(`${viewerKind} viewer, ${cell} run ${a.repeat}: ${line}`);
   },
 });
 
@@ -54,7 +61,7 @@ describe('werift and Chromium viewers across the NAT matrix', () => {
       for (const r of t.skipped) console.log(`  inconclusive, not counted: ${r.cell} run ${r.repeat}: ${r.failure}`);
     }
     const misses = all.flatMap((t) => t.counted.filter((r) => r.outcome !== r.predicted));
-    const missText = misses.map((r) => `${r.stack} viewer, ${r.cell} run ${r.repeat}: predicted ${r.predicted}, got ${r.outcome}${r.failure ? ` (${r.failure})` : ''}`).join('\n');
+    const missText = misses.map((r) => `${r.stack} viewer, ${r.cell} run ${r.repeat}: predicted ${r.predicted}, got ${r.outcome}${r.failure ? ` (${r.failure})` : ''}${(missDiagnoses.get(missKey(r.stack, r.cell, r.repeat)) ?? []).map((l) => `\n  ${l}`).join('')}`).join('\n');
     expect(misses, missText).toEqual([]);
     const runs = all.flatMap((t) => t.runs);
     expect(all.flatMap((t) => t.skipped).length, 'too many inconclusive runs to judge: re-run on a quieter machine').toBeLessThanOrEqual(Math.floor(runs.length / 10));
