@@ -17,11 +17,13 @@ export function markHandedOver(labId: string): void {
   writeFileSync(join(labDir(labId), HANDED_OVER), `${process.pid}\n`);
 }
 
+const handedOver = (id: string) => existsSync(join(labDir(id), HANDED_OVER));
+
 /** Labs of this backend (by their state under the state root) whose owner is gone. */
 export function abandonedLabs(backend: Backend['name']): string[] {
   return listLabIds().filter((id) => {
     const state = readLabState(id);
-    return state !== null && state.backend === backend && !isAlive(state.ownerPid) && !existsSync(join(labDir(id), HANDED_OVER));
+    return state !== null && state.backend === backend && !isAlive(state.ownerPid) && !handedOver(id);
   });
 }
 
@@ -29,7 +31,7 @@ export function abandonedLabs(backend: Backend['name']): string[] {
 export function labsInUse(): { id: string; ownerPid: number }[] {
   return listLabIds().flatMap((id) => {
     const state = readLabState(id);
-    const inUse = state !== null && isAlive(state.ownerPid) && !existsSync(join(labDir(id), HANDED_OVER));
+    const inUse = state !== null && isAlive(state.ownerPid) && !handedOver(id);
     return inUse ? [{ id, ownerPid: state.ownerPid }] : [];
   });
 }
