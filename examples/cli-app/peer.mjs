@@ -4,6 +4,7 @@
 //
 //   node peer.mjs --role caller|callee --signal ws://signal.example.com:8080 --room r1 \
 //     --stun stun:stun.example.com:3478 --turn turn:user:pass@turn.example.com:3478 [--messages 10] [--interval 200] [--timeout 20000]
+//     [--log Warning|Info|Debug]   libdatachannel's own log (ICE, DTLS, SCTP), on stdout
 import nodeDataChannel from 'node-datachannel';
 import WebSocket from 'ws';
 
@@ -17,6 +18,7 @@ const messages = Number(args.messages ?? 10);
 const pad = (text) => text.padEnd(1000, '.');
 const interval = Number(args.interval ?? 200);
 const log = (line) => console.log(`[${role}] ${line}`);
+if (args.log) nodeDataChannel.initLogger(args.log, (level, message) => log(`rtc ${level}: ${message}`));
 
 /** libdatachannel exits cleanly only this way (its threads outlive a normal cleanup). */
 function exit(code) {

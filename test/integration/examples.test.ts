@@ -20,7 +20,7 @@ const FIXTURES = projectPath('test', 'fixtures', 'own-services');
 function expectAppsDone(r: RunResult): void {
   for (const p of r.peers) {
     expect(p.kind).toBe('app');
-    expect(p.app?.failure, `${p.name}: ${p.app?.stderr.join('\n')}`).toBeNull();
+    expect(p.app?.failure, `${p.name}: ${p.app?.stderr.join('\n')}; ${explainRun(r)}`).toBeNull();
     expect(p.app?.doneMs).toBeGreaterThan(p.app!.startedMs);
     // Started only after the scenario's own signaling server was ready.
     expect(p.app!.startedMs).toBeGreaterThanOrEqual(r.overhead.servicesReadyMs);
@@ -58,7 +58,13 @@ describe.skipIf(!dockerUp)('examples/cli-app on the docker backend', () => {
   it('symmetric x symmetric relays, full-cone x full-cone goes direct, by the wire; a container resolves by the lab DNS and trusts the lab CA', { timeout: 240_000 }, async (ctx) => {
     // The symmetric run also carries an https + wss service of its own (test/fixtures/own-services)
     // under a mapped name, probed from host a's container once the services are ready.
-    const spec = parse(readFileSync(join(CLI_APP, 'symmetric.yaml'), 'utf8'));
+    // Both with libdatachannel's own log (ICE, DTLS) on: a run that fails shows how far each app got.
+    const withRtcLog = (file: string) => {
+      const spec = parse(readFileSync(join(CLI_APP, file), 'utf8'));
+      for (const peer of Object.values(spec.peers) as { command: string[] }[]) peer.command.push('--log', 'Info');
+      return spec;
+    };
+    const spec = withRtcLog('symmetric.yaml');
     spec.services.web = { command: ['node', join(FIXTURES, 'app.mjs')], port: 443, env: { GREETING: 'hello from the lab' } };
     spec.dns['secure.example.com'] = 'web';
     let probe: Record<string, { ok: boolean; value?: unknown; code?: string; ms: number }> = {};
@@ -66,10 +72,11 @@ describe.skipIf(!dockerUp)('examples/cli-app on the docker backend', () => {
       const out = await lab.exec('a', ['node', join(FIXTURES, 'probe.mjs'), 'secure.example.com', 'nothing.example.com'], { check: false, env, timeoutMs: 30_000 });
       probe = out.code === 0 ? JSON.parse(out.stdout) : { failed: { ok: false, code: out.stderr, ms: 0 } };
     };
-    for (const [scenario, want] of [[scenarioFromData(spec, join(CLI_APP, 'symmetric.yaml')), 'relay'], [loadScenario(join(CLI_APP, 'full-cone.yaml')), 'direct']] as const) {
+    for (const [scenario, want] of [[scenarioFromData(spec, join(CLI_APP, 'symmetric.yaml')), 'relay'], [scenarioFromData(withRtcLog('full-cone.yaml'), join(CLI_APP, 'full-cone.yaml')), 'direct']] as const) {
       const r = await runInTest(ctx, scenario, docker, want === 'relay' ? { afterServices } : {});
       expect(r.backend).toBe('docker');
-      expect(r.sessions[0].failure, explainRun(r)).toBeNull();
+      const appLogs = r.peers.map((p) => `--- ${p.name}:\n${p.app?.stdout.join('\n')}`).join('\n');
+      expect(r.sessions[0].failure, `${explainRun(r)}\n${JSON.stringify(r.sessions[0].wire)}\n${appLogs}`).toBeNull();
       expect(r.wire.captured, JSON.stringify(r.wire)).toBe(true);
       expect(r.sessions[0].wire?.outcome).toBe(want);
       expect(r.sessions[0].wire?.directions.every((d) => d.path?.kind === want && d.sctp.packets > 0)).toBe(true);

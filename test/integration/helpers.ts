@@ -124,7 +124,18 @@ export async function holePunch(lab: StartedLab, opts: { lateMs?: { a?: number; 
   return { a: da.received === true, b: db.received === true };
 }
 
-/** What a failed run's assertion message shows: each session's failure and every peer's errors. */
-export function explainRun(r: { sessions: { viewer: string; failure: string | null; candidateTypes: object }[]; peers: { name: string; errors: string[]; stderr: string[] }[] }): string {
-  return JSON.stringify({ sessions: r.sessions.map((s) => [s.viewer, s.failure ?? s.candidateTypes]), peers: r.peers.map((p) => [p.name, p.errors, p.stderr.slice(-5)]) });
+/** What a failed run's assertion message shows: the scenario, its timings, each session's failure and
+ * the wire's paths, every peer's errors, and for black-box apps how far they got (their stdout tail). */
+export function explainRun(r: {
+  scenario?: string;
+  overhead?: { labUpMs: number; servicesReadyMs: number; peersStartedMs: number | null; wallMs: number };
+  sessions: { viewer: string; failure: string | null; candidateTypes: object; wire?: { outcome: string | null; directions: { path: { kind: string } | null }[] } | null }[];
+  peers: { name: string; errors: string[]; stderr: string[]; app?: { startedMs: number; doneMs: number | null; exitMs: number | null; failure: string | null; stdout: string[] } }[];
+}): string {
+  return JSON.stringify({
+    scenario: r.scenario,
+    overhead: r.overhead,
+    sessions: r.sessions.map((s) => [s.viewer, s.failure ?? s.candidateTypes, s.wire ? [s.wire.outcome, s.wire.directions.map((d) => d.path?.kind ?? null)] : null]),
+    peers: r.peers.map((p) => [p.name, p.errors, p.stderr.slice(-5), ...(p.app ? [{ startedMs: p.app.startedMs, doneMs: p.app.doneMs, exitMs: p.app.exitMs, failure: p.app.failure, stdout: p.app.stdout.slice(-8) }] : [])]),
+  });
 }
