@@ -90,8 +90,9 @@ export function spawnServices(lab: StartedLab, plan: ServicesPlan, dns?: DnsServ
     ttlSeconds: CREDENTIAL_TTL_S,
     ...(plan.turnUsers.length ? { turnStaticUser: plan.turnUsers[0] } : {}),
     ...(dns ? { dns } : {}),
+    holdIceConfigForTurnMs: READY_TIMEOUT_MS,
   };
-  return spawnReadyProcess(lab, nodeBundleArgv('services'), { LAB_SERVICES_CONFIG: JSON.stringify(config) }, 'the services process', new ServicesLog(), READY_TIMEOUT_MS);
+  return spawnReadyProcess(lab, nodeBundleArgv('services'), { LAB_SERVICES_CONFIG: JSON.stringify(config) }, 'the services process', new ServicesLog(), READY_TIMEOUT_MS, 'pipe');
 }
 
 export interface StartedServices {
@@ -114,15 +115,15 @@ export async function startLabServices(lab: StartedLab, plan: ServicesPlan, cert
   const stopServices = () => Promise.all([services.process.stop(1000), broker.then((b) => b?.stop(), () => {})]);
   try {
     const coturnSpec = { addresses: lab.topology.services.addresses, relayAddresses: [lab.topology.services.addresses[1]], realm: 'lab', authSecret: plan.turnSecret, users: plan.turnUsers, tls: cert, maxAllocateLifetimeS: turn.maxAllocationLifetimeS };
-    const [first, , , mqtt] = await Promise.all([
+    // The services process holds ICE configs until coturn and the port-443 redirect are up.
+    const turnUp = Promise.all([
       // Relayed traffic leaves from the second address, not the one peers use for STUN: otherwise a
       // NAT that filters by address alone lets relayed checks in at once, because the peer already
       // talked to that address, and a relay pair wins a race a direct pair should have won.
       startCoturn(lab, coturnSpec),
       redirectPort443(lab),
-      services.whenReady(),
-      broker,
-    ]);
+    ]).then(([coturn]) => (services.process.stdin?.write('turn-ready\n'), coturn));
+    const [first, , mqtt] = await Promise.all([turnUp, services.whenReady(), broker]);
     const runs: StartedCoturn[] = [first];
     let current: StartedCoturn | null = first;
     const turnControl = {

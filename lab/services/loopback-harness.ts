@@ -26,6 +26,8 @@ export interface LoopbackServices {
   openFds(): number;
   token(room: string, peer: string, ttlSeconds?: number): string;
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** Writes a line to its stdin (with holdIceConfigForTurnMs: the lab's `turn-ready`). */
+  say(line: string): void;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,8 @@ export interface LoopbackOptions {
   nofile?: number;
   /** Extra node flags, e.g. --cpu-prof to profile the process. */
   nodeArgs?: string[];
+  /** As the lab runs it: ICE configs held until `say('turn-ready')`, at most this long. */
+  holdIceConfigForTurnMs?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -57,10 +61,11 @@ export async function startLoopbackServices(opts: LoopbackOptions): Promise<Loop
     stunPort: 3478,
     tlsPort: 443,
     ttlSeconds: 300,
+    ...(opts.holdIceConfigForTurnMs ? { holdIceConfigForTurnMs: opts.holdIceConfigForTurnMs } : {}),
   };
   const argv = [process.execPath, ...(opts.nodeArgs ?? []), bundlePath('services')];
   const cmd = opts.nofile ? ['prlimit', `--nofile=${opts.nofile}:${opts.nofile}`, '--', ...argv] : argv;
-  const proc: ChildProcess = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, LAB_SERVICES_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, LAB_SERVICES_CONFIG: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (l: string) => void }[] = [];
   const onLine = (line: string) => {
@@ -100,6 +105,7 @@ export async function startLoopbackServices(opts: LoopbackOptions): Promise<Loop
         waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
       });
     },
+    say: (line) => void proc.stdin!.write(line + '\n'),
     stop: async () => {
       if (handle.exited) return;
       const done = new Promise((r) => proc.once('exit', r));

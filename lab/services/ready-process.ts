@@ -11,8 +11,8 @@ export interface ReadyProcess<L extends LineLog> {
 }
 
 /** Spawns it on the services host and follows its output into `log`; `what` names it in errors. */
-export function spawnReadyProcess<L extends LineLog>(lab: StartedLab, argv: string[], env: Record<string, string>, what: string, log: L, timeoutMs: number): ReadyProcess<L> {
-  const proc = lab.spawn(lab.topology.services.host, argv, { env });
+export function spawnReadyProcess<L extends LineLog>(lab: StartedLab, argv: string[], env: Record<string, string>, what: string, log: L, timeoutMs: number, stdin: 'pipe' | 'ignore' = 'ignore'): ReadyProcess<L> {
+  const proc = lab.spawn(lab.topology.services.host, argv, { env, stdin });
   log.follow(proc.stdout);
   log.follow(proc.stderr);
   const whenReady = () =>

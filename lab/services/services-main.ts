@@ -7,6 +7,7 @@
  * the resolver's own ready line.
  */
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { projectPath } from '../util/paths.js';
 import { monotonicMs } from '../util/clock.js';
@@ -37,6 +38,13 @@ export interface ServicesConfig {
   turnStaticUser?: { username: string; password: string };
   /** The lab's resolver, served here too (lab/network/dns-process.ts). */
   dns?: DnsServerSpec;
+  /**
+   * Hold /ice-config answers until the lab writes `turn-ready` on stdin (coturn listens, the port-443
+   * redirect is in), at most this many ms. This process starts with the peers, before coturn: a peer
+   * given TURN before it listens gets its TCP or TLS connection refused, and libwebrtc and werift
+   * do not try that server again (error 701, no relay candidate, a false "failed").
+   */
+  holdIceConfigForTurnMs?: number;
 }
 
 const log = (entry: Record<string, unknown>) => process.stdout.write(logLine({ t: monotonicMs(), ...entry }) + '\n');
@@ -57,6 +65,7 @@ async function startDns(spec: DnsServerSpec): Promise<{ close(): void }> {
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.LAB_SERVICES_CONFIG ?? '') as ServicesConfig;
   const dns = config.dns ? await startDns(config.dns) : null;
+  const turnReady = config.holdIceConfigForTurnMs ? untilTurnReady(config.holdIceConfigForTurnMs) : Promise.resolve();
   const signaling = new SignalingServer({ rooms: config.rooms, tokenSecret: config.tokenSecret, queue: config.queue, log });
   const page = (type: string, body: () => string | Buffer) => ({ methods: ['GET'], handle: (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(200, { 'content-type': type }).end(body()) });
   const server = new HardenedServer({
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
     limits: config.limits,
     http: {
       '/health': { methods: ['GET'], handle: (_req, res) => json(res, 200, { ok: true }) },
-      '/ice-config': { methods: ['GET'], handle: (req, res, url) => iceConfig(config, req, res, url) },
+      '/ice-config': { methods: ['GET'], handle: (req, res, url) => void turnReady.then(() => iceConfig(config, req, res, url)) },
       '/peers/chromium-viewer.html': page('text/html', () => VIEWER_PAGE),
       '/peers/chromium-viewer-page.js': page('text/javascript', () => readFileSync(projectPath('dist', 'peers', 'chromium-viewer-page.js'))),
     },
@@ -82,6 +91,19 @@ async function main(): Promise<void> {
 }
 
 /** A `Bearer` join token of the room and peer asked for; one answer for every refusal. */
+/** Resolves on the lab's `turn-ready` line, or after `maxMs` (logged: the lab never said so). */
+function untilTurnReady(maxMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (log({ level: 'warn', event: 'turn-ready-not-heard', waitedMs: maxMs }), resolve()), maxMs);
+    createInterface({ input: process.stdin }).on('line', (line) => {
+      if (line.trim() !== 'turn-ready') return;
+      clearTimeout(timer);
+      log({ event: 'turn-ready' });
+      resolve();
+    });
+  });
+}
+
 function iceConfig(config: ServicesConfig, req: IncomingMessage, res: ServerResponse, url: URL): void {
   const room = url.searchParams.get('room') ?? '';
   const peer = url.searchParams.get('peer') ?? '';

@@ -131,11 +131,13 @@ export function explainRun(r: {
   overhead?: { labUpMs: number; servicesReadyMs: number; peersStartedMs: number | null; wallMs: number };
   sessions: { viewer: string; failure: string | null; candidateTypes: object; wire?: { outcome: string | null; directions: { path: { kind: string } | null }[] } | null }[];
   peers: { name: string; errors: string[]; stderr: string[]; app?: { startedMs: number; doneMs: number | null; exitMs: number | null; failure: string | null; stdout: string[] } }[];
+  events?: Record<string, { t: number; event: string; [field: string]: unknown }[]>;
 }): string {
+  const warnings = (peer: string) => (r.events?.[peer] ?? []).filter((e) => e.event === 'warning').slice(-5).map((e) => `${e.t.toFixed(0)} ms: ${String(e.message)}`);
   return JSON.stringify({
     scenario: r.scenario,
     overhead: r.overhead,
     sessions: r.sessions.map((s) => [s.viewer, s.failure ?? s.candidateTypes, s.wire ? [s.wire.outcome, s.wire.directions.map((d) => d.path?.kind ?? null)] : null]),
-    peers: r.peers.map((p) => [p.name, p.errors, p.stderr.slice(-5), ...(p.app ? [{ startedMs: p.app.startedMs, doneMs: p.app.doneMs, exitMs: p.app.exitMs, failure: p.app.failure, stdout: p.app.stdout.slice(-8) }] : [])]),
+    peers: r.peers.map((p) => [p.name, p.errors, p.stderr.slice(-5), warnings(p.name), ...(p.app ? [{ startedMs: p.app.startedMs, doneMs: p.app.doneMs, exitMs: p.app.exitMs, failure: p.app.failure, stdout: p.app.stdout.slice(-8) }] : [])]),
   });
 }
