@@ -62,11 +62,13 @@ export function watchExit(exec: Dockerode.Exec, stream: NodeJS.ReadableStream, e
   void ended.then(() => (on = false));
   void (async () => {
     while (on) {
-      await sleep(everyMs);
+      // Unref'd: the exec's open stream keeps the process alive while it matters; the watcher alone
+      // must not (a pending 1 s poll held every docker command up to a second after its lab was down).
+      await sleep(everyMs, undefined, { ref: false });
       if (!on) return;
       const info = await exec.inspect().catch(() => null);
       if (info && info.Running) continue;
-      await sleep(200);
+      await sleep(200, undefined, { ref: false });
       if (on) (stream as unknown as { destroy(): void }).destroy();
       return;
     }
