@@ -41,8 +41,8 @@ export interface ServicesConfig {
   /**
    * Hold /ice-config answers until the lab writes `turn-ready` on stdin (coturn listens, the port-443
    * redirect is in), at most this many ms. This process starts with the peers, before coturn: a peer
-   * given TURN before it listens gets its TCP or TLS connection refused, and libwebrtc and werift
-   * do not try that server again (error 701, no relay candidate, a false "failed").
+   * given TURN before it listens gets its TCP or TLS connection refused, and libwebrtc does not try
+   * that server again (error 701, no relay candidate, a false "failed").
    */
   holdIceConfigForTurnMs?: number;
 }

@@ -1,6 +1,6 @@
 // The services process starts with the peers, before coturn. A peer handed TURN before coturn
-// listens gets its TCP/TLS connection refused, and libwebrtc and werift never try that server
-// again (error 701: no relay candidate, a false "failed"). So, as the lab runs it, the process
+// listens gets its TCP/TLS connection refused, and libwebrtc never tries that server again
+// (error 701: no relay candidate, a false "failed"). So, as the lab runs it, the process
 // holds /ice-config answers until the lab says `turn-ready` (lab/services/lab-services.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpRequest, startLoopbackServices, type LoopbackServices } from '../../lab/services/loopback-harness.js';
